@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv and install the core
+# and every bundled plugin distribution (editable), so a clean clone needs nothing else.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGIN_DIRS := $(sort $(wildcard plugins/zswaplab-*))
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-all tox-full bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-dev.txt $(wildcard plugins/*/pyproject.toml)
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt -e . $(foreach p,$(PLUGIN_DIRS),-e $(p))
+	@touch $(STAMP)
+
+# The main job: the default workload through every bundled compressor and allocator.
+run: setup
+	$(BIN)/zswaplab run --compressor all --allocator all --pages 4096
+
+# What CI runs: every test of the core and of each plugin, then a representative slice of the tox matrix.
+test: setup
+	$(BIN)/python -m pytest -q tests $(foreach p,$(PLUGIN_DIRS),$(p)/tests)
+	$(BIN)/python -m tox run -q -e $$($(BIN)/python tools/tox_ci_envs.py)
+
+# The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.
+tox-full: setup
+	$(BIN)/python -m tox run-parallel -p auto
+
+bench: setup
+	$(BIN)/python benchmarks/store_load.py
+
+clean:
+	rm -rf $(VENV) .tox build dist

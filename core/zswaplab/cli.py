@@ -1,0 +1,183 @@
+"""The ``zswaplab`` command line. User errors print one line and exit 2; no tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from typing import Any
+
+from zswaplab.config import RunConfig
+from zswaplab.errors import ZswaplabError
+from zswaplab.parts import split_part_list
+from zswaplab.plugins import get_plugin_host
+from zswaplab.presets import DEFAULT_KERNEL, PRESETS
+from zswaplab.runner import RunResult, execute
+
+TABLE_COLUMNS = (
+    ("compressor", "compressor"), ("allocator", "allocator"), ("index", "index"), ("policy", "policy"),
+    ("stored_pages", "stored"), ("same_filled_pages", "same"), ("pool_pages", "pool pages"),
+    ("effective_compression_ratio", "ratio"), ("written_back_pages", "written back"),
+    ("pool_limit_hit", "limit hit"), ("reject_compress_poor", "poor"), ("reject_compress_fail", "compress fail"),
+    ("reject_reclaim_fail", "reclaim fail"), ("seconds", "seconds"),
+)
+
+
+def version_text() -> str:
+    try:
+        return metadata.version("zswaplab")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+# ------------------------------------------------------------------------------------------------
+# run
+# ------------------------------------------------------------------------------------------------
+def add_run_parser(sub: Any) -> None:
+    p = sub.add_parser("run", help="run a workload through zswap and print its counters")
+    for kind in ("compressor", "allocator", "index", "policy"):
+        p.add_argument(f"--{kind}", help=f"{kind} NAME or NAME:opt=value; comma-separate several, or 'all'")
+    p.add_argument("--kernel", default=DEFAULT_KERNEL, help=f"kernel preset ({', '.join(PRESETS)})")
+    p.add_argument("--ram", default="1G", help="RAM size that sets the pool limit, e.g. 256M, 4G")
+    p.add_argument("--workload", default="mix", help="mix, fixed:S, text, random, file:PATH, lengths:FILE, ...")
+    p.add_argument("--pages", type=int, default=4096, help="pages in the working set")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
+    p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
+    p.set_defaults(func=cmd_run)
+
+
+def _choices(kind: str, value: str | None) -> list[str | None]:
+    if not value:
+        return [None]
+    if value.strip() == "all":  # every installed part of this kind
+        return list(get_plugin_host().names(_KIND[kind]))
+    return [str(ref) for ref in split_part_list(value)]
+
+
+_KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index", "policy": "flush_policy"}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
+    base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
+                     seed=args.seed, exclusive_loads=args.exclusive_loads)
+    workload = _shared_workload(base)
+    results = []
+    for number, (comp, alloc, index, policy) in enumerate(combos, 1):
+        config = RunConfig(comp, alloc, index, policy, base.kernel, base.ram, base.workload, base.pages,
+                           base.seed, base.exclusive_loads)
+        if len(combos) > 1:
+            print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
+        results.append(execute(config, workload=workload))
+    _print_results(results, args.json)
+    return 0
+
+
+def _shared_workload(config: RunConfig) -> Any:
+    """Build the workload once so every combination sees the same (cached) pages."""
+    from zswaplab.config import build_workload
+
+    return build_workload(config)
+
+
+def _print_results(results: Sequence[RunResult], as_json: bool) -> None:
+    rows = [r.as_dict() for r in results]
+    if as_json:
+        payload: Any = rows[0] if len(rows) == 1 else rows
+        print(json.dumps(payload, indent=2))
+        return
+    if len(rows) == 1:
+        _print_counters(rows[0])
+    else:
+        print_table([[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows],
+                    [label for _, label in TABLE_COLUMNS])
+
+
+def _print_counters(row: dict[str, Any]) -> None:
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        if key != "pool_pages_series":
+            print(f"{key:<{width}}  {_fmt(value)}")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "-" if value is None else str(value)
+
+
+def print_table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+
+
+# ------------------------------------------------------------------------------------------------
+# plugins
+# ------------------------------------------------------------------------------------------------
+def add_plugins_parser(sub: Any) -> None:
+    p = sub.add_parser("plugins", help="list loaded plugins, their parts, and load errors")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins)
+
+
+def plugin_rows() -> dict[str, Any]:
+    host = get_plugin_host()
+    parts = [
+        {"name": name, "kind": kind, "plugin": reg.plugin.name, "distribution": reg.plugin.distribution,
+         "version": reg.plugin.version, "description": reg.spec.description,
+         "options": [o.name for o in reg.spec.options]}
+        for kind, table in host.parts.items() for name, reg in sorted(table.items())
+    ]
+    failures = [{"plugin": f.name, "distribution": f.distribution, "version": f.version, "error": f.error}
+                for f in host.failures]
+    return {"parts": parts, "failures": failures}
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    data = plugin_rows()
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    rows = [[p["kind"], p["name"], p["distribution"], p["version"], p["description"]] for p in data["parts"]]
+    print_table(rows, ["kind", "name", "distribution", "version", "description"])
+    for f in data["failures"]:
+        print(f"skipped plugin {f['plugin']} ({f['distribution']} {f['version']}): {f['error']}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------
+# main
+# ------------------------------------------------------------------------------------------------
+COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zswaplab", description="Measure what zswap does with your pages.")
+    parser.add_argument("--version", action="version", version=f"zswaplab {version_text()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ZswaplabError as exc:
+        print(f"zswaplab: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

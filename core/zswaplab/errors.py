@@ -1,0 +1,63 @@
+"""Exceptions raised by zswaplab.
+
+Each subclasses the built-in it refines, so callers may catch either.
+"""
+
+from __future__ import annotations
+
+
+class ZswaplabError(Exception):
+    """Base of every error zswaplab raises on purpose."""
+
+
+class UserError(ZswaplabError, ValueError):
+    """Bad input from a user: the CLI prints it on one line and exits non-zero."""
+
+
+class UnknownPartError(UserError, LookupError):
+    """A part name that no loaded plugin provides."""
+
+    def __init__(self, kind: str, name: str, available: list[str]) -> None:
+        self.kind, self.name, self.available = kind, name, sorted(available)
+        listing = ", ".join(self.available) or "none"
+        super().__init__(f"unknown {kind} {name!r}; available: {listing}")
+
+
+class OptionError(UserError):
+    """An unknown, malformed or out-of-range part option."""
+
+
+class DuplicatePartError(ZswaplabError):
+    """Two plugins register the same part name for the same kind."""
+
+
+class PluginLoadError(ZswaplabError):
+    """A plugin failed to import or register (raised only in strict mode)."""
+
+
+class PluginContractError(ZswaplabError):
+    """A plugin violated its interface at run time; the message names the plugin."""
+
+
+class FileFormatError(UserError):
+    """A malformed input file; the message names the file and the position."""
+
+    def __init__(self, path: str, position: str, problem: str) -> None:
+        self.path, self.position, self.problem = path, position, problem
+        super().__init__(f"{path}: {position}: {problem}")
+
+
+class AllocError(ZswaplabError):
+    """Base of allocator refusals; zswap turns these into reject counters."""
+
+
+class AllocTooBig(AllocError):
+    """The object can never fit this allocator (kernel: -ENOSPC → reject_compress_poor)."""
+
+
+class AllocNoMemory(AllocError):
+    """The allocator could not get memory now (kernel: -ENOMEM → reject_alloc_fail)."""
+
+
+class CorruptDataError(ZswaplabError):
+    """Stored data failed verification on load; never returned as a good page."""

@@ -1,0 +1,158 @@
+"""The interface of each plugin kind, documented once.
+
+Parts are plain objects; these Protocols say what the orchestrator calls. Every part has a ``name``.
+The orchestrator calls these methods directly on the per-page path: no pluggy there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from zswaplab.entry import Entry
+    from zswaplab.ops import Op
+
+
+@runtime_checkable
+class Compressor(Protocol):
+    """Turns a 4096-byte page into bytes and back. Must be deterministic for a given configuration.
+
+    Implementations reuse their compression context: creating one per page costs more than compressing.
+    """
+
+    name: str
+
+    def compress(self, page: bytes) -> bytes: ...
+
+    def decompress(self, data: bytes) -> bytes: ...
+
+
+#: ``evict(handle) -> bool``: write the object back and free it; False if it could not be.
+EvictCallback = Callable[[int], bool]
+
+
+@runtime_checkable
+class Allocator(Protocol):
+    """A zpool: packs compressed objects into pageframes.
+
+    ``malloc`` raises :class:`~zswaplab.errors.AllocTooBig` for a size it can never hold (kernel
+    ``-ENOSPC``) and :class:`~zswaplab.errors.AllocNoMemory` when memory is short (``-ENOMEM``).
+    ``evictable`` says whether the allocator has pageframe reclaim (kernel ``zpool_evictable``); zswap 6.1
+    prepends its 8-byte header only then.
+    """
+
+    name: str
+    evictable: bool
+
+    def malloc(self, size: int) -> int: ...
+
+    def free(self, handle: int) -> None: ...
+
+    def write(self, handle: int, data: bytes) -> None: ...
+
+    def read(self, handle: int) -> bytes: ...
+
+    def total_pages(self) -> int:
+        """Pageframes the pool holds now (kernel ``zpool_get_total_size >> PAGE_SHIFT``)."""
+
+    def size_class(self, size: int) -> int:
+        """The bucket an object of ``size`` bytes lands in (zsmalloc class size, zbud/z3fold chunks)."""
+
+    def pageframes(self, handle: int) -> tuple[int, ...]:
+        """Ids of the pageframes the object's bytes occupy (two when a zsmalloc object straddles)."""
+
+
+@runtime_checkable
+class ReclaimingAllocator(Allocator, Protocol):
+    """An allocator with pageframe reclaim (zbud, z3fold, zsmalloc 6.2–6.4)."""
+
+    def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
+        """Evict every object of the LRU pageframe through ``evict``; True when a page was freed."""
+
+
+@runtime_checkable
+class CompactingAllocator(Allocator, Protocol):
+    """An allocator that can move objects to free pages (zs_compact)."""
+
+    def compact(self) -> int:
+        """Move objects; return the number of pageframes freed. Handles and bytes stay valid."""
+
+
+@runtime_checkable
+class Index(Protocol):
+    """Maps a swap offset to its :class:`~zswaplab.entry.Entry`, for one swap type.
+
+    ``lock_domain`` names the lock that guards ``offset`` (one value for a single tree_lock).
+    ``last_work`` is the work of the last operation in the structure's own unit (nodes visited, chain
+    length); ``metadata_bytes`` is what the kernel structure would cost for the current contents.
+    """
+
+    name: str
+
+    def lookup(self, offset: int) -> Entry | None: ...
+
+    def insert(self, entry: Entry) -> Entry | None:
+        """Insert, returning the entry it displaced (a duplicate) or None."""
+
+    def erase(self, offset: int) -> Entry | None: ...
+
+    def pop_all(self) -> list[Entry]: ...
+
+    def __len__(self) -> int: ...
+
+    def lock_domain(self, offset: int) -> int: ...
+
+    def metadata_bytes(self) -> int: ...
+
+
+class ZswapView(Protocol):
+    """What a flush policy may use of the orchestrator."""
+
+    allocator: Allocator
+
+    def writeback_entry(self, entry: Entry) -> bool: ...
+
+    def evict_handle(self, handle: int) -> bool: ...
+
+    def can_accept(self) -> bool: ...
+
+
+@runtime_checkable
+class FlushPolicy(Protocol):
+    """Chooses what zswap writes back to the swap device.
+
+    ``on_store``/``on_load``/``on_free`` keep the policy's bookkeeping (an LRU, a handle map) and are
+    called for every entry; ``shrink`` is one unit of shrink work and returns True when it wrote back or
+    freed something. Writeback must go through :meth:`ZswapView.writeback_entry`, which writes to the
+    backing device directly and never re-enters the store path.
+    """
+
+    name: str
+
+    def bind(self, zswap: ZswapView) -> None: ...
+
+    def on_store(self, entry: Entry) -> None: ...
+
+    def on_load(self, entry: Entry) -> None: ...
+
+    def on_free(self, entry: Entry) -> None: ...
+
+    def shrink(self) -> bool: ...
+
+
+@runtime_checkable
+class Workload(Protocol):
+    """Produces the swap-layer operations of a run (and, through them, page contents)."""
+
+    name: str
+
+    def ops(self) -> Iterator[Op]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+def missing_methods(obj: object, protocol: type, names: Iterable[str] | None = None) -> list[str]:
+    """Names of the protocol's methods and attributes that ``obj`` lacks (for contract errors)."""
+    wanted = names or [n for n in dir(protocol) if not n.startswith("_")]
+    return [n for n in wanted if not hasattr(obj, n)]

@@ -1,0 +1,376 @@
+"""The zswap logic between the frontswap ops, following the kernel preset (Linux 6.1 by default).
+
+Per-page methods call the chosen parts directly; pluggy is consulted only at construction, to learn
+whether any observer hook is implemented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from zswaplab.backing import BackingDevice, BackingWriteError
+from zswaplab.entry import Entry
+from zswaplab.errors import AllocNoMemory, AllocTooBig, CorruptDataError
+from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
+from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
+from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
+from zswaplab.presets import KernelPreset, get_preset
+from zswaplab.stats import Counters, derived
+
+MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
+ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
+
+
+def _same_filled_word(page: bytes) -> int | None:
+    """The repeated 8-byte word if the page is one word repeated (zswap_is_page_same_filled)."""
+    head = page[:8]
+    if page == head * (PAGE_SIZE // 8):
+        return int.from_bytes(head, "little")
+    return None
+
+
+class Zswap:
+    """frontswap ops (init, store, load, invalidate_page, invalidate_area) over zswap.
+
+    :param ram_pages: the machine's totalram_pages, which sets the pool limit.
+    :param auto_shrink: run a queued shrink worker at the end of the op that queued it; replays of kernel
+        traces turn this off and run the worker where the trace says it ran.
+    :param hooks: a pluggy hook relay for observer hooks, or None.
+    """
+
+    def __init__(
+        self,
+        compressor: Compressor,
+        allocator: Allocator,
+        index_factory: Callable[[], Index],
+        policy: FlushPolicy,
+        preset: KernelPreset | None = None,
+        ram_pages: int = 262144,
+        backing: BackingDevice | None = None,
+        auto_shrink: bool = True,
+        hooks: Any = None,
+        exclusive_loads: bool | None = None,
+    ) -> None:
+        self.compressor, self.allocator, self.policy = compressor, allocator, policy
+        self.index_factory = index_factory
+        self.preset = preset or get_preset("6.1")
+        self.backing = backing if backing is not None else BackingDevice()
+        self.counters = Counters()
+        self.auto_shrink = auto_shrink
+        self.exclusive_loads = self.preset.exclusive_loads if exclusive_loads is None else exclusive_loads
+        self._trees: dict[int, Index] = {}
+        self._frontswap_map: dict[int, bytearray] = {}
+        self._set_limits(ram_pages)
+        self._hlen = self.preset.zswap_header_bytes if allocator.evictable else 0
+        self._by_handle: dict[int, Entry] | None = {} if allocator.evictable else None
+        self.reached_full = False
+        self.shrink_pending = False
+        self.last_result = ""
+        self.part_names: dict[str, str] = {}
+        self._bind_observers(hooks)
+        policy.bind(self)
+
+    def _set_limits(self, ram_pages: int) -> None:
+        p = self.preset
+        self.ram_pages = ram_pages
+        self.max_pool_pages = ram_pages * p.max_pool_percent // 100
+        self.accept_pool_pages = ram_pages * p.accept_threshold_percent // 100 * p.max_pool_percent // 100
+
+    def _bind_observers(self, hooks: Any) -> None:
+        def relay(name: str) -> Any:
+            hook = getattr(hooks, name, None) if hooks is not None else None
+            return hook if hook is not None and hook.get_hookimpls() else None
+
+        self._on_store = relay("zswaplab_on_store")
+        self._on_reject = relay("zswaplab_on_reject")
+        self._on_load = relay("zswaplab_on_load")
+        self._on_writeback = relay("zswaplab_on_writeback")
+        self._on_invalidate = relay("zswaplab_on_invalidate")
+
+    # ---------------------------------------------------------------------------------------------
+    # limits (zswap_is_full / zswap_can_accept read the cached zswap_pool_total_size)
+    # ---------------------------------------------------------------------------------------------
+    def _pool_pages_cached(self) -> int:
+        return -(-self.counters.pool_total_size // PAGE_SIZE)
+
+    def is_full(self) -> bool:
+        return self.max_pool_pages < self._pool_pages_cached()
+
+    def can_accept(self) -> bool:
+        return self.accept_pool_pages > self._pool_pages_cached()
+
+    def _update_total_size(self) -> None:
+        self.counters.pool_total_size = self.allocator.total_pages() * PAGE_SIZE
+
+    def _admit(self) -> str | None:
+        """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
+        if self.is_full():
+            self.counters.pool_limit_hit += 1
+            if self.preset.reclaim == "sync":
+                return None if self._shrink_unit() else "rej_reclaim"
+            self.reached_full = True
+            self.shrink_pending = True
+            return "rej_limit"
+        if self.reached_full and self.preset.hysteresis:
+            if not self.can_accept():
+                self.counters.reject_hysteresis += 1
+                self.shrink_pending = self.shrink_pending or self.preset.shrink_on_hysteresis_reject
+                return "rej_full"
+            self.reached_full = False
+        return None
+
+    # ---------------------------------------------------------------------------------------------
+    # frontswap ops
+    # ---------------------------------------------------------------------------------------------
+    def init(self, type_: int, nr_pages: int) -> None:
+        """swapon: a new tree (index) and frontswap bitmap for ``type_``."""
+        self._trees[type_] = self.index_factory()
+        self._frontswap_map[type_] = bytearray(nr_pages)
+
+    def store(self, type_: int, offset: int, page: bytes) -> bool:
+        """Store a page's content; False means it must go to the backing device."""
+        return self._frontswap_store(type_, offset, page, None)
+
+    def store_length(self, type_: int, offset: int, length: int) -> bool:
+        """Size-only store: ``length`` is the compressed length (0 = same-filled, -1 = incompressible)."""
+        return self._frontswap_store(type_, offset, None, length)
+
+    def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
+        fsmap = self._frontswap_map.get(type_)
+        if fsmap is None:
+            self.last_result = "rej_nodev"
+            return False
+        if fsmap[offset]:  # frontswap drops a duplicate before storing the new copy
+            fsmap[offset] = 0
+            self._invalidate(type_, offset)
+        result = self._zswap_store(type_, offset, page, length)
+        self.last_result = result
+        ok = result == "stored" or result == "same"
+        if ok:
+            fsmap[offset] = 1
+        if self.shrink_pending and self.auto_shrink:
+            self.run_shrink_worker()
+        return ok
+
+    def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
+        c = self.counters
+        c.stores += 1
+        reject = self._admit()
+        if reject is not None:
+            return self._rejected(type_, offset, reject, None)
+        data = None
+        if page is not None:
+            value = _same_filled_word(page) if self.preset.same_filled else None
+            if value is not None:
+                return self._insert(Entry(type_, offset, 0, None, value))
+            data = self.compressor.compress(page)
+            length = len(data)
+        elif length == 0 and self.preset.same_filled:
+            return self._insert(Entry(type_, offset, 0, None, 0))
+        assert length is not None
+        if length == INCOMPRESSIBLE or length > self.preset.compress_limit or length == 0:
+            c.reject_compress_fail += 1
+            return self._rejected(type_, offset, "rej_compress", length)
+        try:
+            handle = self.allocator.malloc(self._hlen + length)
+        except AllocTooBig:
+            c.reject_compress_poor += 1
+            return self._rejected(type_, offset, "rej_poor", length)
+        except AllocNoMemory:
+            c.reject_alloc_fail += 1
+            return self._rejected(type_, offset, "rej_alloc", length)
+        if data is not None:
+            self.allocator.write(handle, data)
+        return self._insert(Entry(type_, offset, length, handle))
+
+    def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
+        if self._on_reject is not None:
+            self._on_reject(event=StoreEvent(type_, offset, result, length))
+        return result
+
+    def _insert(self, entry: Entry) -> str:
+        dup = self._trees[entry.type].insert(entry)
+        if dup is not None:
+            self.counters.duplicate_entry += 1
+            self._put(dup)
+        c = self.counters
+        c.stored_pages += 1
+        if entry.length:
+            c.stored_bytes += entry.length
+            if self._by_handle is not None:
+                self._by_handle[entry.handle] = entry  # type: ignore[index]
+        else:
+            c.same_filled_pages += 1
+        self._update_total_size()
+        self.policy.on_store(entry)
+        result = "stored" if entry.length else "same"
+        if self._on_store is not None:
+            self._on_store(event=StoreEvent(entry.type, entry.offset, result, entry.length))
+        return result
+
+    def load(self, type_: int, offset: int) -> bytes | None:
+        """The page if zswap holds it, else None (the caller reads the backing device).
+
+        Size-only entries carry no bytes: a hit on one returns ``b""``.
+        """
+        tree = self._trees.get(type_)
+        entry = tree.lookup(offset) if tree is not None else None
+        if entry is None:
+            self.counters.load_misses += 1
+            if self._on_load is not None:
+                self._on_load(event=LoadEvent(type_, offset, False))
+            return None
+        entry.refcount += 1
+        try:
+            page = self._decompress(entry)
+        finally:
+            entry.refcount -= 1
+        self.counters.load_hits += 1
+        self.policy.on_load(entry)
+        if self._on_load is not None:
+            self._on_load(event=LoadEvent(type_, offset, True))
+        if self.exclusive_loads:
+            self._invalidate(type_, offset)
+            self._frontswap_map[type_][offset] = 0
+        return page
+
+    def _decompress(self, entry: Entry) -> bytes:
+        if entry.length == 0:
+            return entry.value.to_bytes(8, "little") * (PAGE_SIZE // 8)
+        data = self.allocator.read(entry.handle)  # type: ignore[arg-type]
+        if not data:
+            return b""
+        page = self.compressor.decompress(data)
+        if len(page) != PAGE_SIZE:
+            self.counters.decompress_fail += 1
+            raise CorruptDataError(f"{self.compressor.name}: decompressed {len(page)} bytes for {entry.type}:{entry.offset}")
+        return page
+
+    def invalidate_page(self, type_: int, offset: int) -> None:
+        fsmap = self._frontswap_map.get(type_)
+        if fsmap is None or not fsmap[offset]:
+            return
+        fsmap[offset] = 0
+        self._invalidate(type_, offset)
+
+    def _invalidate(self, type_: int, offset: int) -> None:
+        entry = self._trees[type_].erase(offset)
+        self.counters.invalidates += 1
+        if entry is not None:
+            self._put(entry)
+        if self._on_invalidate is not None:
+            self._on_invalidate(event=InvalidateEvent(type_, offset, entry is not None))
+
+    def invalidate_area(self, type_: int) -> None:
+        """swapoff: free every entry of ``type_`` and forget the tree."""
+        tree = self._trees.pop(type_, None)
+        self._frontswap_map.pop(type_, None)
+        for entry in tree.pop_all() if tree is not None else ():
+            self._put(entry)
+        if self._on_invalidate is not None:
+            self._on_invalidate(event=InvalidateEvent(type_, None, tree is not None))
+
+    # ---------------------------------------------------------------------------------------------
+    # entry lifetime
+    # ---------------------------------------------------------------------------------------------
+    def _put(self, entry: Entry) -> None:
+        """Drop one reference; free the entry at zero (zswap_entry_put → zswap_free_entry)."""
+        entry.refcount -= 1
+        if entry.refcount <= 0:
+            self._free_entry(entry)
+
+    def _free_entry(self, entry: Entry) -> None:
+        c = self.counters
+        if entry.length == 0:
+            c.same_filled_pages -= 1
+        else:
+            c.stored_bytes -= entry.length
+            if self._by_handle is not None:
+                self._by_handle.pop(entry.handle, None)  # type: ignore[arg-type]
+            self.allocator.free(entry.handle)  # type: ignore[arg-type]
+        c.stored_pages -= 1
+        self.policy.on_free(entry)
+        self._update_total_size()
+
+    # ---------------------------------------------------------------------------------------------
+    # writeback (never through store: the page goes straight to the backing device)
+    # ---------------------------------------------------------------------------------------------
+    def evict_handle(self, handle: int) -> bool:
+        """The zpool evict callback: find the entry from the object's header and write it back."""
+        entry = self._by_handle.get(handle) if self._by_handle is not None else None
+        if entry is None:
+            return True  # the entry was invalidated meanwhile; the kernel reports success
+        return self.writeback_entry(entry)
+
+    def writeback_entry(self, entry: Entry) -> bool:
+        """zswap_writeback_entry: decompress, write to the backing device, free the entry."""
+        tree = self._trees.get(entry.type)
+        if tree is None or tree.lookup(entry.offset) is not entry:
+            return True
+        if entry.refcount > 1:  # a load holds it: the page is in the swap cache (-EEXIST)
+            self.counters.writeback_fail += 1
+            return False
+        ok = self._write_to_backing(entry)
+        if self._on_writeback is not None:
+            self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, ok))
+        if not ok:
+            return False
+        self.counters.written_back_pages += 1
+        tree.erase(entry.offset)
+        self._put(entry)
+        return True
+
+    def _write_to_backing(self, entry: Entry) -> bool:
+        try:
+            page = self._decompress(entry)
+            self.backing.write(entry.type, entry.offset, page or None)
+        except (BackingWriteError, CorruptDataError):
+            self.counters.writeback_fail += 1
+            return False
+        return True
+
+    def _shrink_unit(self) -> bool:
+        before = self.allocator.total_pages()
+        ok = self.policy.shrink()
+        self.counters.pageframes_freed_by_writeback += max(0, before - self.allocator.total_pages())
+        return ok
+
+    def run_shrink_worker(self) -> bool:
+        """One run of the shrink worker, as the preset's kernel does it; True if it reclaimed."""
+        self.shrink_pending = False
+        self.counters.shrink_runs += 1
+        if self.preset.shrink_worker == "one":
+            ok = self._shrink_unit()
+            if not ok:
+                self.counters.reject_reclaim_fail += 1
+            return ok
+        return self._shrink_until_accept()
+
+    def _shrink_until_accept(self) -> bool:
+        failures, any_ok = 0, False
+        while True:
+            if self._shrink_unit():
+                any_ok = True
+            else:
+                self.counters.reject_reclaim_fail += 1
+                failures += 1
+                if failures >= MAX_RECLAIM_RETRIES or not getattr(self.policy, "retry_on_failure", False):
+                    return any_ok
+            if self.can_accept():
+                return any_ok
+
+    # ---------------------------------------------------------------------------------------------
+    # reporting
+    # ---------------------------------------------------------------------------------------------
+    def stored_entries(self) -> int:
+        return sum(len(t) for t in self._trees.values())
+
+    def report(self) -> dict[str, Any]:
+        """Counters and derived figures, kernel names at top level."""
+        out: dict[str, Any] = self.counters.as_dict()
+        out.update(derived(self.counters, self.allocator.total_pages()))
+        out["backing_reads"] = self.backing.reads
+        out["backing_writes"] = self.backing.writes
+        out["backing_busy_ns"] = self.backing.busy_ns
+        return out

@@ -1,0 +1,94 @@
+"""Kernel-version presets: the zswap semantics that changed between Linux releases.
+
+Each preset is a frozen record; ``zswaplab run --kernel X`` picks one. Sources are in
+``docs/reference/presets.md`` and ``../shared/reference/kernel.md`` §4.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from zswaplab.errors import UnknownPartError
+
+COUNTERS_61 = (
+    "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail", "reject_kmemcache_fail",
+    "reject_compress_poor", "written_back_pages", "duplicate_entry", "pool_total_size",
+    "stored_pages", "same_filled_pages",
+)
+
+
+@attrs.frozen
+class KernelPreset:
+    """What one kernel version does.
+
+    :param zswap_header_bytes: bytes zswap prepends to each object in an evictable pool (the swp_entry
+        the evict callback reads); 0 once the LRU moved into zswap (6.5).
+    :param reclaim: ``sync`` — a full pool reclaims in the store path and continues (3.11);
+        ``worker`` — the store is rejected and the shrink worker is queued (5.6+).
+    :param shrink_worker: ``one`` — a worker run shrinks one unit (5.6–6.4); ``until_accept`` — it loops
+        until the pool is under the accept threshold, giving up after 16 failures (6.5+).
+    :param hysteresis: after hitting the limit, refuse stores until under ``accept_threshold_percent``.
+    :param shrink_on_hysteresis_reject: a store refused by the hysteresis queues the worker too (6.5+).
+    :param same_filled: same-filled pages are kept as one word (4.14–6.11).
+    :param exclusive_loads: a successful load frees the entry.
+    :param compress_limit: largest compressed length zswap accepts from the compressor (the acomp
+        request's output size); longer output is a compression failure.
+    :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
+    :param zsmalloc_chain: pages per zspage at most (4 up to 6.2, CONFIG_ZSMALLOC_CHAIN_SIZE=8 after).
+    """
+
+    version: str
+    summary: str
+    zswap_header_bytes: int = 8
+    reclaim: str = "worker"
+    shrink_worker: str = "one"
+    hysteresis: bool = True
+    shrink_on_hysteresis_reject: bool = False
+    same_filled: bool = True
+    exclusive_loads: bool = False
+    compress_limit: int = 4096
+    policy_evictable: str = "zpool-reclaim"
+    policy_other: str = "none"
+    zsmalloc_chain: int = 4
+    max_pool_percent: int = 20
+    accept_threshold_percent: int = 90
+    counters: tuple[str, ...] = COUNTERS_61
+
+    def default_policy(self, allocator_evictable: bool) -> str:
+        return self.policy_evictable if allocator_evictable else self.policy_other
+
+
+PRESETS: dict[str, KernelPreset] = {
+    p.version: p
+    for p in (
+        KernelPreset(
+            "3.11", "first zswap: zbud, synchronous reclaim in the store path, no hysteresis",
+            reclaim="sync", hysteresis=False, same_filled=False,
+            counters=tuple(c for c in COUNTERS_61 if c != "same_filled_pages"),
+        ),
+        KernelPreset(
+            "6.1", "frontswap + zpool; 8-byte header for evictable pools; worker reclaims one page; "
+            "hysteresis at 90%; same-filled pages; zsmalloc has no writeback",
+        ),
+        KernelPreset(
+            "6.5", "LRU moved into zswap; no header; worker loops until under the accept threshold",
+            zswap_header_bytes=0, shrink_worker="until_accept", shrink_on_hysteresis_reject=True,
+            policy_evictable="lru", policy_other="lru", zsmalloc_chain=8,
+            counters=COUNTERS_61 + ("reject_compress_fail",),
+        ),
+        KernelPreset(
+            "6.8", "memcg-aware shrinker with second chance; trees split per 64 MiB",
+            zswap_header_bytes=0, shrink_worker="until_accept", shrink_on_hysteresis_reject=True,
+            policy_evictable="shrinker", policy_other="shrinker", zsmalloc_chain=8,
+            counters=COUNTERS_61 + ("reject_compress_fail",),
+        ),
+    )
+}
+DEFAULT_KERNEL = "6.1"
+
+
+def get_preset(version: str) -> KernelPreset:
+    try:
+        return PRESETS[version]
+    except KeyError:
+        raise UnknownPartError("kernel preset", version, list(PRESETS)) from None

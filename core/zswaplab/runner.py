@@ -1,0 +1,64 @@
+"""Running a workload through a built orchestrator and collecting the result."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import attrs
+
+from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.ops import OpKind
+from zswaplab.orchestrator import Zswap
+from zswaplab.plugins import PluginHost, get_plugin_host
+from zswaplab.swap import SwapSystem
+
+SERIES_POINTS = 200
+
+
+@attrs.define
+class RunResult:
+    config: RunConfig
+    parts: dict[str, str]
+    report: dict[str, Any]
+    pool_pages_series: list[tuple[int, int]]
+    ops: int
+    seconds: float
+    zswap: Zswap | None = attrs.field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.parts)
+        out.update(kernel=self.config.kernel, ram=self.config.ram, workload=self.config.workload,
+                   seed=self.config.seed, ops=self.ops, seconds=round(self.seconds, 4))
+        out.update(self.report)
+        out["pool_pages_series"] = self.pool_pages_series
+        return out
+
+
+def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = None) -> RunResult:
+    """Build the parts named in ``config``, run the workload, return counters and a pool-size series."""
+    host = host or get_plugin_host()
+    zswap = build_zswap(config, host)
+    workload = workload if workload is not None else build_workload(config, host)
+    system = SwapSystem(zswap)
+    system.swapon(0, workload.pages)
+    started = time.perf_counter()
+    count, series = _drive(system, workload)
+    elapsed = time.perf_counter() - started
+    return RunResult(config, zswap.part_names, zswap.report(), series, count, elapsed, zswap)
+
+
+def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]]]:
+    allocator = system.zswap.allocator
+    every = max(1, getattr(workload, "pages", 1000) * 2 // SERIES_POINTS)
+    series: list[tuple[int, int]] = []
+    apply, count = system.apply, 0
+    for count, op in enumerate(workload.ops(), 1):
+        apply(op)
+        if count % every == 0:
+            series.append((count, allocator.total_pages()))
+    series.append((count, allocator.total_pages()))
+    return count, series
+
+
+__all__ = ["RunResult", "execute", "OpKind"]

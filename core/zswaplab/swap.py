@@ -1,0 +1,70 @@
+"""The swap layer above frontswap: what the kernel's swap code does with zswap's answers.
+
+A rejected store or a load miss goes to the backing device, so through this layer no page is lost.
+Workloads drive this layer.
+"""
+
+from __future__ import annotations
+
+from zswaplab.backing import BackingDevice
+from zswaplab.errors import CorruptDataError
+from zswaplab.ops import Op, OpKind
+from zswaplab.orchestrator import Zswap
+
+
+class SwapSystem:
+    """swap_out / swap_in / swap_free over a :class:`Zswap` and its backing device."""
+
+    def __init__(self, zswap: Zswap) -> None:
+        self.zswap = zswap
+        self.backing: BackingDevice = zswap.backing
+        self.swapped_in_from_disk = 0
+
+    def swapon(self, type_: int, nr_pages: int) -> None:
+        self.zswap.init(type_, nr_pages)
+
+    def swap_out(self, type_: int, offset: int, page: bytes | int) -> bool:
+        """Write a page (bytes, or a compressed length in size-only runs); True if zswap kept it."""
+        if isinstance(page, int):
+            kept = self.zswap.store_length(type_, offset, page)
+            if not kept:
+                self.backing.write(type_, offset, None)
+            return kept
+        kept = self.zswap.store(type_, offset, page)
+        if not kept:
+            self.backing.write(type_, offset, page)
+        return kept
+
+    def swap_in(self, type_: int, offset: int) -> bytes | None:
+        """The page's bytes (None in size-only runs), from zswap or else the backing device."""
+        page = self.zswap.load(type_, offset)
+        if page is None:
+            self.swapped_in_from_disk += 1
+            return self.backing.read(type_, offset)
+        return page or None
+
+    def swap_free(self, type_: int, offset: int) -> None:
+        self.zswap.invalidate_page(type_, offset)
+        self.backing.discard(type_, offset)
+
+    def swapoff(self, type_: int) -> None:
+        self.zswap.invalidate_area(type_)
+        self.backing.discard_area(type_)
+
+    def apply(self, op: Op) -> bytes | None:
+        """Dispatch one workload op."""
+        kind = op.kind
+        if kind == OpKind.STORE:
+            self.swap_out(op.type, op.offset, op.payload)  # type: ignore[arg-type]
+        elif kind == OpKind.LOAD:
+            return self.swap_in(op.type, op.offset)
+        elif kind == OpKind.INVALIDATE:
+            self.swap_free(op.type, op.offset)
+        elif kind == OpKind.INVALIDATE_AREA:
+            self.swapoff(op.type)
+        elif kind == OpKind.SHRINK:
+            self.zswap.run_shrink_worker()
+        return None
+
+
+__all__ = ["SwapSystem", "CorruptDataError"]
