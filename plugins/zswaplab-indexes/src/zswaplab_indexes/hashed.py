@@ -1,0 +1,95 @@
+"""Hashed buckets with a lock per bucket, the zcache/tmem way (2011–2013), keyed by swap offset.
+
+tmem (``drivers/staging/zcache/tmem.[ch]``, kernel.md §6) hashes an object id into
+``TMEM_HASH_BUCKETS`` = 256 buckets (``tmem_oid_hash`` = ``hash_long(oid, TMEM_HASH_BUCKET_BITS)``),
+each bucket a spinlock and its own structure. This part is the alternative the 2013 debate proposed
+for zswap: the same hash and per-bucket spinlocks, over swap offsets directly, with each bucket a
+chain (hlist) of zswap entries. ``hash_long`` on 64-bit is ``hash_64``: multiply by
+``GOLDEN_RATIO_64`` and keep the top ``bits`` bits (include/linux/hash.h).
+
+Work model: entries compared along the bucket's chain. A miss, and the duplicate check of a fresh
+insert, compare the whole chain: exact. A hit stops at the entry, somewhere in the chain: the chain
+length is then an upper bound. Metadata: the bucket heads plus, per entry, a zswap_entry whose
+24-byte rb_node is replaced by a 16-byte hlist_node.
+"""
+
+from __future__ import annotations
+
+from zswaplab.entry import Entry
+from zswaplab.errors import OptionError
+from zswaplab_indexes.dictmap import DictMap
+from zswaplab_indexes.kernel_sizes import BUCKET_HEAD, HLIST_NODE, RB_NODE, ZSWAP_ENTRY
+
+#: include/linux/hash.h (since 4.7; 3.x used 0x9e37fffffffc0001 with the same top-bits rule).
+GOLDEN_RATIO_64 = 0x61C8864680B583EB
+MASK64 = (1 << 64) - 1
+#: TMEM_HASH_BUCKETS (TMEM_HASH_BUCKET_BITS = 8).
+TMEM_HASH_BUCKETS = 256
+HASHED_ENTRY = ZSWAP_ENTRY - RB_NODE + HLIST_NODE
+
+
+def hash_64(value: int, bits: int) -> int:
+    """The kernel's ``hash_64(val, bits)``: the top ``bits`` bits of ``val · GOLDEN_RATIO_64 mod 2^64``."""
+    return ((value * GOLDEN_RATIO_64) & MASK64) >> (64 - bits)
+
+
+class HashIndex(DictMap):
+    """``buckets`` (a power of two) hash chains, each under its own lock."""
+
+    __slots__ = ("_bits", "_chains", "_shift", "last_work")
+    name = "hash"
+    work_unit = "chain entries compared (exact for misses and inserts, upper bound for hits)"
+    work_exact = False
+    lookup_takes_lock = True
+
+    def __init__(self, buckets: int = TMEM_HASH_BUCKETS) -> None:
+        if buckets < 1 or buckets & (buckets - 1):
+            raise OptionError(f"hash: option buckets={buckets} is not a power of two")
+        super().__init__()
+        self._bits = buckets.bit_length() - 1
+        self._shift = 64 - self._bits
+        self._chains = [0] * buckets
+        self.last_work = 0
+
+    def _bucket(self, offset: int) -> int:
+        # The per-page methods inline this expression: a call costs as much as the hash.
+        return hash_64(offset, self._bits)
+
+    def lookup(self, offset: int) -> Entry | None:
+        self.last_work = self._chains[((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift]
+        return self._map.get(offset)
+
+    def insert(self, entry: Entry) -> Entry | None:
+        offset = entry.offset
+        bucket = ((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift
+        m = self._map
+        old = m.get(offset)
+        m[offset] = entry
+        chains = self._chains
+        self.last_work = chains[bucket]
+        if old is None:
+            chains[bucket] += 1
+        return old
+
+    def erase(self, offset: int) -> Entry | None:
+        bucket = ((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift
+        old = self._map.pop(offset, None)
+        self.last_work = self._chains[bucket]
+        if old is not None:
+            self._chains[bucket] -= 1
+        return old
+
+    def pop_all(self) -> list[Entry]:
+        self._chains = [0] * len(self._chains)
+        return self._take_all()
+
+    def lock_domain(self, offset: int) -> int:
+        return self._bucket(offset)
+
+    def chain_lengths(self) -> list[int]:
+        """Entries in each bucket, by bucket number."""
+        return list(self._chains)
+
+    def metadata_bytes(self) -> int:
+        """Bucket heads (hlist_head + spinlock) and one hlist-linked zswap_entry per stored page."""
+        return len(self._chains) * BUCKET_HEAD + len(self._map) * HASHED_ENTRY
