@@ -1,0 +1,17 @@
+import pytest
+
+from zswaplab_indexes import HashIndex, RbTreeIndex, SplitRbTreeIndex, XarrayIndex
+
+FACTORIES = {
+    "rbtree": RbTreeIndex,
+    "split-rbtree": SplitRbTreeIndex,
+    "xarray": XarrayIndex,
+    "hash": HashIndex,
+    "hash-4": lambda: HashIndex(buckets=4),
+    "split-rbtree-sized": lambda: SplitRbTreeIndex(swap_pages=1 << 16),
+}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make_index(request):
+    return FACTORIES[request.param]
