@@ -8,6 +8,7 @@ FACTORIES = {
     "xarray": XarrayIndex,
     "hash": HashIndex,
     "hash-4": lambda: HashIndex(buckets=4),
+    "hash-rbtree": lambda: HashIndex(buckets=8, bucket="rbtree"),
     "split-rbtree-sized": lambda: SplitRbTreeIndex(swap_pages=1 << 16),
 }
 

@@ -147,3 +147,14 @@ def test_rbtree_and_split_metadata():
 def test_hash_metadata_has_bucket_heads_and_hlist_entries():
     assert HashIndex().metadata_bytes() == 256 * 16
     assert fill(HashIndex(buckets=1024), range(10)).metadata_bytes() == 1024 * 16 + 10 * (64 - 24 + 16)
+
+
+def test_hash_with_rbtree_buckets_reports_the_tree_bound_and_full_entries():
+    index = HashIndex(buckets=4, bucket="rbtree")
+    same = [o for o in range(400) if hash_64(o, 2) == 3][:20]
+    fill(index, same)
+    index.lookup(same[0])
+    assert index.last_work == rb_height_bound(20)
+    assert index.metadata_bytes() == 4 * 16 + 20 * 64
+    with pytest.raises(OptionError):
+        HashIndex(bucket="list")

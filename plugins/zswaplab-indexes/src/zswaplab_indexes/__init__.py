@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
-from zswaplab_indexes.hashed import TMEM_HASH_BUCKETS, HashIndex
+from zswaplab_indexes.hashed import BUCKET_KINDS, TMEM_HASH_BUCKETS, HashIndex
 from zswaplab_indexes.rbtree import RbTreeIndex, SplitRbTreeIndex
 from zswaplab_indexes.xarray import XarrayIndex
 
@@ -30,5 +30,7 @@ def zswaplab_indexes() -> list[PartSpec]:
                  (_SWAP_PAGES,), kernel_name="xarray"),
         PartSpec("hash", HashIndex, "hashed buckets, a lock per bucket (zcache/tmem, 256 buckets)",
                  (OptionSpec("buckets", int, TMEM_HASH_BUCKETS, "number of buckets (a power of two)",
-                             minimum=1, maximum=1 << 24),)),
+                             minimum=1, maximum=1 << 24),
+                  OptionSpec("bucket", str, "chain", "what a bucket holds: an entry chain or an rbtree",
+                             choices=BUCKET_KINDS))),
     ]
