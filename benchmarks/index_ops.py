@@ -19,9 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from zswaplab.entry import Entry
+from zswaplab.parts import parse_part
 from zswaplab.plugins import get_plugin_host
 
-INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash")
+INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash", "hash:bucket=rbtree", "rbtree:work=exact",
+           "split-rbtree:work=exact")
 
 
 class DictBaseline:
@@ -57,11 +59,14 @@ def one_round(index: Any, entries: list[Entry], offsets: list[int]) -> dict[str,
 
 
 def structure_figures(index: Any, entries: list[Entry]) -> dict[str, Any]:
-    """Work and metadata of the full structure (not timed)."""
+    """Mean work of a lookup of a stored key, and metadata per page, when full (not timed)."""
     for entry in entries:
         index.insert(entry)
-    index.lookup(entries[0].offset)
-    figures = {"lookup_work": getattr(index, "last_work", None),
+    work = []
+    for entry in random.Random(2).sample(entries, min(1000, len(entries))):
+        index.lookup(entry.offset)
+        work.append(index.last_work)
+    figures = {"lookup_work": round(statistics.mean(work), 1),
                "metadata_bytes_per_page": round(index.metadata_bytes() / len(entries), 2)}
     index.pop_all()
     return figures
@@ -73,9 +78,11 @@ def measure(keys: int, repeats: int, seed: int = 1) -> list[dict[str, Any]]:
     entries = [Entry(0, o, 100) for o in offsets]
     host = get_plugin_host()
     makers: dict[str, Callable[[], Any]] = {"dict": DictBaseline}
-    for name in INDEXES:
-        if name in host.parts["index"]:
-            makers[name] = host.get("index", name).spec.build
+    for text in INDEXES:
+        ref = parse_part(text)
+        if ref.name in host.parts["index"]:
+            spec = host.get("index", ref.name).spec
+            makers[text] = lambda spec=spec, ref=ref: spec.build(ref.options)
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in makers}
     for _ in range(repeats):  # interleaved, so drift on a shared machine hits every index alike
         for name, make in makers.items():
@@ -106,12 +113,12 @@ def main() -> None:
         print(json.dumps({"keys": args.keys, "repeats": args.repeats, "rows": rows}, indent=1))
         return
     print(f"keys={args.keys} repeats={args.repeats} (median ns/op; ratio to dict measured in the same run)")
-    print(f"{'index':<13}{'insert':>9}{'x':>6}{'lookup':>9}{'x':>6}{'erase':>9}{'x':>6}"
-          f"{'work':>6}{'meta B/page':>13}")
+    print(f"{'index':<24}{'insert':>9}{'x':>6}{'lookup':>9}{'x':>6}{'erase':>9}{'x':>6}"
+          f"{'work':>7}{'meta B/page':>13}")
     for r in rows:
-        print(f"{r['index']:<13}{r['insert_ns']:>9}{r['insert_vs_dict']:>6}{r['lookup_ns']:>9}"
+        print(f"{r['index']:<24}{r['insert_ns']:>9}{r['insert_vs_dict']:>6}{r['lookup_ns']:>9}"
               f"{r['lookup_vs_dict']:>6}{r['erase_ns']:>9}{r['erase_vs_dict']:>6}"
-              f"{str(r.get('lookup_work', '')):>6}{str(r.get('metadata_bytes_per_page', '')):>13}")
+              f"{str(r.get('lookup_work', '')):>7}{str(r.get('metadata_bytes_per_page', '')):>13}")
 
 
 if __name__ == "__main__":
