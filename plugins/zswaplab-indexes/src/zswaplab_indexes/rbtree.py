@@ -16,7 +16,7 @@ the insertion order, which a dict does not keep; the bound is what a dict-speed 
 from __future__ import annotations
 
 from zswaplab.entry import Entry
-from zswaplab_indexes.dictmap import DictMap
+from zswaplab_indexes.dictmap import AddressSpaceMap, DictMap
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT, ZSWAP_ENTRY, ZSWAP_TREE
 
 # What the last operation did: index into the tables below.
@@ -31,18 +31,15 @@ def rb_height_bound(n: int) -> int:
     return min(n, ((n + 1) * (n + 1)).bit_length() - 1)
 
 
-class _RbWork(DictMap):
-    """Turns the (tree size, operation) of the last operation into work figures on demand."""
+class _RbWork:
+    """Mixin: turns the (tree size, operation) of the last operation into work figures on demand."""
 
-    __slots__ = ("_n", "_op")
+    __slots__ = ()
     work_unit = "rb nodes visited (upper bound)"
     work_exact = False
     lookup_takes_lock = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._n = 0
-        self._op = LOOKUP
+    _n: int
+    _op: int
 
     @property
     def last_work(self) -> int:
@@ -55,11 +52,15 @@ class _RbWork(DictMap):
         return _ROTATIONS[self._op]
 
 
-class RbTreeIndex(_RbWork):
+class RbTreeIndex(_RbWork, DictMap):
     """One rbtree per swap type under one ``tree->lock`` (Linux 3.11–6.7)."""
 
-    __slots__ = ()
+    __slots__ = ("_n", "_op")
     name = "rbtree"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._n, self._op = 0, LOOKUP
 
     def lookup(self, offset: int) -> Entry | None:
         self._n, self._op = len(self._map), LOOKUP
@@ -91,41 +92,29 @@ class RbTreeIndex(_RbWork):
         return ZSWAP_TREE + len(self._map) * ZSWAP_ENTRY
 
 
-class SplitRbTreeIndex(_RbWork):
+class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
     """One rbtree and lock per 2^14 swap pages (64 MiB), Linux 6.8 ("mm/zswap: split zswap rb-tree").
 
-    ``swap_pages`` (or :meth:`swapon`) sizes the tree array as ``zswap_swapon`` does
-    (DIV_ROUND_UP(nr_pages, 2^14) trees); when unknown, the trees up to the highest offset seen count.
+    ``swap_pages`` (or :meth:`swapon`) sizes the tree array as ``zswap_swapon`` does.
     """
 
-    __slots__ = ("_counts", "_nr_trees")
+    __slots__ = ("_n", "_op")
     name = "split-rbtree"
 
     def __init__(self, swap_pages: int = 0) -> None:
-        super().__init__()
-        self._counts: list[int] = []
-        self._nr_trees = 0
-        if swap_pages:
-            self.swapon(swap_pages)
-
-    def swapon(self, nr_pages: int) -> None:
-        """Allocate the trees a swap device of ``nr_pages`` pages gets."""
-        self._nr_trees = -(-nr_pages >> SWAP_ADDRESS_SPACE_SHIFT)
-        self._grow(self._nr_trees - 1)
-
-    def _grow(self, tree: int) -> None:
-        self._counts.extend([0] * (tree + 1 - len(self._counts)))
+        super().__init__(swap_pages)
+        self._n, self._op = 0, LOOKUP
 
     def lookup(self, offset: int) -> Entry | None:
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
-        counts = self._counts
+        counts = self._per_tree
         self._n, self._op = counts[tree] if tree < len(counts) else 0, LOOKUP
         return self._map.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         offset = entry.offset
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
-        counts = self._counts
+        counts = self._per_tree
         if tree >= len(counts):
             self._grow(tree)
         m = self._map
@@ -144,23 +133,18 @@ class SplitRbTreeIndex(_RbWork):
             self._op = ERASE_MISS
             return None
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
-        n = self._counts[tree]
-        self._counts[tree] = n - 1
+        n = self._per_tree[tree]
+        self._per_tree[tree] = n - 1
         self._n, self._op = n, ERASE
         return old
 
     def pop_all(self) -> list[Entry]:
-        self._counts = [0] * len(self._counts)
         return self._take_all()
-
-    def lock_domain(self, offset: int) -> int:
-        return offset >> SWAP_ADDRESS_SPACE_SHIFT
 
     def tree_sizes(self) -> list[int]:
         """Entries in each tree, by tree number (offset >> 14)."""
-        return list(self._counts)
+        return list(self._per_tree)
 
     def metadata_bytes(self) -> int:
         """One zswap_tree per 64 MiB of swap, and one zswap_entry per stored page."""
-        trees = max(self._nr_trees, len(self._counts))
-        return trees * ZSWAP_TREE + len(self._map) * ZSWAP_ENTRY
+        return self.nr_trees() * ZSWAP_TREE + len(self._map) * ZSWAP_ENTRY

@@ -15,7 +15,8 @@ from zswaplab_indexes.rbtree import RbTreeIndex, SplitRbTreeIndex
 
 
 class _ExactRb:
-    """Mixin: keeps an :class:`RbShape` per tree and reports its counts. Needs ``_shape(offset)``."""
+    """Mixin over a bound rbtree index: the same map, plus an :class:`RbShape` per tree whose counts
+    become ``last_work`` and ``last_rebalance``. Subclasses say which shape holds an offset."""
 
     __slots__ = ()
     work_unit = "rb nodes visited (exact)"
@@ -25,6 +26,9 @@ class _ExactRb:
     _map: dict[int, Entry]
 
     def _shape(self, offset: int) -> RbShape:
+        raise NotImplementedError
+
+    def _reset_shapes(self) -> None:
         raise NotImplementedError
 
     @property
@@ -39,26 +43,34 @@ class _ExactRb:
         self._visited, self._rotations = shape.visited, shape.rotations
         shape.reset_counts()
 
-    def _shape_lookup(self, offset: int) -> None:
+    def lookup(self, offset: int) -> Entry | None:
         shape = self._shape(offset)
         shape.search(offset)
         self._record(shape)
+        return self._map.get(offset)
 
-    def _shape_insert(self, offset: int, duplicate: bool) -> None:
-        shape = self._shape(offset)
-        if duplicate:  # 6.1: zswap_rb_insert meets the old entry, which is erased; then insert again
-            node = shape.search(offset)
+    def insert(self, entry: Entry) -> Entry | None:
+        old = super().insert(entry)  # type: ignore[misc]
+        shape = self._shape(entry.offset)
+        if old is not None:  # 6.1: zswap_rb_insert meets the old entry, which is erased; then insert again
+            node = shape.search(entry.offset)
             assert node is not None
             shape.erase(node)
-        shape.insert(offset)
+        shape.insert(entry.offset)
         self._record(shape)
+        return old  # type: ignore[no-any-return]
 
-    def _shape_erase(self, offset: int) -> None:
+    def erase(self, offset: int) -> Entry | None:
         shape = self._shape(offset)
         node = shape.search(offset)
         if node is not None:
             shape.erase(node)
         self._record(shape)
+        return super().erase(offset)  # type: ignore[misc,no-any-return]
+
+    def pop_all(self) -> list[Entry]:
+        self._reset_shapes()
+        return super().pop_all()  # type: ignore[misc,no-any-return]
 
 
 class ExactRbTreeIndex(_ExactRb, RbTreeIndex):
@@ -74,22 +86,8 @@ class ExactRbTreeIndex(_ExactRb, RbTreeIndex):
     def _shape(self, offset: int) -> RbShape:
         return self._tree
 
-    def lookup(self, offset: int) -> Entry | None:
-        self._shape_lookup(offset)
-        return self._map.get(offset)
-
-    def insert(self, entry: Entry) -> Entry | None:
-        old = super().insert(entry)
-        self._shape_insert(entry.offset, old is not None)
-        return old
-
-    def erase(self, offset: int) -> Entry | None:
-        self._shape_erase(offset)
-        return super().erase(offset)
-
-    def pop_all(self) -> list[Entry]:
+    def _reset_shapes(self) -> None:
         self._tree = RbShape()
-        return super().pop_all()
 
     def height(self) -> int:
         return self._tree.height()
@@ -101,8 +99,8 @@ class ExactSplitRbTreeIndex(_ExactRb, SplitRbTreeIndex):
     __slots__ = ("_rotations", "_trees", "_visited")
 
     def __init__(self, swap_pages: int = 0) -> None:
-        self._trees: dict[int, RbShape] = {}
         super().__init__(swap_pages)
+        self._trees: dict[int, RbShape] = {}
         self._visited = self._rotations = 0
 
     def _shape(self, offset: int) -> RbShape:
@@ -112,22 +110,8 @@ class ExactSplitRbTreeIndex(_ExactRb, SplitRbTreeIndex):
             shape = self._trees[tree] = RbShape()
         return shape
 
-    def lookup(self, offset: int) -> Entry | None:
-        self._shape_lookup(offset)
-        return self._map.get(offset)
-
-    def insert(self, entry: Entry) -> Entry | None:
-        old = super().insert(entry)
-        self._shape_insert(entry.offset, old is not None)
-        return old
-
-    def erase(self, offset: int) -> Entry | None:
-        self._shape_erase(offset)
-        return super().erase(offset)
-
-    def pop_all(self) -> list[Entry]:
+    def _reset_shapes(self) -> None:
         self._trees = {}
-        return super().pop_all()
 
 
 def make_rbtree(work: str = "bound") -> RbTreeIndex:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zswaplab.entry import Entry
-from zswaplab_indexes.dictmap import DictMap
+from zswaplab_indexes.dictmap import AddressSpaceMap
 from zswaplab_indexes.kernel_sizes import (RB_NODE, SWAP_ADDRESS_SPACE_SHIFT, XA_CHUNK_SHIFT, XA_NODE,
                                            XARRAY, ZSWAP_ENTRY)
 
@@ -47,10 +47,10 @@ def xa_node_count(indices: Iterable[int]) -> int:
     return nodes
 
 
-class XarrayIndex(DictMap):
-    """One xarray (and xa_lock) per 2^14 swap pages. ``swap_pages``/:meth:`swapon` as split-rbtree."""
+class XarrayIndex(AddressSpaceMap):
+    """One xarray (and xa_lock) per 2^14 swap pages; ``_per_tree`` holds each xarray's height."""
 
-    __slots__ = ("_heights", "_nr_trees", "last_work")
+    __slots__ = ("last_work",)
     name = "xarray"
     work_unit = "xa_node levels walked (exact except tree 0 after erasing its largest index)"
     work_exact = False
@@ -58,31 +58,19 @@ class XarrayIndex(DictMap):
     lookup_takes_lock = False
 
     def __init__(self, swap_pages: int = 0) -> None:
-        super().__init__()
-        self._heights: list[int] = []
-        self._nr_trees = 0
+        super().__init__(swap_pages)
         self.last_work = 0
-        if swap_pages:
-            self.swapon(swap_pages)
-
-    def swapon(self, nr_pages: int) -> None:
-        """Allocate the xarrays a swap device of ``nr_pages`` pages gets."""
-        self._nr_trees = -(-nr_pages >> SWAP_ADDRESS_SPACE_SHIFT)
-        self._grow(self._nr_trees - 1)
-
-    def _grow(self, tree: int) -> None:
-        self._heights.extend([0] * (tree + 1 - len(self._heights)))
 
     def lookup(self, offset: int) -> Entry | None:
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
-        heights = self._heights
+        heights = self._per_tree
         self.last_work = heights[tree] if tree < len(heights) else 0
         return self._map.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         offset = entry.offset
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
-        heights = self._heights
+        heights = self._per_tree
         if tree >= len(heights):
             self._grow(tree)
         height = (offset.bit_length() + 5) // 6  # xa_height, inlined on the per-page path
@@ -99,11 +87,7 @@ class XarrayIndex(DictMap):
         return self._map.pop(offset, None)
 
     def pop_all(self) -> list[Entry]:
-        self._heights = [0] * len(self._heights)
         return self._take_all()
-
-    def lock_domain(self, offset: int) -> int:
-        return offset >> SWAP_ADDRESS_SPACE_SHIFT
 
     def node_count(self) -> int:
         """xa_nodes of all the xarrays for the current contents (exact; O(stored pages))."""
@@ -114,5 +98,4 @@ class XarrayIndex(DictMap):
 
     def metadata_bytes(self) -> int:
         """struct xarray per 64 MiB of swap, the xa_nodes, and one rb_node-less entry per page."""
-        trees = max(self._nr_trees, len(self._heights))
-        return trees * XARRAY + self.node_count() * XA_NODE + len(self._map) * XARRAY_ENTRY
+        return self.nr_trees() * XARRAY + self.node_count() * XA_NODE + len(self._map) * XARRAY_ENTRY
