@@ -2,7 +2,8 @@
 
 Kernel source: ``mm/zswap.c`` 6.10 (``swap_zswap_tree``: ``&zswap_trees[type][offset >> 14]``;
 ``xa_store(tree, offset, entry)`` with the *full* swap offset; ``xa_load`` under RCU, no lock;
-``xa_erase``), ``lib/xarray.c``. Each xarray has its own ``xa_lock``.
+``xa_erase`` under the lock — 6.10's exclusive ``zswap_load`` erases), ``lib/xarray.c``. Each xarray
+has its own ``xa_lock``.
 
 Shape (exact): an xarray is a radix tree of 64-slot ``xa_node`` levels. Its height is the fewest
 6-bit levels that hold its largest index (``xas_expand``); deleting frees empty nodes and
