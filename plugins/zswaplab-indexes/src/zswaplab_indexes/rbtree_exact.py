@@ -2,7 +2,7 @@
 
 The dict still answers every lookup; :class:`~zswaplab_indexes.rbshape.RbShape` only counts the nodes
 the kernel would visit and the rotations it would do, so the map behaviour is the bound variant's.
-It costs a few µs per operation at a million pages (``benchmarks/index_ops.py``), which is why the
+It costs 7–12× a dict operation (2–3 µs at 200k pages; ``benchmarks/index_ops.py``), which is why the
 height bound is the default.
 """
 
