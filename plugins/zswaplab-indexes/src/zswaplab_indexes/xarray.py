@@ -55,7 +55,7 @@ class XarrayIndex(AddressSpaceMap):
     name = "xarray"
     work_unit = "xa_node levels walked (exact except tree 0 after erasing its largest index)"
     work_exact = False
-    #: xa_load walks under rcu_read_lock: a lookup takes no lock (6.10 zswap_load).
+    #: xa_load walks under rcu_read_lock and takes no lock (6.10's exclusive zswap_load erases instead).
     lookup_takes_lock = False
 
     def __init__(self, swap_pages: int = 0) -> None:
