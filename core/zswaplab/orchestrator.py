@@ -145,7 +145,11 @@ class Zswap:
     # ---------------------------------------------------------------------------------------------
     def init(self, type_: int, nr_pages: int) -> None:
         """swapon: a new tree (index) and frontswap bitmap for ``type_``."""
-        self._trees[type_] = self.index_factory()
+        index = self.index_factory()
+        swapon = getattr(index, "swapon", None)
+        if swapon is not None:  # optional: indexes sized by the device (6.8 split trees, 6.10 xarrays)
+            swapon(nr_pages)
+        self._trees[type_] = index
         self._frontswap_map[type_] = bytearray(nr_pages)
 
     def store(self, type_: int, offset: int, page: bytes) -> bool:

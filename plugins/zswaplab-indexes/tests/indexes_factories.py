@@ -1,0 +1,16 @@
+"""Every index variant the tests build (a uniquely named module: test dirs share one import path)."""
+
+from zswaplab_indexes import HashIndex, RbTreeIndex, SplitRbTreeIndex, XarrayIndex
+from zswaplab_indexes.rbtree_exact import ExactRbTreeIndex, ExactSplitRbTreeIndex
+
+FACTORIES = {
+    "rbtree": RbTreeIndex,
+    "split-rbtree": SplitRbTreeIndex,
+    "xarray": XarrayIndex,
+    "hash": HashIndex,
+    "hash-4": lambda: HashIndex(buckets=4),
+    "rbtree-exact": ExactRbTreeIndex,
+    "split-rbtree-exact": ExactSplitRbTreeIndex,
+    "hash-rbtree": lambda: HashIndex(buckets=8, bucket="rbtree"),
+    "split-rbtree-sized": lambda: SplitRbTreeIndex(swap_pages=1 << 16),
+}
