@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def migrate_zspage(pool: ZsmallocPool, src: Zspage, dst: Zspage) -> bool:
     """Move src's objects in index order until src is empty (True) or dst is full (False)."""
     objs = dst.spec.objs_per_zspage
-    for slot in list(src.live_slots()):
+    for slot in src.live_slots():
         if dst.inuse == objs:
             return False
         pool.move(src.handles[slot], dst)
@@ -85,12 +85,12 @@ def reclaim_lru_zspage(pool: ZsmallocPool, evict: EvictCallback, retries: int) -
         return False
     for _ in range(retries):
         z, _ = lru.popitem(last=False)
-        cls = pool._classes[z.spec.index]
+        cls = z.cls
         z.under_reclaim = True
         cls.lists[z.group].remove(z)
-        for slot in list(z.live_slots()):
+        for slot in z.live_slots():
             handle = z.handles[slot]
-            if handle and not evict(handle):
+            if handle > 0 and not evict(handle):
                 break
         z.under_reclaim = False
         if z.inuse == 0:

@@ -50,13 +50,14 @@ class ZsmallocPool(HandleData):
     """zsmalloc as a zpool. See the package README for the options and ``era`` for what each kernel did."""
 
     __slots__ = ("_data", "era", "scheme", "table", "_classes", "_by_size", "_pages", "_next_pfn",
-                 "_zspage_of", "_slot_of", "_free_handles", "_lru", "evictable")
+                 "_zspage_of", "_slot_of", "_free_handles", "_lru", "evictable", "_alloc_scan")
     name = "zsmalloc"
 
     def __init__(self, kernel: str = "6.1", chain: int = 0, era: str = "") -> None:
         self._data: dict[int, bytes] = {}
         self.era: Era = resolve_era(kernel, era, chain)
         self.scheme: Scheme = SCHEMES[self.era.groups]
+        self._alloc_scan = self.scheme.alloc_scan
         self.table = build_class_table(self.era.chain, self.era.chain_rule)
         self._classes = {c.index: SizeClass(c, self.scheme) for c in self.table.classes}
         # payload size (before the handle) -> its class, so malloc does one list lookup
@@ -77,21 +78,31 @@ class ZsmallocPool(HandleData):
     # zs_malloc / zs_free
     # ---------------------------------------------------------------------------------------------
     def malloc(self, size: int) -> int:
+        """zs_malloc: the first list head in the era's scan order, else a new zspage; pop its freelist."""
         if not 0 < size <= ZS_MAX_ALLOC_SIZE:
             raise self._size_error(size)
         cls = self._by_size[size]
-        z = self._find_get_zspage(cls)
-        if z is None:
-            z = self._alloc_zspage(cls)
-            slot = self._obj_malloc(cls, z)
-            self._insert(cls, z, cls.group_of[z.inuse])
+        lists = cls.lists
+        for group in self._alloc_scan:  # find_get_zspage
+            z = lists[group].head
+            if z is not None:
+                break
         else:
-            slot = self._obj_malloc(cls, z)
-            self._fix_fullness(cls, z)
-        if self._lru is not None:  # move_to_front on every allocation
+            z = self._alloc_zspage(cls)
+        handle = self._new_handle()
+        slot = z.pop_free(handle)  # obj_malloc
+        cls.obj_used += 1
+        group = cls.group_of[z.inuse]
+        if group != z.group:  # fix_fullness_group (a new zspage has no group yet: insert_zspage)
+            if z.group >= 0:
+                lists[z.group].remove(z)
+            self._insert(cls, z, group)
+        if self._lru is not None:  # move_to_front on every allocation (6.2-6.4)
             self._lru[z] = None
             self._lru.move_to_end(z)
-        return self._record(z, slot)
+        self._zspage_of[handle] = z
+        self._slot_of[handle] = slot
+        return handle
 
     def _size_error(self, size: int) -> Exception:
         if size > ZS_MAX_ALLOC_SIZE and self.era.enospc:
@@ -99,57 +110,44 @@ class ZsmallocPool(HandleData):
         # -EINVAL before 6.8: zswap counts it as reject_alloc_fail, like -ENOMEM
         return AllocNoMemory(f"zsmalloc: size {size} outside 1..{ZS_MAX_ALLOC_SIZE} (-EINVAL)")
 
-    def _find_get_zspage(self, cls: SizeClass) -> Zspage | None:
-        lists = cls.lists
-        for group in self.scheme.alloc_scan:
-            head = lists[group].head
-            if head is not None:
-                return head
-        return None
-
     def _alloc_zspage(self, cls: SizeClass) -> Zspage:
-        z = Zspage(cls.spec, self._next_pfn)
+        z = Zspage(cls, self._next_pfn)
         self._next_pfn += cls.spec.pages_per_zspage
         self._pages += cls.spec.pages_per_zspage
         cls.zspages += 1
         return z
 
-    def _obj_malloc(self, cls: SizeClass, z: Zspage) -> int:
-        z.inuse += 1
-        cls.obj_used += 1
-        return z.free.pop()
-
-    def _record(self, z: Zspage, slot: int) -> int:
+    def _new_handle(self) -> int:
+        """cache_alloc_handle: reuse a freed handle number (LIFO) or extend the handle arrays."""
         if self._free_handles:
-            handle = self._free_handles.pop()
-            self._zspage_of[handle] = z
-            self._slot_of[handle] = slot
-        else:
-            handle = len(self._zspage_of)
-            self._zspage_of.append(z)
-            self._slot_of.append(slot)
-        z.handles[slot] = handle
-        return handle
+            return self._free_handles.pop()
+        self._zspage_of.append(None)
+        self._slot_of.append(0)
+        return len(self._zspage_of) - 1
 
     def free(self, handle: int) -> None:
+        """zs_free: push the slot on the zspage's freelist; release the zspage when it empties."""
         z = self._zspage_of[handle]
         if z is None:
             raise KeyError(f"zsmalloc: handle {handle} is not allocated")
         self._zspage_of[handle] = None
         self._free_handles.append(handle)
-        self._data.pop(handle, None)
-        cls = self._classes[z.spec.index]
+        if self._data:
+            self._data.pop(handle, None)
+        cls = z.cls
         self._obj_free(cls, z, self._slot_of[handle])
-        if z.under_reclaim:  # zs_reclaim_page frees or puts it back itself
+        if z.under_reclaim:  # zs_reclaim_page frees it or puts it back itself
             return
-        self._fix_fullness(cls, z)
-        if z.inuse == 0:
-            self._free_zspage(cls, z)
+        group = cls.group_of[z.inuse]
+        if group != z.group:
+            if z.inuse == 0:
+                self._free_zspage(cls, z)
+            else:
+                cls.lists[z.group].remove(z)
+                self._insert(cls, z, group)
 
     def _obj_free(self, cls: SizeClass, z: Zspage, slot: int) -> None:
-        z.handles[slot] = 0
-        z.free.append(slot)
-        z.inuse -= 1
+        z.push_free(slot)
         cls.obj_used -= 1
 
     def _free_zspage(self, cls: SizeClass, z: Zspage) -> None:
@@ -171,13 +169,6 @@ class ZsmallocPool(HandleData):
             lst.add_after_head(z)
         else:
             lst.add_head(z)
-
-    def _fix_fullness(self, cls: SizeClass, z: Zspage) -> None:
-        """fix_fullness_group: move only when the group changed (the list position is kept otherwise)."""
-        group = cls.group_of[z.inuse]
-        if group != z.group:
-            cls.lists[z.group].remove(z)
-            self._insert(cls, z, group)
 
     def _isolate(self, cls: SizeClass, scan: tuple[int, ...]) -> Zspage | None:
         for group in scan:
@@ -233,11 +224,8 @@ class ZsmallocPool(HandleData):
         """Move one object into ``dst`` keeping its handle (migrate_zspage's inner step)."""
         src, slot = self._zspage_of[handle], self._slot_of[handle]
         assert src is not None
-        cls = self._classes[src.spec.index]
-        new_slot = self._obj_malloc(cls, dst)
-        dst.handles[new_slot] = handle
-        self._zspage_of[handle], self._slot_of[handle] = dst, new_slot
-        self._obj_free(cls, src, slot)
+        self._zspage_of[handle], self._slot_of[handle] = dst, dst.pop_free(handle)
+        src.push_free(slot)
 
     # ---------------------------------------------------------------------------------------------
     # debugfs

@@ -1,28 +1,36 @@
 """A zspage and the kernel's intrusive doubly linked fullness lists (``struct list_head``).
 
-One Python object per zspage, none per object: a zspage keeps its slot→handle array and its free-slot
-stack. The kernel's freelist is LIFO and starts in address order (init_zspage links 0, 1, 2, ...), so a
-list popped from the end and initialised to ``[objs-1, ..., 1, 0]`` is the same sequence.
+One Python object per zspage, none per object: a zspage keeps one array of 8-byte words, one per slot,
+holding either the live object's handle (> 0) or, like the kernel's ``link_free``, the link to the next
+free slot (encoded ``~next``, so 0 ends the list). ``freeobj`` is the freelist head: allocation pops it,
+free pushes (LIFO), and init_zspage links the slots in address order 0, 1, 2, ...
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from zswaplab_zsmalloc.classes import ClassSpec
+
+if TYPE_CHECKING:
+    from zswaplab_zsmalloc.pool import SizeClass
 
 
 class Zspage:
     """``pages_per_zspage`` pageframes holding ``objs_per_zspage`` slots of ``spec.size`` bytes."""
 
-    __slots__ = ("spec", "inuse", "free", "handles", "pfn", "group", "prev", "next", "under_reclaim")
+    __slots__ = ("cls", "spec", "inuse", "freeobj", "handles", "pfn", "group", "prev", "next", "under_reclaim")
 
-    def __init__(self, spec: ClassSpec, pfn: int) -> None:
-        self.spec = spec
+    def __init__(self, cls: SizeClass, pfn: int) -> None:
+        self.cls = cls
+        self.spec: ClassSpec = cls.spec
         self.inuse = 0
-        self.free = list(range(spec.objs_per_zspage - 1, -1, -1))
-        self.handles = array("q", bytes(8 * spec.objs_per_zspage))  # slot -> handle, 0 = free
+        objs = self.spec.objs_per_zspage
+        self.handles = array("q", range(-2, -objs - 2, -1))  # slot i free, next free i + 1 (~(i + 1))
+        self.handles[objs - 1] = 0  # ~(-1): end of the freelist
+        self.freeobj = 0
         self.pfn = pfn  # id of the first pageframe; the others follow
         self.group = -1
         self.prev: Zspage | None = None
@@ -36,9 +44,23 @@ class Zspage:
         first, last = start // 4096, (start + size - 1) // 4096
         return tuple(range(self.pfn + first, self.pfn + last + 1))
 
-    def live_slots(self) -> Iterator[int]:
+    def pop_free(self, handle: int) -> int:
+        """obj_malloc: take the freelist head for ``handle``."""
+        slot = self.freeobj
+        self.freeobj = ~self.handles[slot]
+        self.handles[slot] = handle
+        self.inuse += 1
+        return slot
+
+    def push_free(self, slot: int) -> None:
+        """obj_free: the slot becomes the freelist head."""
+        self.handles[slot] = ~self.freeobj
+        self.freeobj = slot
+        self.inuse -= 1
+
+    def live_slots(self) -> list[int]:
         """Allocated slots in index order (find_alloced_obj walks the pages in order)."""
-        return (i for i, h in enumerate(self.handles) if h)
+        return [i for i, h in enumerate(self.handles) if h > 0]
 
 
 class ZspageList:
