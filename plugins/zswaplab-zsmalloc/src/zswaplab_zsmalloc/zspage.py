@@ -73,19 +73,22 @@ class ZspageList:
         self.count = 0
 
     def add_head(self, z: Zspage) -> None:
-        z.prev, z.next = None, self.head
-        if self.head is not None:
-            self.head.prev = z
-        self.head = z
-        self.count += 1
+        self._link_after(None, z)
 
     def add_after_head(self, z: Zspage) -> None:
-        head = self.head
-        assert head is not None
-        z.prev, z.next = head, head.next
-        if head.next is not None:
-            head.next.prev = z
-        head.next = z
+        assert self.head is not None
+        self._link_after(self.head, z)
+
+    def _link_after(self, prev: Zspage | None, z: Zspage) -> None:
+        """Link ``z`` after ``prev`` (None: at the head)."""
+        nxt = self.head if prev is None else prev.next
+        z.prev, z.next = prev, nxt
+        if nxt is not None:
+            nxt.prev = z
+        if prev is None:
+            self.head = z
+        else:
+            prev.next = z
         self.count += 1
 
     def remove(self, z: Zspage) -> None:
