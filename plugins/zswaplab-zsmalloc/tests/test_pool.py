@@ -194,3 +194,21 @@ def test_class_table_rows_after_use():
     assert (row["obj_allocated"], row["obj_used"], row["pages_used"]) == (26, 20, 8)
     assert (row["almost_full"], row["almost_empty"], row["freeable"]) == (0, 1, 0)
     assert list(row)[:len(pool.class_table_columns)] == list(pool.class_table_columns)
+
+
+def test_lru_reclaim_through_zswap_writes_back_and_keeps_every_page():
+    from zswaplab.config import RunConfig, build_zswap
+    from zswaplab.pages import fixed_page
+    from zswaplab.swap import SwapSystem
+
+    zswap = build_zswap(RunConfig("deflate", "zsmalloc:era=6.2", "mapping", "none", ram="1G"))
+    assert zswap.allocator.evictable and zswap._hlen == 8  # 6.2 still prepends the zswap header
+    system = SwapSystem(zswap)
+    system.swapon(0, 40)
+    pages = [fixed_page(700, i) for i in range(40)]
+    for offset, page in enumerate(pages):
+        system.swap_out(0, offset, page)
+    before = zswap.allocator.total_pages()
+    assert zswap.allocator.reclaim_page(zswap.evict_handle)
+    assert zswap.counters.written_back_pages > 0 and zswap.allocator.total_pages() < before
+    assert all(system.swap_in(0, offset) == page for offset, page in enumerate(pages))
