@@ -48,3 +48,16 @@ def test_lookup_and_rule_details():
 def test_dlen_ranges_of_table_a_boundaries():
     pool = ZsmallocPool()
     assert [pool.size_class(n) for n in (1216, 1232, 1240, 1241)] == [1248, 1248, 1248, 1360]
+
+
+def test_era_resolution():
+    from zswaplab.errors import OptionError
+    from zswaplab_zsmalloc.era import resolve_era
+
+    assert (resolve_era("6.1").chain, resolve_era("6.1").chain_rule, resolve_era("6.1").lru) == (4, "old", False)
+    assert (resolve_era("6.3").chain_rule, resolve_era("6.3").groups, resolve_era("6.3").lru) == ("new", "four", True)
+    assert resolve_era("6.1", chain=8).version == (6, 5)  # the chain option exists only with the new rule
+    assert resolve_era("6.8", era="6.2").lru and resolve_era("6.8").enospc
+    for bad in (dict(chain=3), dict(era="six")):
+        with pytest.raises(OptionError):
+            resolve_era("6.1", **bad)

@@ -21,6 +21,7 @@ from zswaplab.errors import OptionError
 
 OLD_CHAIN = 4  # ZS_MAX_ZSPAGE_ORDER 2
 NEW_CHAIN = 8  # CONFIG_ZSMALLOC_CHAIN_SIZE default
+CHAIN_RANGE = (4, 16)  # mm/Kconfig: config ZSMALLOC_CHAIN_SIZE ... default 8, range 4 16
 
 
 def parse_version(text: str) -> tuple[int, int]:
@@ -54,6 +55,8 @@ def resolve_era(kernel: str, era: str = "", chain: int = 0) -> Era:
     6.5 zsmalloc (new chain rule, ratio groups, no zspage LRU).
     """
     version = parse_version(era or kernel)
+    if chain and not CHAIN_RANGE[0] <= chain <= CHAIN_RANGE[1]:
+        raise OptionError(f"zsmalloc: chain={chain} outside CONFIG_ZSMALLOC_CHAIN_SIZE's range 4..16")
     if chain and chain != OLD_CHAIN and version < (6, 3):
         version = (6, 5)
     new_rule = version >= (6, 3)
