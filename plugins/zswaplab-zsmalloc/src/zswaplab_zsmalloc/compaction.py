@@ -1,9 +1,9 @@
 """zs_compact's per-class loop in both eras, and zs_reclaim_page of the 6.2–6.4 zspage LRU.
 
-Old (6.1 ``__zs_compact``): isolate a source (ALMOST_EMPTY, else ALMOST_FULL); stop if zs_can_compact is 0;
-then isolate destinations (ALMOST_FULL, else ALMOST_EMPTY) one after another, moving the source's live
-objects in index order until it is empty; each full destination is put back and the next isolated.
-New (6.6 ``__zs_compact``): while zs_can_compact, keep one destination (fullest first) and take sources
+Old (≤ 6.3 ``__zs_compact``): isolate a source (ALMOST_EMPTY, else ALMOST_FULL); stop if zs_can_compact
+is 0; then isolate destinations (ALMOST_FULL, else ALMOST_EMPTY) one after another, moving the source's
+live objects in index order until it is empty; each full destination is put back and the next isolated.
+New (6.4+, "zsmalloc: rework compaction algorithm"): while zs_can_compact, keep one destination (fullest first) and take sources
 emptiest first; put the destination back when it is full. Lock contention is never simulated.
 """
 
@@ -29,7 +29,7 @@ def migrate_zspage(pool: ZsmallocPool, src: Zspage, dst: Zspage) -> bool:
 
 
 def compact_class(pool: ZsmallocPool, cls: SizeClass) -> int:
-    if pool.scheme.name == "four":
+    if pool.era.compaction == "old":
         return _compact_old(pool, cls)
     return _compact_new(pool, cls)
 

@@ -1,16 +1,18 @@
 """Which zsmalloc a kernel version had: chain size and rule, fullness groups, zspage LRU, error codes.
 
-| kernel | chain rule | max pages | fullness groups | zspage LRU + reclaim | size > 4096 |
-|---|---|---|---|---|---|
-| ≤ 6.1 | get_pages_per_zspage | 4 | 4 (EMPTY, ALMOST_EMPTY, ALMOST_FULL, FULL) | no | -EINVAL |
-| 6.2 | get_pages_per_zspage | 4 | 4 | yes (Nhat Pham, zs_reclaim_page) | -EINVAL |
-| 6.3 | calculate_zspage_chain_size | CONFIG_ZSMALLOC_CHAIN_SIZE (8) | 4 | yes | -EINVAL |
-| 6.4 | calculate_zspage_chain_size | 8 | inuse ratio 0,10..99,100% | yes | -EINVAL |
-| 6.5–6.7 | calculate_zspage_chain_size | 8 | inuse ratio | no (LRU moved into zswap) | -EINVAL |
-| ≥ 6.8 | calculate_zspage_chain_size | 8 | inuse ratio | no | -ENOSPC |
+| kernel | chain rule | max pages | fullness groups | compaction loop | zspage LRU + reclaim | size > 4096 |
+|---|---|---|---|---|---|---|
+| ≤ 6.1 | get_pages_per_zspage | 4 | 4 (EMPTY, ALMOST_EMPTY, ALMOST_FULL, FULL) | old | no | -EINVAL |
+| 6.2 | get_pages_per_zspage | 4 | 4 | old | yes (Nhat Pham, zs_reclaim_page) | -EINVAL |
+| 6.3 | calculate_zspage_chain_size | CONFIG_ZSMALLOC_CHAIN_SIZE (8) | 4 | old | yes | -EINVAL |
+| 6.4 | calculate_zspage_chain_size | 8 | inuse ratio 0,10..99,100% | new (one destination kept) | yes | -EINVAL |
+| 6.5–6.7 | calculate_zspage_chain_size | 8 | inuse ratio | new | no (LRU moved into zswap) | -EINVAL |
+| ≥ 6.8 | calculate_zspage_chain_size | 8 | inuse ratio | new | no | -ENOSPC |
 
-Versions are those of the patches' merge windows (kernel.md §1.3, §1.4, §1.9; Barry Song's -ENOSPC patch of
-Dec 2023). Kernels before 6.1 are modelled with the 6.1 rules (the 4.2–6.1 code differs in locking only).
+Versions are those of the patches' merge windows (kernel.md §1.3, §1.4, §1.9). Senozhatsky's four-patch
+series of Mar 2023 (remove the insert_zspage ->inuse optimization, inuse-ratio fullness groups, rework
+compaction, per-group class stats) was merged as one for 6.4; Barry Song's -ENOSPC patch is of Dec 2023.
+Kernels before 6.1 are modelled with the 6.1 rules (the 4.2–6.1 code differs in locking only).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Era:
     chain: int
     chain_rule: str  # "old" (get_pages_per_zspage) or "new" (calculate_zspage_chain_size)
     groups: str  # "four" or "ratio"
+    compaction: str  # "old" (source first, destinations in turn) or "new" (one destination kept)
     lru: bool
     enospc: bool  # size > 4096 gives -ENOSPC (reject_compress_poor) rather than -EINVAL
 
@@ -65,6 +68,7 @@ def resolve_era(kernel: str, era: str = "", chain: int = 0) -> Era:
         chain=chain or (NEW_CHAIN if new_rule else OLD_CHAIN),
         chain_rule="new" if new_rule else "old",
         groups="ratio" if version >= (6, 4) else "four",
+        compaction="new" if version >= (6, 4) else "old",
         lru=(6, 2) <= version < (6, 5),
         enospc=version >= (6, 8),
     )
