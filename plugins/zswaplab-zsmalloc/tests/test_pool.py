@@ -212,3 +212,15 @@ def test_lru_reclaim_through_zswap_writes_back_and_keeps_every_page():
     assert zswap.allocator.reclaim_page(zswap.evict_handle)
     assert zswap.counters.written_back_pages > 0 and zswap.allocator.total_pages() < before
     assert all(system.swap_in(0, offset) == page for offset, page in enumerate(pages))
+
+
+def test_new_compaction_fills_the_fullest_from_the_emptiest():
+    pool = ZsmallocPool(kernel="6.4")  # class 1248: 13 objs, 4 pages
+    pages = [[pool.malloc(1232) for _ in range(13)] for _ in range(3)]
+    for hs, keep in zip(pages, (2, 11, 6)):  # A 15%, B 84%, C 46%
+        for h in hs[keep:]:
+            pool.free(h)
+    a, b, c = (pool._zspage_of[hs[0]] for hs in pages)
+    assert pool.compact() == 4
+    assert {pool._zspage_of[h] for h in pages[0][:2]} == {b} and b.inuse == 13  # A emptied into B
+    assert c.inuse == 6 and pool.total_pages() == 8
