@@ -16,6 +16,8 @@ import statistics
 import time
 import tracemalloc
 from array import array
+from collections import deque
+from itertools import repeat
 from typing import Any
 
 from zswaplab.config import RunConfig, build_zswap
@@ -29,12 +31,10 @@ def _zswap(allocator: str) -> Any:
 def zswap_ops_per_s(allocator: str, lengths: list[int]) -> float:
     zswap = _zswap(allocator)
     zswap.init(0, len(lengths))
-    store, invalidate = zswap.store_length, zswap.invalidate_page
+    offsets = range(len(lengths))
     start = time.perf_counter()
-    for offset, length in enumerate(lengths):
-        store(0, offset, length)
-    for offset in range(len(lengths)):
-        invalidate(0, offset)
+    deque(map(zswap.store_length, repeat(0), offsets, lengths), maxlen=0)  # consume: no Python loop cost
+    deque(map(zswap.invalidate_page, repeat(0), offsets), maxlen=0)
     return 2 * len(lengths) / (time.perf_counter() - start)
 
 
