@@ -24,7 +24,7 @@ def test_zspage_allocated_and_released_whole():
     assert pool.total_pages() == 4  # released the moment it empties
     for h in handles:
         pool.free(h)
-    assert pool.total_pages() == 0 and len(pool) == 0
+    assert pool.total_pages() == 0 and pool.live_objects() == 0
 
 
 def test_freelist_is_address_order_then_lifo():
@@ -108,7 +108,7 @@ def test_compaction_frees_pages_and_keeps_bytes():
         freed = pool.compact()
         assert freed > 0 and pool.total_pages() == before - freed
         assert all(pool.read(h) == data for h, data in live.items())
-        assert len(pool) == len(live)
+        assert pool.live_objects() == len(live)
         _check_no_overlap(pool, live)
 
 
@@ -182,7 +182,7 @@ def test_failed_eviction_puts_zspage_back_at_lru_head():
         return False
 
     assert not pool.reclaim_page(evict, retries=2)
-    assert tried == [a[0], b[0]] and pool.total_pages() > 0 and len(pool) == 6
+    assert tried == [a[0], b[0]] and pool.total_pages() > 0 and pool.live_objects() == 6
     assert pool._zspage_of[pool.malloc(1232)] is pool._zspage_of[a[0]]  # back on its fullness list
 
 

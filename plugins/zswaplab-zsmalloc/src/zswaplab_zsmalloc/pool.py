@@ -206,7 +206,8 @@ class ZsmallocPool(HandleData):
         """Sum of zs_can_compact over classes: what the zsmalloc shrinker reports it could free."""
         return sum(cls.can_compact() for cls in self._classes.values())
 
-    def __len__(self) -> int:
+    def live_objects(self) -> int:
+        """Objects allocated now (no ``__len__``: an empty pool must not be falsy)."""
         return sum(cls.obj_used for cls in self._classes.values())
 
     # ---------------------------------------------------------------------------------------------
