@@ -65,7 +65,8 @@ def check_lengths(run: dict[str, Any], kernel: str) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(histogram(run), fh)
     try:
-        config = RunConfig(allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM, workload=f"lengths:{fh.name}")
+        config = RunConfig(allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM,
+                           workload=f"lengths:{fh.name}")
         report = execute(config).report
     finally:
         os.unlink(fh.name)

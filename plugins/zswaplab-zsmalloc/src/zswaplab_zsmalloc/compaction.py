@@ -3,8 +3,9 @@
 Old (≤ 6.3 ``__zs_compact``): isolate a source (ALMOST_EMPTY, else ALMOST_FULL); stop if zs_can_compact
 is 0; then isolate destinations (ALMOST_FULL, else ALMOST_EMPTY) one after another, moving the source's
 live objects in index order until it is empty; each full destination is put back and the next isolated.
-New (6.4+, "zsmalloc: rework compaction algorithm"): while zs_can_compact, keep one destination (fullest first) and take sources
-emptiest first; put the destination back when it is full. Lock contention is never simulated.
+New (6.4+, "zsmalloc: rework compaction algorithm"): while zs_can_compact, keep one destination (fullest
+first) and take sources emptiest first; put the destination back when it is full. Lock contention is
+never simulated.
 """
 
 from __future__ import annotations
