@@ -1,13 +1,14 @@
 """Compare zswaplab with a real kernel's zswap measurements (``shared/oracle/*.json``), run by run.
 
     python tools/oracle_check.py [FILE] [--zpool zsmalloc,zbud,...] [--mode lengths|content|dist|all]
-                                 [--kernel 6.1] [--pages 8192] [--json]
+                                 [--kernel 6.1] [--pages 8192] [--header-shift 0] [--json]
 
 Modes (generic: everything comes from the file; runs whose zpool or compressor is not installed are
 skipped, saying so):
 
-- ``lengths``: replay the run's ``dlen_histogram`` size-only (``--workload lengths:``) through the run's
-  zpool with the kernel preset, in a pool too large to hit the limit, and print the simulator's pool pages
+- ``lengths``: replay the run's ``dlen_histogram`` size-only (``--workload lengths:``; ``--header-shift``
+  is added to every length of runs that had a zswap header subtracted) through the run's zpool with the
+  kernel preset, in a pool too large to hit the limit, and print the simulator's pool pages
   next to the kernel's ``pool_total_size / 4096`` (and stored pages).
 - ``content``: regenerate the ``fixed:S`` pages (``zswaplab.pages.fixed_page``), store ``--pages`` of them
   through the run's compressor and zpool, and compare pool bytes per stored page with the kernel's
@@ -60,10 +61,11 @@ def _missing(run: dict[str, Any], need_compressor: bool) -> str | None:
     return None
 
 
-def check_lengths(run: dict[str, Any], kernel: str) -> dict[str, Any]:
-    """Size-only replay of the run's histogram; pool pages against the kernel's."""
+def check_lengths(run: dict[str, Any], kernel: str, shift: int = 0) -> dict[str, Any]:
+    """Size-only replay of the run's histogram (each length + ``shift``); pool pages against the kernel's."""
+    shifted = {str(int(k) + shift): v for k, v in histogram(run).items()}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(histogram(run), fh)
+        json.dump(shifted, fh)
     try:
         config = RunConfig(allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM,
                            workload=f"lengths:{fh.name}")
@@ -98,7 +100,7 @@ def check_dist(run: dict[str, Any], pages: int) -> dict[str, Any]:
             "top_difference": ours.most_common(1)[0][0] - theirs.most_common(1)[0][0]}
 
 
-def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int) -> dict[str, Any]:
+def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int, shift: int = 0) -> dict[str, Any]:
     row: dict[str, Any] = {"comp": run["comp"], "zpool": run["zpool"], "workload": run["mode"], "mode": mode}
     skip = _missing(run, need_compressor=mode != "lengths")
     if skip is None and mode != "lengths" and not run["mode"].startswith("fixed:"):
@@ -106,7 +108,7 @@ def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int) -> dict[s
     if skip is not None:
         row["skipped"] = skip
     elif mode == "lengths":
-        row.update(check_lengths(run, kernel))
+        row.update(check_lengths(run, kernel, shift if run.get("zswap_header_bytes") else 0))
     elif mode == "content":
         row.update(check_content(run, kernel, pages))
     else:
@@ -114,10 +116,11 @@ def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int) -> dict[s
     return row
 
 
-def check(path: str, zpools: list[str] | None, modes: list[str], kernel: str, pages: int) -> list[dict[str, Any]]:
+def check(path: str, zpools: list[str] | None, modes: list[str], kernel: str, pages: int,
+          shift: int = 0) -> list[dict[str, Any]]:
     _, runs = load_runs(path)
     chosen = [r for r in runs if not zpools or r["zpool"] in zpools]
-    return [check_run(run, mode, kernel, pages) for mode in modes for run in chosen]
+    return [check_run(run, mode, kernel, pages, shift) for mode in modes for run in chosen]
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -140,11 +143,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mode", default="lengths", choices=("lengths", "content", "dist", "all"))
     p.add_argument("--kernel", default="6.1", help="kernel preset of the simulation")
     p.add_argument("--pages", type=int, default=8192, help="pages per run in content and dist modes")
+    p.add_argument("--header-shift", type=int, default=0, metavar="BYTES",
+                   help="add BYTES to every length of runs whose histogram had a zswap header subtracted "
+                        "(8 undoes the double subtraction seen in the 6.1 zbud/z3fold histograms)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     modes = ["lengths", "content", "dist"] if args.mode == "all" else [args.mode]
     try:
-        rows = check(args.file, args.zpool.split(",") if args.zpool else None, modes, args.kernel, args.pages)
+        rows = check(args.file, args.zpool.split(",") if args.zpool else None, modes, args.kernel, args.pages,
+                     args.header_shift)
     except (OSError, ValueError, KeyError, ZswaplabError) as exc:
         print(f"oracle_check: error: {exc}", file=sys.stderr)
         return 2
