@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any
 
+from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
@@ -48,6 +49,8 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
+    p.add_argument("--classes", action="store_true",
+                   help="after the run, print the allocator's size-class table if it has one (zsmalloc)")
     p.set_defaults(func=cmd_run)
 
 
@@ -74,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if len(combos) > 1:
             print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
         results.append(execute(config, workload=workload))
-    _print_results(results, args.json)
+    _print_results(results, args.json, getattr(args, "classes", False))
     return 0
 
 
@@ -85,8 +88,10 @@ def _shared_workload(config: RunConfig) -> Any:
     return build_workload(config)
 
 
-def _print_results(results: Sequence[RunResult], as_json: bool) -> None:
+def _print_results(results: Sequence[RunResult], as_json: bool, classes: bool = False) -> None:
     rows = [r.as_dict() for r in results]
+    if classes and as_json:
+        _add_class_tables(results, rows, as_json)
     if as_json:
         payload: Any = rows[0] if len(rows) == 1 else rows
         print(json.dumps(payload, indent=2))
@@ -96,6 +101,21 @@ def _print_results(results: Sequence[RunResult], as_json: bool) -> None:
     else:
         print_table([[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows],
                     [label for _, label in TABLE_COLUMNS])
+    if classes:
+        _add_class_tables(results, rows, as_json)
+
+
+def _add_class_tables(results: Sequence[RunResult], rows: list[dict[str, Any]], as_json: bool) -> None:
+    """``run --classes``: the allocator's class table after the run (JSON: a ``classes`` key per row)."""
+    for result, row in zip(results, rows):
+        allocator = result.zswap.allocator if result.zswap is not None else None
+        if allocator is None or not hasattr(allocator, "class_table"):
+            continue
+        if as_json:
+            row["classes"] = class_table_payload(allocator)
+        else:
+            print(f"\n# {row.get('allocator')} size classes after the run ({row.get('compressor')})")
+            print_class_table(allocator, False)
 
 
 def _print_counters(row: dict[str, Any]) -> None:
@@ -156,7 +176,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # main
 # ------------------------------------------------------------------------------------------------
-COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser]
+COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser, add_classes_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,108 @@
+"""A zspage and the kernel's intrusive doubly linked fullness lists (``struct list_head``).
+
+One Python object per zspage, none per object: a zspage keeps one array of 8-byte words, one per slot,
+holding either the live object's handle (> 0) or, like the kernel's ``link_free``, the link to the next
+free slot (encoded ``~next``, so 0 ends the list). ``freeobj`` is the freelist head: allocation pops it,
+free pushes (LIFO), and init_zspage links the slots in address order 0, 1, 2, ...
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from zswaplab_zsmalloc.classes import ClassSpec
+
+if TYPE_CHECKING:
+    from zswaplab_zsmalloc.pool import SizeClass
+
+
+class Zspage:
+    """``pages_per_zspage`` pageframes holding ``objs_per_zspage`` slots of ``spec.size`` bytes."""
+
+    __slots__ = ("cls", "spec", "inuse", "freeobj", "handles", "pfn", "group", "prev", "next", "under_reclaim")
+
+    def __init__(self, cls: SizeClass, pfn: int) -> None:
+        self.cls = cls
+        self.spec: ClassSpec = cls.spec
+        self.inuse = 0
+        objs = self.spec.objs_per_zspage
+        self.handles = array("q", range(-2, -objs - 2, -1))  # slot i free, next free i + 1 (~(i + 1))
+        self.handles[objs - 1] = 0  # ~(-1): end of the freelist
+        self.freeobj = 0
+        self.pfn = pfn  # id of the first pageframe; the others follow
+        self.group = -1
+        self.prev: Zspage | None = None
+        self.next: Zspage | None = None
+        self.under_reclaim = False
+
+    def slot_pageframes(self, slot: int) -> tuple[int, ...]:
+        """Pageframes a slot touches: two when it straddles a page boundary (zs_map_object's test)."""
+        size = self.spec.size
+        start = slot * size
+        first, last = start // 4096, (start + size - 1) // 4096
+        return tuple(range(self.pfn + first, self.pfn + last + 1))
+
+    def pop_free(self, handle: int) -> int:
+        """obj_malloc: take the freelist head for ``handle``."""
+        slot = self.freeobj
+        self.freeobj = ~self.handles[slot]
+        self.handles[slot] = handle
+        self.inuse += 1
+        return slot
+
+    def push_free(self, slot: int) -> None:
+        """obj_free: the slot becomes the freelist head."""
+        self.handles[slot] = ~self.freeobj
+        self.freeobj = slot
+        self.inuse -= 1
+
+    def live_slots(self) -> list[int]:
+        """Allocated slots in index order (find_alloced_obj walks the pages in order)."""
+        return [i for i, h in enumerate(self.handles) if h > 0]
+
+
+class ZspageList:
+    """A fullness list: O(1) add at head, add after head, removal anywhere."""
+
+    __slots__ = ("head", "count")
+
+    def __init__(self) -> None:
+        self.head: Zspage | None = None
+        self.count = 0
+
+    def add_head(self, z: Zspage) -> None:
+        self._link_after(None, z)
+
+    def add_after_head(self, z: Zspage) -> None:
+        assert self.head is not None
+        self._link_after(self.head, z)
+
+    def _link_after(self, prev: Zspage | None, z: Zspage) -> None:
+        """Link ``z`` after ``prev`` (None: at the head)."""
+        nxt = self.head if prev is None else prev.next
+        z.prev, z.next = prev, nxt
+        if nxt is not None:
+            nxt.prev = z
+        if prev is None:
+            self.head = z
+        else:
+            prev.next = z
+        self.count += 1
+
+    def remove(self, z: Zspage) -> None:
+        if z.prev is None:
+            self.head = z.next
+        else:
+            z.prev.next = z.next
+        if z.next is not None:
+            z.next.prev = z.prev
+        z.prev = z.next = None
+        self.count -= 1
+
+    def __iter__(self) -> Iterator[Zspage]:
+        z = self.head
+        while z is not None:
+            yield z
+            z = z.next
