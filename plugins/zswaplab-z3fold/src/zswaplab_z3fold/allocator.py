@@ -1,0 +1,313 @@
+"""The z3fold allocator of Linux 6.1, modelled function by function on ``mm/z3fold.c``.
+
+One CPU is modelled (the oracle's machine had one vCPU): the per-CPU unbuddied lists are one set of
+lists, and the "exact match on other CPUs' lists" pass of __z3fold_alloc finds nothing new.
+
+Timing of compaction: the kernel compacts a page after a free either at once (the page was on no
+unbuddied list, ``zhdr->cpu < 0``) or from a work item queued on ``compact_wq``. On one CPU with nothing
+else running, that work item runs before the page can be looked at again, so the model runs
+do_compact_page synchronously inside :meth:`Z3foldAllocator.free` in both cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from zswaplab.errors import AllocNoMemory, AllocTooBig
+from zswaplab.interfaces import EvictCallback
+from zswaplab.objects import HandleData
+
+from zswaplab_z3fold.layout import PAGE_SIZE, TOTAL_CHUNKS, Buddy, Geometry, Z3foldPage, size_to_chunks
+
+#: reclaim evicts in this order (z3fold_reclaim_page: middle, then first, then last)
+EVICT_ORDER = (Buddy.MIDDLE, Buddy.FIRST, Buddy.LAST)
+BIG_CHUNK_GAP = 3
+
+
+@attrs.define(eq=False)
+class _Object:
+    """Where a handle's object is now. ``home`` is the page whose slots hold the handle: a handle
+    moved by compact_single_buddy keeps its slot in its old page's slots (a "foreign handle")."""
+
+    page: Z3foldPage
+    bud: Buddy
+    home: int
+
+
+class Z3foldAllocator(HandleData):
+    """z3fold: up to three objects per page (first, middle, last), headless pages for large ones.
+
+    :param header_bytes: ``sizeof(struct z3fold_header)``; 88 on 6.1 x86_64 (2 header chunks, 62 usable).
+    :param max_pages: refuse new pages beyond this many (``alloc_page`` failing: -ENOMEM); 0 = no limit.
+    """
+
+    __slots__ = ("geo", "max_pages", "_data", "_objects", "_unbuddied", "_lru", "_pages_nr", "_next_page",
+                 "_next_handle")
+    name = "z3fold"
+    evictable = True
+
+    def __init__(self, header_bytes: int = 88, max_pages: int = 0) -> None:
+        self.geo = Geometry(header_bytes)
+        if self.geo.zhdr_size_aligned > PAGE_SIZE - 64:
+            raise ValueError(f"z3fold: header of {header_bytes} bytes leaves no room for a buddy")
+        self.max_pages = max_pages
+        self._data: dict[int, bytes] = {}
+        self._objects: dict[int, _Object] = {}
+        # unbuddied[i]: pages with i free chunks; dict order = list order, the last key is the list head
+        self._unbuddied: list[dict[int, Z3foldPage]] = [{} for _ in range(self.geo.nchunks)]
+        self._lru: dict[int, Z3foldPage] = {}  # first key = LRU tail, last key = head
+        self._pages_nr = 0
+        self._next_page = 0
+        self._next_handle = 1
+
+    # ---------------------------------------------------------------------------------------------
+    # the Allocator interface
+    # ---------------------------------------------------------------------------------------------
+    def total_pages(self) -> int:
+        """``pool->pages_nr``: pages allocated and not yet released (z3fold_get_pool_size)."""
+        return self._pages_nr
+
+    def size_class(self, size: int) -> int:
+        return size_to_chunks(size)
+
+    def pageframes(self, handle: int) -> tuple[int, ...]:
+        return (self._objects[handle].page.id,)
+
+    def malloc(self, size: int) -> int:
+        """z3fold_alloc(): headless page for large objects, else the first fitting unbuddied page."""
+        if size <= 0:
+            raise AllocNoMemory(f"z3fold: size {size} is invalid (-EINVAL)")
+        if size > PAGE_SIZE:
+            raise AllocTooBig(f"z3fold: {size} bytes is more than a page (-ENOSPC)")
+        chunks = size_to_chunks(size)
+        if size > self.geo.headless_above:
+            page, bud = self._new_page(headless=True), Buddy.HEADLESS
+        else:
+            page = self._take_unbuddied(chunks)
+            bud = page.free_buddy(chunks, self.geo) if page is not None else Buddy.FIRST
+            if page is None:
+                page = self._new_page(headless=False)
+        handle = self._next_handle
+        self._next_handle += 1
+        page.place(bud, chunks, handle, self.geo)
+        if not page.headless:
+            self._add_to_unbuddied(page)
+        self._lru.pop(page.id, None)  # add/move the page to the head of the LRU
+        self._lru[page.id] = page
+        self._objects[handle] = _Object(page, bud, page.id)
+        return handle
+
+    def free(self, handle: int) -> None:
+        """z3fold_free(): clear the slot; release an empty page; otherwise compact it."""
+        obj = self._objects.pop(handle)
+        self.forget(handle)
+        page = obj.page
+        claimed, page.claimed = page.claimed, True
+        if page.headless:
+            page.handles[Buddy.HEADLESS] = 0
+            if not claimed:  # under reclaim the reclaimer frees the page
+                self._lru.pop(page.id, None)
+                self._release(page)
+            return
+        page.chunks[obj.bud] = 0
+        page.handles[obj.bud] = 0
+        if not claimed and obj.home != page.id:
+            page.foreign -= 1  # free_handle() of a handle living in another page's slots
+        if self._put(page):
+            return
+        if claimed:  # reclaim owns the page: no compaction
+            return
+        page.refcount += 1  # kref_get before queueing/doing the compaction work
+        page.claimed = False
+        self._do_compact_page(page)
+
+    def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
+        """z3fold_reclaim_page(): evict every object of the LRU-tail page; True when a page was freed."""
+        for _ in range(retries):
+            if not self._lru:
+                return False
+            page = self._claim_lru_victim()
+            if page is None:
+                return False
+            del self._lru[page.id]
+            if self._evict_all(page, evict):
+                if page.headless:
+                    self._forget_page_objects(page)
+                    self._release(page)
+                    return True
+            if not page.headless and self._put(page):
+                return True
+            self._lru[page.id] = page  # back to the head of the LRU
+            if not page.headless and page.listed < 0:
+                self._add_to_unbuddied(page)
+            page.claimed = False
+        return False
+
+    # ---------------------------------------------------------------------------------------------
+    # introspection (tests, docs, pageframe-level studies)
+    # ---------------------------------------------------------------------------------------------
+    def locate(self, handle: int) -> tuple[int, Buddy, int, int]:
+        """(page id, slot, byte offset, byte length of the slot's chunks) of a live object."""
+        obj = self._objects[handle]
+        offset, length = obj.page.byte_range(obj.bud, self.geo)
+        return obj.page.id, obj.bud, offset, length
+
+    def pages(self) -> Iterator[Z3foldPage]:
+        """Live pages, LRU tail first."""
+        return iter(list(self._lru.values()))
+
+    def handles(self) -> list[int]:
+        return list(self._objects)
+
+    # ---------------------------------------------------------------------------------------------
+    # page lifetime
+    # ---------------------------------------------------------------------------------------------
+    def _new_page(self, headless: bool) -> Z3foldPage:
+        if self.max_pages and self._pages_nr >= self.max_pages:
+            raise AllocNoMemory(f"z3fold: no page left (max_pages={self.max_pages})")
+        page = Z3foldPage(self._next_page, headless)
+        self._next_page += 1
+        self._pages_nr += 1
+        return page
+
+    def _put(self, page: Z3foldPage) -> bool:
+        """kref_put(): release the page when the last reference goes; True if it was released."""
+        page.refcount -= 1
+        if page.refcount:
+            return False
+        self._unlist(page)
+        self._lru.pop(page.id, None)
+        self._release(page)
+        return True
+
+    def _release(self, page: Z3foldPage) -> None:
+        """__release_z3fold_page / free_z3fold_page: pages_nr drops now (the stale-list free is later)."""
+        page.live = False
+        self._pages_nr -= 1
+
+    def _forget_page_objects(self, page: Z3foldPage) -> None:
+        """A page freed by reclaim whose evict callback reported success without freeing the object."""
+        for handle in page.handles:
+            if handle and handle in self._objects:
+                del self._objects[handle]
+                self.forget(handle)
+
+    # ---------------------------------------------------------------------------------------------
+    # unbuddied lists
+    # ---------------------------------------------------------------------------------------------
+    def _add_to_unbuddied(self, page: Z3foldPage) -> None:
+        """add_to_unbuddied(): at the head of the list for its free chunks, if a slot is free."""
+        if page.has_free_slot():
+            idx = page.num_free_chunks(self.geo)
+            self._unbuddied[idx][page.id] = page
+            page.listed = idx
+
+    def _unlist(self, page: Z3foldPage) -> None:
+        if page.listed >= 0:
+            del self._unbuddied[page.listed][page.id]
+            page.listed = -1
+
+    def _take_unbuddied(self, chunks: int) -> Z3foldPage | None:
+        """__z3fold_alloc(): the head of the first non-empty list from ``chunks`` up, taken off its list
+        with a reference. A page that is claimed stays off its list and the search restarts."""
+        i = chunks
+        while i < self.geo.nchunks:
+            lst = self._unbuddied[i]
+            if not lst:
+                i += 1
+                continue
+            page = lst[next(reversed(lst))]
+            self._unlist(page)
+            if page.claimed:  # the kernel drops it and goes back to "lookup"
+                continue
+            page.refcount += 1
+            return page
+        return None
+
+    # ---------------------------------------------------------------------------------------------
+    # compaction (do_compact_page, compact_single_buddy, z3fold_compact_page)
+    # ---------------------------------------------------------------------------------------------
+    def _do_compact_page(self, page: Z3foldPage) -> None:
+        self._unlist(page)
+        if self._put(page) or page.claimed:
+            return
+        page.claimed = True
+        if not page.foreign and page.buddy_single() and self._compact_single_buddy(page):
+            if not self._put(page):
+                page.claimed = False
+            return
+        self._compact_page(page)
+        self._add_to_unbuddied(page)
+        page.claimed = False
+
+    def _compact_single_buddy(self, page: Z3foldPage) -> bool:
+        """Move a page's only object into another page with room, so that this page can go."""
+        for bud in (Buddy.FIRST, Buddy.MIDDLE, Buddy.LAST):
+            handle = page.handles[bud]
+            if page.chunks[bud] and handle and self._objects[handle].home == page.id:
+                break
+        else:
+            return False
+        chunks = page.chunks[bud]
+        target = self._take_unbuddied(chunks)
+        if target is None:
+            return False
+        new_bud = target.free_buddy(chunks, self.geo)
+        if new_bud == Buddy.HEADLESS:  # out_fail
+            if not self._put(target):
+                self._add_to_unbuddied(target)
+            return False
+        target.place(new_bud, chunks, handle, self.geo)
+        target.foreign += 1
+        obj = self._objects[handle]
+        obj.page, obj.bud = target, new_bud
+        self._add_to_unbuddied(target)
+        page.chunks[bud] = 0
+        page.handles[bud] = 0
+        return True
+
+    def _compact_page(self, page: Z3foldPage) -> None:
+        """z3fold_compact_page(): slide the middle object when that gains at least BIG_CHUNK_GAP chunks."""
+        first, middle, last = page.chunks[1], page.chunks[2], page.chunks[3]
+        zc = self.geo.zhdr_chunks
+        if not middle:
+            return
+        if not first and not last:  # the middle object becomes the first (first_num++)
+            handle = page.handles[Buddy.MIDDLE]
+            page.chunks[1], page.handles[1] = middle, handle
+            page.chunks[2], page.handles[2], page.start_middle = 0, 0, 0
+            self._objects[handle].bud = Buddy.FIRST
+        elif first and not last and page.start_middle - (first + zc) >= BIG_CHUNK_GAP:
+            page.start_middle = first + zc
+        elif last and not first and TOTAL_CHUNKS - (last + page.start_middle + middle) >= BIG_CHUNK_GAP:
+            page.start_middle = TOTAL_CHUNKS - last - middle
+
+    # ---------------------------------------------------------------------------------------------
+    # reclaim helpers
+    # ---------------------------------------------------------------------------------------------
+    def _claim_lru_victim(self) -> Z3foldPage | None:
+        """The LRU walk of z3fold_reclaim_page: the tail-most page that is not claimed and holds no
+        foreign handles; it is claimed, taken off its unbuddied list and given a reference."""
+        for page in self._lru.values():
+            if page.claimed:
+                continue
+            if page.headless:
+                page.claimed = True
+                return page
+            if page.foreign:
+                continue
+            page.claimed = True
+            self._unlist(page)
+            page.refcount += 1
+            return page
+        return None
+
+    def _evict_all(self, page: Z3foldPage, evict: EvictCallback) -> bool:
+        """Evict the objects present when the page was taken, middle/first/last (or the headless one)."""
+        if page.headless:
+            victims = [page.handles[Buddy.HEADLESS]]
+        else:
+            victims = [page.handles[b] for b in EVICT_ORDER if page.chunks[b]]
+        return all(evict(h) for h in victims if h)
