@@ -66,3 +66,39 @@ def test_page_with_foreign_handle_is_not_reclaimed() -> None:
     evicted: list[int] = []
     assert not a.reclaim_page(lambda h: evicted.append(h) or True, 8)
     assert evicted == [] and a.total_pages() == 1 and sorted(a.handles()) == sorted([p1[0], *p2])
+
+
+def test_deferred_work_keeps_the_page_until_the_worker_runs() -> None:
+    a = Z3foldAllocator(compaction="deferred")
+    first, last = a.malloc(300), a.malloc(300)  # a listed page (cpu >= 0): frees queue work
+    a.free(first)
+    page = next(a.pages())
+    assert page.needs_compacting and page.refcount == 2
+    a.free(last)  # the last object goes, but the pending work holds a reference
+    assert a.total_pages() == 1
+    a.run_pending_work()
+    assert a.total_pages() == 0 and not page.live
+
+
+def test_deferred_work_runs_before_the_next_malloc() -> None:
+    a = Z3foldAllocator(compaction="deferred")
+    first, last, middle = a.malloc(300), a.malloc(300), a.malloc(300)  # full page: cpu < 0
+    a.free(first)  # a page on no list is compacted at once even in deferred mode
+    assert a.locate(middle)[2] == 54 * 64
+    a.free(last)  # now listed: queued
+    assert a.locate(middle)[2] == 54 * 64
+    a.malloc(300)  # the worker runs first: the lone middle becomes FIRST, then the new object is LAST
+    assert a.locate(middle)[1:3] == (Buddy.FIRST, 128)
+
+
+def test_sync_and_deferred_agree_when_work_runs_between_frees() -> None:
+    sizes = [300, 1300, 700, 2000, 300, 64, 900, 3000, 300, 1500] * 6
+    pools = [Z3foldAllocator(compaction=mode) for mode in ("sync", "deferred")]
+    for a in pools:
+        handles = [a.malloc(s) for s in sizes]
+        for h in handles[::3] + handles[1::4]:
+            if h in a.handles():
+                a.free(h)
+                a.run_pending_work()
+    assert pools[0].total_pages() == pools[1].total_pages()
+    assert [pools[0].locate(h) for h in pools[0].handles()] == [pools[1].locate(h) for h in pools[1].handles()]

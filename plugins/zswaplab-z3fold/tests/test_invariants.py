@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +38,12 @@ def _check(a: Z3foldAllocator) -> None:
                 assert page.listed == page.num_free_chunks(a.geo)
 
 
-@settings(max_examples=150, deadline=None)
-@given(OPS)
-def test_random_sequences_keep_the_pool_consistent(ops: list[tuple[str, int]]) -> None:
-    a = Z3foldAllocator()
+@pytest.mark.parametrize("compaction", ["sync", "deferred"])
+@settings(max_examples=100, deadline=None)
+@given(ops=OPS)
+def test_random_sequences_keep_the_pool_consistent(compaction: str, ops: list[tuple[str, int]]) -> None:
+    """After every op (and, when deferred, once the compaction worker ran) the pool is consistent."""
+    a = Z3foldAllocator(compaction=compaction)
     for op, arg in ops:
         live = a.handles()
         if op == "malloc":
@@ -49,6 +52,7 @@ def test_random_sequences_keep_the_pool_consistent(ops: list[tuple[str, int]]) -
         elif op == "free" and live:
             a.free(live[arg % len(live)])
         elif op == "reclaim":
+            a.run_pending_work()
             before = a.total_pages()
 
             def evict(handle: int, fail: int = arg % 5) -> bool:
@@ -59,6 +63,7 @@ def test_random_sequences_keep_the_pool_consistent(ops: list[tuple[str, int]]) -
 
             freed = a.reclaim_page(evict, 1 + arg % 8)
             assert a.total_pages() == before - (1 if freed else 0)
+        a.run_pending_work()
         _check(a)
 
 

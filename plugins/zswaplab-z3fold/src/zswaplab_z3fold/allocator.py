@@ -3,14 +3,22 @@
 One CPU is modelled (the oracle's machine had one vCPU): the per-CPU unbuddied lists are one set of
 lists, and the "exact match on other CPUs' lists" pass of __z3fold_alloc finds nothing new.
 
-Timing of compaction: the kernel compacts a page after a free either at once (the page was on no
-unbuddied list, ``zhdr->cpu < 0``) or from a work item queued on ``compact_wq``. On one CPU with nothing
-else running, that work item runs before the page can be looked at again, so the model runs
-do_compact_page synchronously inside :meth:`Z3foldAllocator.free` in both cases.
+Timing of compaction: after a free that leaves objects in a page, the kernel compacts the page either at
+once (the page was on no unbuddied list, ``zhdr->cpu < 0``) or from a work item queued on the pool's
+ordered ``compact_wq``. Option ``compaction``:
+
+* ``sync`` (default): the work item runs at once, inside :meth:`Z3foldAllocator.free`, as on one CPU
+  when the worker gets the CPU before the pool is used again;
+* ``deferred``: the work item is queued as in the kernel (NEEDS_COMPACTING set, a page reference held,
+  the page left on its unbuddied list, where __z3fold_alloc drops it if it meets it) and runs at
+  :meth:`Z3foldAllocator.run_pending_work`, which ``malloc`` and ``reclaim_page`` call first: the worker
+  runs after a run of frees and before the next store or shrink. A page whose last object is freed while
+  its work is pending is released only when the work runs, so ``total_pages`` lags as the kernel's does.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 import attrs
@@ -41,22 +49,30 @@ class Z3foldAllocator(HandleData):
 
     :param header_bytes: ``sizeof(struct z3fold_header)``; 88 on 6.1 x86_64 (2 header chunks, 62 usable).
     :param max_pages: refuse new pages beyond this many (``alloc_page`` failing: -ENOMEM); 0 = no limit.
+    :param compaction: ``sync`` or ``deferred``: when the compaction work queued by a free runs (above).
     """
 
-    __slots__ = ("geo", "max_pages", "_data", "_objects", "_unbuddied", "_lru", "_pages_nr", "_next_page",
-                 "_next_handle")
+    __slots__ = ("geo", "max_pages", "deferred", "_data", "_objects", "_unbuddied", "_lru", "_pages_nr",
+                 "_next_page", "_next_handle", "_work")
     name = "z3fold"
     evictable = True
 
-    def __init__(self, header_bytes: int = 88, max_pages: int = 0) -> None:
+    def __init__(self, header_bytes: int = 88, max_pages: int = 0, compaction: str = "sync") -> None:
         self.geo = Geometry(header_bytes)
         if self.geo.zhdr_size_aligned > PAGE_SIZE - 64:
             raise ValueError(f"z3fold: header of {header_bytes} bytes leaves no room for a buddy")
+        if compaction not in ("sync", "deferred"):
+            raise ValueError(f"z3fold: compaction must be sync or deferred, not {compaction!r}")
         self.max_pages = max_pages
+        self.deferred = compaction == "deferred"
+        self._work: deque[Z3foldPage] = deque()  # the ordered compact_wq
         self._data: dict[int, bytes] = {}
         self._objects: dict[int, _Object] = {}
-        # unbuddied[i]: pages with i free chunks; dict order = list order, the last key is the list head
-        self._unbuddied: list[dict[int, Z3foldPage]] = [{} for _ in range(self.geo.nchunks)]
+        # unbuddied[i]: pages with i free chunks; dict order = list order, the last key is the list head.
+        # One list more than the kernel's NCHUNKS: an empty page put back by a failed reclaim while its
+        # compaction work is pending has NCHUNKS free chunks (the kernel indexes past its array there);
+        # that list is never searched, as in the kernel.
+        self._unbuddied: list[dict[int, Z3foldPage]] = [{} for _ in range(self.geo.nchunks + 1)]
         self._lru: dict[int, Z3foldPage] = {}  # first key = LRU tail, last key = head
         self._pages_nr = 0
         self._next_page = 0
@@ -82,6 +98,7 @@ class Z3foldAllocator(HandleData):
         if size > PAGE_SIZE:
             raise AllocTooBig(f"z3fold: {size} bytes is more than a page (-ENOSPC)")
         chunks = size_to_chunks(size)
+        self.run_pending_work()
         if size > self.geo.headless_above:
             page, bud = self._new_page(headless=True), Buddy.HEADLESS
         else:
@@ -119,12 +136,28 @@ class Z3foldAllocator(HandleData):
             return
         if claimed:  # reclaim owns the page: no compaction
             return
-        page.refcount += 1  # kref_get before queueing/doing the compaction work
+        if page.needs_compacting:  # its work item is already queued
+            page.claimed = False
+            return
+        page.needs_compacting = True
+        page.refcount += 1  # the work item's reference
         page.claimed = False
-        self._do_compact_page(page)
+        if page.cpu < 0 or not self.deferred:
+            self._unlist(page)
+            self._do_compact_page(page)
+        else:
+            self._work.append(page)
+
+    def run_pending_work(self) -> None:
+        """Run the queued compaction work items in order (the compact_wq worker getting the CPU)."""
+        while self._work:
+            page = self._work.popleft()
+            if page.live:
+                self._do_compact_page(page)
 
     def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
         """z3fold_reclaim_page(): evict every object of the LRU-tail page; True when a page was freed."""
+        self.run_pending_work()
         for _ in range(retries):
             if not self._lru:
                 return False
@@ -185,6 +218,7 @@ class Z3foldAllocator(HandleData):
     def _release(self, page: Z3foldPage) -> None:
         """__release_z3fold_page / free_z3fold_page: pages_nr drops now (the stale-list free is later)."""
         page.live = False
+        page.needs_compacting = False
         self._pages_nr -= 1
 
     def _forget_page_objects(self, page: Z3foldPage) -> None:
@@ -202,7 +236,7 @@ class Z3foldAllocator(HandleData):
         if page.has_free_slot():
             idx = page.num_free_chunks(self.geo)
             self._unbuddied[idx][page.id] = page
-            page.listed = idx
+            page.listed, page.cpu = idx, 0
 
     def _unlist(self, page: Z3foldPage) -> None:
         if page.listed >= 0:
@@ -220,7 +254,8 @@ class Z3foldAllocator(HandleData):
                 continue
             page = lst[next(reversed(lst))]
             self._unlist(page)
-            if page.claimed:  # the kernel drops it and goes back to "lookup"
+            page.cpu = -1
+            if page.claimed or page.needs_compacting:  # dropped from its list; back to "lookup"
                 continue
             page.refcount += 1
             return page
@@ -230,6 +265,7 @@ class Z3foldAllocator(HandleData):
     # compaction (do_compact_page, compact_single_buddy, z3fold_compact_page)
     # ---------------------------------------------------------------------------------------------
     def _do_compact_page(self, page: Z3foldPage) -> None:
+        page.needs_compacting = False
         self._unlist(page)
         if self._put(page) or page.claimed:
             return
@@ -300,6 +336,7 @@ class Z3foldAllocator(HandleData):
                 continue
             page.claimed = True
             self._unlist(page)
+            page.cpu = -1
             page.refcount += 1
             return page
         return None

@@ -60,7 +60,9 @@ class Z3foldPage:
     ``chunks[bud]`` and ``handles[bud]`` are indexed by :class:`Buddy` (index 0 is the headless object).
     ``refcount`` is the kref: one per object plus the transient references reclaim and compaction take.
     ``foreign`` counts objects moved in by compact_single_buddy (``foreign_handles``); ``claimed`` is
-    PAGE_CLAIMED; ``listed`` is the unbuddied list the page is on (-1: none, ``list_empty(&zhdr->buddy)``).
+    PAGE_CLAIMED; ``needs_compacting`` is NEEDS_COMPACTING (a compaction work item is pending); ``listed``
+    is the unbuddied list the page is on (-1: none, ``list_empty(&zhdr->buddy)``); ``cpu`` is ``zhdr->cpu``
+    (0 once add_to_unbuddied put the page on a list, -1 after __z3fold_alloc or reclaim took it off).
     """
 
     id: int
@@ -71,7 +73,9 @@ class Z3foldPage:
     refcount: int = 1
     foreign: int = 0
     claimed: bool = False
+    needs_compacting: bool = False
     listed: int = -1
+    cpu: int = -1
     live: bool = True
 
     def num_free_chunks(self, geo: Geometry) -> int:
