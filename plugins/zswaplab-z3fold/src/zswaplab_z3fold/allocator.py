@@ -53,7 +53,7 @@ class Z3foldAllocator(HandleData):
     """
 
     __slots__ = ("geo", "max_pages", "deferred", "_data", "_objects", "_unbuddied", "_lru", "_pages_nr",
-                 "_next_page", "_next_handle", "_work")
+                 "_next_page", "_next_handle", "_work", "_nonempty")
     name = "z3fold"
     evictable = True
 
@@ -73,6 +73,7 @@ class Z3foldAllocator(HandleData):
         # compaction work is pending has NCHUNKS free chunks (the kernel indexes past its array there);
         # that list is never searched, as in the kernel.
         self._unbuddied: list[dict[int, Z3foldPage]] = [{} for _ in range(self.geo.nchunks + 1)]
+        self._nonempty = 0  # bit i set: unbuddied[i] is not empty (finds the first fitting list in O(1))
         self._lru: dict[int, Z3foldPage] = {}  # first key = LRU tail, last key = head
         self._pages_nr = 0
         self._next_page = 0
@@ -236,22 +237,24 @@ class Z3foldAllocator(HandleData):
         if page.has_free_slot():
             idx = page.num_free_chunks(self.geo)
             self._unbuddied[idx][page.id] = page
+            self._nonempty |= 1 << idx
             page.listed, page.cpu = idx, 0
 
     def _unlist(self, page: Z3foldPage) -> None:
         if page.listed >= 0:
-            del self._unbuddied[page.listed][page.id]
+            lst = self._unbuddied[page.listed]
+            del lst[page.id]
+            if not lst:
+                self._nonempty &= ~(1 << page.listed)
             page.listed = -1
 
     def _take_unbuddied(self, chunks: int) -> Z3foldPage | None:
         """__z3fold_alloc(): the head of the first non-empty list from ``chunks`` up, taken off its list
         with a reference. A page that is claimed stays off its list and the search restarts."""
-        i = chunks
-        while i < self.geo.nchunks:
-            lst = self._unbuddied[i]
-            if not lst:
-                i += 1
-                continue
+        searched = ((1 << self.geo.nchunks) - 1) & ~((1 << chunks) - 1)  # lists chunks .. NCHUNKS-1
+        while self._nonempty & searched:
+            bits = self._nonempty & searched
+            lst = self._unbuddied[(bits & -bits).bit_length() - 1]  # the lowest non-empty list
             page = lst[next(reversed(lst))]
             self._unlist(page)
             page.cpu = -1

@@ -31,26 +31,26 @@ def size_to_chunks(size: int) -> int:
 
 @attrs.frozen
 class Geometry:
-    """The constants that follow from ``sizeof(struct z3fold_header)`` (88 bytes in 6.1 x86_64)."""
+    """The constants that follow from ``sizeof(struct z3fold_header)`` (88 bytes in 6.1 x86_64).
+
+    Derived once (they sit on the per-object path): ``zhdr_size_aligned`` (ZHDR_SIZE_ALIGNED),
+    ``zhdr_chunks`` (ZHDR_CHUNKS), ``nchunks`` (NCHUNKS) and ``headless_above`` (sizes above it get a whole
+    headless page: PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE).
+    """
 
     header_bytes: int = 88
+    zhdr_size_aligned: int = attrs.field(init=False)
+    zhdr_chunks: int = attrs.field(init=False)
+    nchunks: int = attrs.field(init=False)
+    headless_above: int = attrs.field(init=False)
 
-    @property
-    def zhdr_size_aligned(self) -> int:
-        return -(-self.header_bytes // CHUNK_SIZE) * CHUNK_SIZE
-
-    @property
-    def zhdr_chunks(self) -> int:
-        return self.zhdr_size_aligned >> CHUNK_SHIFT
-
-    @property
-    def nchunks(self) -> int:
-        return TOTAL_CHUNKS - self.zhdr_chunks
-
-    @property
-    def headless_above(self) -> int:
-        """Sizes above this get a whole headless page (PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE)."""
-        return PAGE_SIZE - self.zhdr_size_aligned - CHUNK_SIZE
+    def __attrs_post_init__(self) -> None:
+        aligned = -(-self.header_bytes // CHUNK_SIZE) * CHUNK_SIZE
+        derived = {"zhdr_size_aligned": aligned, "zhdr_chunks": aligned >> CHUNK_SHIFT,
+                   "nchunks": TOTAL_CHUNKS - (aligned >> CHUNK_SHIFT),
+                   "headless_above": PAGE_SIZE - aligned - CHUNK_SIZE}
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
 
 @attrs.define(eq=False)
