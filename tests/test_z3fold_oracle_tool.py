@@ -44,3 +44,9 @@ def test_small_ram_makes_the_pool_limit_and_reclaim_act(tmp_path: Path, capsys: 
     assert len(rows) == 2
     for row in rows:  # limit: 5 pages * 20% = 1 page; the second page trips it and a reclaim follows
         assert row["pool_limit_hit"] >= 1 and row["written_back_pages"] >= 1 and row["pool_pages"] <= 2
+
+
+def test_a_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _tool().main([str(tmp_path / "absent.json"), "--no-content"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "absent.json" in err[0]

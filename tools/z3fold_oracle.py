@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 from zswaplab.builtin.mapping import MappingIndex
+from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.config import parse_size
-from zswaplab.entry import Entry
-from zswaplab.errors import UnknownPartError
+from zswaplab.errors import UnknownPartError, UserError
 from zswaplab.interfaces import ZswapView
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.orchestrator import ZPOOL_RECLAIM_RETRIES, Zswap
@@ -35,21 +36,14 @@ ORACLE = "/work/shared/oracle/linux-6.1-zswap.json"
 RAM = "339380k"  # MemTotal of the oracle guest
 
 
-class ZpoolReclaim:
+class ZpoolReclaim(NonePolicy):
     """6.1's writeback for evictable zpools: one allocator reclaim (8 retries) per shrink-worker run.
-
     Used only when no ``zpool-reclaim`` flush policy is installed."""
 
     name = "zpool-reclaim"
-    retry_on_failure = False
 
     def bind(self, zswap: ZswapView) -> None:
         self.zswap = zswap
-
-    def on_store(self, entry: Entry) -> None:
-        pass
-
-    on_load = on_free = on_store
 
     def shrink(self) -> bool:
         return self.zswap.allocator.reclaim_page(self.zswap.evict_handle, ZPOOL_RECLAIM_RETRIES)
@@ -113,8 +107,11 @@ def _row(run: dict[str, Any], path: str, zswap: Zswap) -> dict[str, Any]:
 
 
 def compare(path: str, zpool: str, ram: str, pages: int, offset: int, content: bool) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        runs = [r for r in json.load(fh)["runs"] if r["zpool"] == zpool]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            runs = [r for r in json.load(fh)["runs"] if r["zpool"] == zpool]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{path}: not a measurement file: {exc}") from None
     for run in runs:
         yield _row(run, f"lengths{offset:+d}" if offset else "lengths", replay_lengths(run, zpool, ram, offset))
         zswap = replay_content(run, zpool, ram, pages) if content else None
@@ -133,15 +130,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     rows = compare(args.oracle, args.zpool, args.ram, args.pages, args.dlen_offset, not args.no_content)
+    try:
+        _print(rows, args.json)
+    except UserError as exc:
+        print(f"z3fold_oracle: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print(rows: Iterator[dict[str, Any]], as_json: bool) -> None:
     for row in rows:
-        if args.json:
+        if as_json:
             print(json.dumps(row))
         else:
             print("{comp:5} {mode:11} {path:10} stored {stored_pages:6}/{kernel_stored_pages:6} ({stored_diff_pct:+.3f}%)"
                   "  pool {pool_pages:6}/{kernel_pool_pages:6} ({pool_diff_pct:+.3f}%)"
                   "  wb {written_back_pages}/{kernel_written_back_pages}"
                   "  limit_hit {pool_limit_hit}/{kernel_pool_limit_hit}".format(**row), flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.mapping import MappingIndex
-from zswaplab.entry import Entry
+from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.interfaces import ZswapView
 from zswaplab.orchestrator import Zswap
 from zswaplab.pages import fixed_page, mix_page
@@ -13,22 +13,14 @@ from zswaplab.swap import SwapSystem
 from zswaplab_z3fold import Z3foldAllocator
 
 
-class LocalZpoolReclaim:
-    """A stand-in for 6.1's zpool-reclaim policy: one allocator reclaim with 8 retries per shrink."""
+class LocalZpoolReclaim(NonePolicy):
+    """A stand-in for 6.1's zpool-reclaim policy: one allocator reclaim with 8 retries per shrink,
+    counting its successes."""
 
-    name = "local-zpool-reclaim"
-    retry_on_failure = False
-
-    def __init__(self) -> None:
-        self.successes = 0
+    successes = 0
 
     def bind(self, zswap: ZswapView) -> None:
         self.zswap = zswap
-
-    def on_store(self, entry: Entry) -> None:
-        pass
-
-    on_load = on_free = on_store
 
     def shrink(self) -> bool:
         ok = self.zswap.allocator.reclaim_page(self.zswap.evict_handle, 8)
