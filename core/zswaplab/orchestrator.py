@@ -84,6 +84,23 @@ class Zswap:
         self.max_pool_pages = ram_pages * p.max_pool_percent // 100
         self.accept_pool_pages = ram_pages * p.accept_threshold_percent // 100 * p.max_pool_percent // 100
 
+    def subscribe(self, event: str, callback: Callable[..., None]) -> None:
+        """Call ``callback(event=record)`` on ``store``, ``reject``, ``load``, ``writeback`` or
+        ``invalidate`` events, without writing a plugin. Costs nothing for events nobody watches."""
+        attr = f"_on_{event}"
+        if not hasattr(self, attr):
+            raise ValueError(f"unknown event {event!r}; events: store, reject, load, writeback, invalidate")
+        previous = getattr(self, attr)
+        if previous is None:
+            setattr(self, attr, callback)
+            return
+
+        def both(event: Any) -> None:
+            previous(event=event)
+            callback(event=event)
+
+        setattr(self, attr, both)
+
     def _bind_observers(self, hooks: Any) -> None:
         def relay(name: str) -> Any:
             hook = getattr(hooks, name, None) if hooks is not None else None
@@ -326,14 +343,13 @@ class Zswap:
             self.counters.writeback_fail += 1
             return False
         ok = self._write_to_backing(entry)
+        if ok:
+            self.counters.written_back_pages += 1
+            tree.erase(entry.offset)
+            self._put(entry)
         if self._on_writeback is not None:
             self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, ok))
-        if not ok:
-            return False
-        self.counters.written_back_pages += 1
-        tree.erase(entry.offset)
-        self._put(entry)
-        return True
+        return ok
 
     def _write_to_backing(self, entry: Entry) -> bool:
         try:
