@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from zswaplab.config import RunConfig, build_zswap
+from zswaplab.errors import UserError
 from zswaplab.kernel_trace import TraceRow, read_kernel_trace, write_kernel_trace
 from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.replay import Replayer, ReplayReport, counters_path_for, load_counters
@@ -34,6 +35,8 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     """Replay ``trace`` and return the comparison report (the Python API behind the command)."""
     from pathlib import Path
 
+    if not Path(trace).is_file():
+        raise UserError(f"{trace}: cannot read: no such file")
     kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
     cfg = kernel_counters.get("config", {})
     ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")

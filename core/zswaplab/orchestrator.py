@@ -74,6 +74,9 @@ class Zswap:
         # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
         self._sized_reclaim = bool(getattr(policy, "sized_reclaim", False))
         self.last_result = ""
+        # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
+        # zswap_writeback_entry fails with -EEXIST for them.
+        self.swap_cache: set[tuple[int, int]] | None = None
         self.part_names: dict[str, str] = {}
         self._bind_observers(hooks)
         policy.bind(self)
@@ -339,8 +342,10 @@ class Zswap:
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             return True
-        if entry.refcount > 1:  # a load holds it: the page is in the swap cache (-EEXIST)
+        if entry.refcount > 1 or self._in_swap_cache(entry):  # the page is in the swap cache (-EEXIST)
             self.counters.writeback_fail += 1
+            if self._on_writeback is not None:
+                self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, False))
             return False
         ok = self._write_to_backing(entry)
         if ok:
@@ -350,6 +355,10 @@ class Zswap:
         if self._on_writeback is not None:
             self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, ok))
         return ok
+
+    def _in_swap_cache(self, entry: Entry) -> bool:
+        cache = self.swap_cache
+        return cache is not None and (entry.type, entry.offset) in cache
 
     def _write_to_backing(self, entry: Entry) -> bool:
         try:

@@ -27,6 +27,8 @@ SNAPSHOT_COUNTERS = (
     "duplicate_entry", "pool_limit_hit", "pool_total_size", "reject_alloc_fail", "reject_compress_poor",
     "reject_kmemcache_fail", "reject_reclaim_fail", "same_filled_pages", "stored_pages", "written_back_pages",
 )
+# zswap_writeback_entry returns -EEXIST when the page is in the swap cache (the only failure replay models)
+WRITEBACK_EEXIST = "fail-17"
 POOL_FIELDS_OPS = frozenset({"store", "invalidate", "writeback", "shrink"})
 DEFAULT_SWAP_PAGES = 1 << 22  # frontswap map size when the trace does not say (16 GiB of swap)
 
@@ -68,6 +70,10 @@ class Replayer:
         self.zswap, self.swap_pages = zswap, swap_pages
         self.kernel_counters = kernel_counters or {}
         self.vm = _Vmstat()
+        # A page read from swap stays in the swap cache until its slot is freed or it is written out
+        # again; zswap cannot write such an entry back (-EEXIST).
+        self.swap_cache: set[tuple[int, int]] = set()
+        zswap.swap_cache = self.swap_cache
         self._writebacks: list[TraceRow] = []
         zswap.subscribe("writeback", self._on_writeback)
 
@@ -85,7 +91,7 @@ class Replayer:
             self.vm.pswpout += 1
         c = self.zswap.counters
         self._writebacks.append(TraceRow(None, "writeback", event.type, event.offset, None,
-                                         "ok" if event.ok else "fail", c.pool_total_size, c.stored_pages, None))
+                                         "ok" if event.ok else WRITEBACK_EEXIST, c.pool_total_size, c.stored_pages, None))
 
     def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
         """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink."""
@@ -115,11 +121,13 @@ class Replayer:
         if op == "store":
             return self._store(row)
         if op == "load":
+            self.swap_cache.add((row.type or 0, row.offset or 0))
             hit = z.load(row.type or 0, row.offset or 0) is not None
             self.vm.zswpin += hit
             self.vm.pswpin += not hit
             return self._row(row, "hit" if hit else "miss")
         if op == "invalidate":
+            self.swap_cache.discard((row.type or 0, row.offset or 0))
             z.invalidate_page(row.type or 0, row.offset or 0)
         elif op == "invalidate_area":
             z.invalidate_area(row.type or 0)
@@ -134,6 +142,7 @@ class Replayer:
     def _store(self, row: TraceRow) -> TraceRow:
         z = self.zswap
         full = int(z.reached_full)
+        self.swap_cache.discard((row.type or 0, row.offset or 0))
         ok = z.store_length(row.type or 0, row.offset or 0, _payload(row))
         if ok:
             self.vm.zswpout += 1
