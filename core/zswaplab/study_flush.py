@@ -75,6 +75,7 @@ class FlushCell:
 
     allocator: str
     policy: str
+    compressor: str
     counters: dict[str, Any]
     pool_pages_series: list[tuple[int, int]]
     max_pool_pages: int
@@ -97,7 +98,7 @@ class FlushCell:
 
     def as_dict(self) -> dict[str, Any]:
         wb, freed, c = self.written_back, self.pageframes_freed, self.counters
-        out: dict[str, Any] = {"allocator": self.allocator, "policy": self.policy}
+        out: dict[str, Any] = {"allocator": self.allocator, "policy": self.policy, "compressor": self.compressor}
         out.update({k: c.get(k) for k in COUNTERS})
         out.update(
             pageframes_freed=freed, stores_rejected=self.stores_rejected, stores_ok=self.stores_ok,
@@ -160,5 +161,5 @@ def _config(s: FlushSettings, allocator: str | None, policy: str | None) -> RunC
 
 def _cell(allocator: str, policy: str, result: RunResult) -> FlushCell:
     assert result.zswap is not None
-    return FlushCell(allocator, policy, dict(result.report), list(result.pool_pages_series),
+    return FlushCell(allocator, policy, result.parts.get("compressor", "?"), dict(result.report), list(result.pool_pages_series),
                      result.zswap.max_pool_pages)

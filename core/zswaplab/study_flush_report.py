@@ -125,14 +125,23 @@ def answer_b(cells: Sequence[FlushCell]) -> list[str]:
 
 def render_page(cells: Sequence[FlushCell], settings: FlushSettings, command: str, figures: str) -> str:
     """docs/explanation/flush-debate.md, with the answers to (A) and (B) computed from ``cells``."""
-    rows = [c.as_dict() for c in cells]
-    allocs = ", ".join(dict.fromkeys(c.allocator for c in cells))
+    names = list(dict.fromkeys(c.allocator for c in cells))
     return PAGE.format(
-        command=command, allocators=allocs, settings=settings, max_pool=cells[0].max_pool_pages if cells else 0,
+        command=command, allocators=", ".join(names), settings=settings, missing=_missing_note(names),
+        compressor=", ".join(sorted({c.compressor for c in cells})),
+        max_pool=cells[0].max_pool_pages if cells else 0,
         answer_a="\n".join(answer_a(cells)) or "- (no allocator ran both `class-lru` and `lru:sync=true`)",
         answer_b="\n".join(answer_b(cells)) or "- (no reclaiming policy ran)",
-        table=markdown_table(rows), figures=figures,
+        table=markdown_table([c.as_dict() for c in cells]), figures=figures,
     )
+
+
+def _missing_note(names: Sequence[str]) -> str:
+    missing = [a for a in ("zsmalloc", "zbud", "z3fold") if a not in names]
+    if not missing:
+        return ""
+    return (f"\n- Not installed when this page was generated: {', '.join(missing)}; re-run the command with "
+            "them installed to add their rows.")
 
 
 PAGE = """# The 2012 flush debate, measured
@@ -148,9 +157,9 @@ the LRU back into zswap; 6.8/6.10 added a memory-pressure shrinker with a second
 
 ## Setup
 
-- Allocators: {allocators} (every installed one); compressor `{settings.compressor}` (default when
-  blank); workload `{settings.workload}`, {settings.pages} pages, seed {settings.seed}; RAM
-  {settings.ram}, so the pool limit (20%) is {max_pool} pages and the workload overfills it.
+- Allocators: {allocators} (every installed one); compressor `{compressor}`; workload
+  `{settings.workload}`, {settings.pages} pages, seed {settings.seed}; RAM {settings.ram}, so the pool
+  limit (20%) is {max_pool} pages and the workload overfills it.{missing}
 - Kernel preset {settings.kernel}, worker `{settings.worker}`: with `until-accept` every policy gets the
   6.5+ shrink loop (reclaim until under the accept threshold, 16 failures at most), so the cells differ
   only in what each policy writes back.
