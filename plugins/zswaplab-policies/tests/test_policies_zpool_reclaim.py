@@ -50,3 +50,17 @@ def test_reclaim_skips_a_page_whose_object_is_being_loaded(make_zswap):
     entry.refcount += 1
     assert not z.policy.shrink()
     assert not z.backing.holds(0, 1) and z._trees[0].lookup(1) is entry
+
+
+def test_311_reclaims_synchronously_in_the_store_path(make_zswap):
+    """3.11: a full pool calls zbud_reclaim_page(pool, 8) in the store and then stores the page."""
+    z = make_zswap(ZpoolReclaimPolicy(), kernel="3.11", ram_pages=50)  # max 10 pages
+    offset = 0
+    while not z.is_full():
+        assert z.store_length(0, offset, 1500)
+        offset += 1
+    pages = z.allocator.total_pages()
+    assert z.store_length(0, offset, 1500) and z.last_result == "stored"
+    assert z.counters.pool_limit_hit == 1 and z.counters.written_back_pages == 2  # both objects of a page
+    assert z.counters.pageframes_freed_by_writeback == 1 and z.allocator.total_pages() <= pages
+    assert not z.shrink_pending
