@@ -199,7 +199,8 @@ and runs every policy over a full pool.
 {table}
 `rejected` = stores that went to the swap device (`backing_writes − written_back_pages`);
 `limit hit`/`hysteresis`/`reclaim fail`/`poor` are the kernel's counters (under sized reclaim a limit
-hit does not reject). Device reads include loads of rejected and written-back pages.
+hit does not reject, and `pageframes freed` includes pages freed by writeback that the incoming store
+then filled again). Device reads include loads of rejected and written-back pages.
 
 ![pool pages over time]({figures}/pool-pages.png)
 

@@ -55,3 +55,9 @@ def test_an_entry_being_loaded_is_rotated_not_written_back(make_zswap):
     policy.lru.tail().refcount += 1
     assert not policy.shrink() and not z.backing.holds(0, 0)
     assert [e.offset for e in policy.lru] == [1, 0]
+
+
+def test_empty_lru_ends_the_worker_loop(make_zswap):
+    z = make_zswap(ShrinkerPolicy())
+    z.run_shrink_worker()
+    assert z.counters.reject_reclaim_fail == 1 and not z.policy.retry_on_failure

@@ -27,7 +27,6 @@ class ShrinkerPolicy(PolicyBase):
     """Second-chance (CLOCK-like) entry LRU with proactive shrinking to the accept threshold."""
 
     name = "shrinker"
-    retry_on_failure = True
 
     def __init__(self, sync: bool = False, proactive: bool = True, pressure_every: int = 0) -> None:
         super().__init__(sync)
@@ -36,6 +35,12 @@ class ShrinkerPolicy(PolicyBase):
         self.pressure_every = pressure_every
         self.rotations = 0
         self._stores = 0
+        self._found_candidates = True
+
+    @property
+    def retry_on_failure(self) -> bool:  # type: ignore[override]
+        """Retry after a failed writeback; stop when the LRU is empty (nothing to scan)."""
+        return self._found_candidates
 
     def on_store(self, entry: Entry) -> None:
         if entry.length:
@@ -52,6 +57,7 @@ class ShrinkerPolicy(PolicyBase):
         self.lru.remove(entry)
 
     def shrink(self) -> bool:
+        self._found_candidates = len(self.lru) > 0
         if not self._write_back_one():
             return False
         while self.proactive and not self.zswap.can_accept() and self._write_back_one():
