@@ -19,45 +19,30 @@ it writes one entry back or has seen every entry twice.
 from __future__ import annotations
 
 from zswaplab.entry import Entry
-from zswaplab_policies.base import PolicyBase
-from zswaplab_policies.lrulist import EntryLru
+from zswaplab_policies.lru import LruPolicy
 
 
-class ShrinkerPolicy(PolicyBase):
-    """Second-chance (CLOCK-like) entry LRU with proactive shrinking to the accept threshold."""
+class ShrinkerPolicy(LruPolicy):
+    """The 6.5 entry LRU plus the second-chance bit and proactive shrinking to the accept threshold."""
 
     name = "shrinker"
 
     def __init__(self, sync: bool = False, proactive: bool = True, pressure_every: int = 0) -> None:
         super().__init__(sync)
-        self.lru = EntryLru()
         self.proactive = proactive
         self.pressure_every = pressure_every
         self.rotations = 0
         self._stores = 0
-        self._found_candidates = True
-
-    @property
-    def retry_on_failure(self) -> bool:  # type: ignore[override]
-        """Retry after a failed writeback; stop when the LRU is empty (nothing to scan)."""
-        return self._found_candidates
 
     def on_store(self, entry: Entry) -> None:
-        if entry.length:
-            entry.referenced = True
-            self.lru.add_head(entry)
+        entry.referenced = True
+        super().on_store(entry)
         self._stores += 1
         if self.pressure_every and self._stores % self.pressure_every == 0:
             self.zswap.queue_shrink()
 
-    def on_load(self, entry: Entry) -> None:
-        self.lru.move_to_head(entry)
-
-    def on_free(self, entry: Entry) -> None:
-        self.lru.remove(entry)
-
     def shrink(self) -> bool:
-        self._found_candidates = len(self.lru) > 0
+        self._last_failure_retryable = len(self.lru) > 0  # an empty LRU ends the worker's loop
         if not self._write_back_one():
             return False
         while self.proactive and not self.zswap.can_accept() and self._write_back_one():
