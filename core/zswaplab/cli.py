@@ -12,6 +12,7 @@ from typing import Any
 
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
 from zswaplab.cli_replay import add_replay_parser
+from zswaplab.cli_study import add_study_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
 from zswaplab.parts import split_part_list
@@ -176,7 +177,13 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # main
 # ------------------------------------------------------------------------------------------------
-COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser, add_classes_parser]
+COMMANDS: list[Callable[[Any], None]] = [
+    add_run_parser,
+    add_plugins_parser,
+    add_replay_parser,
+    add_classes_parser,
+    add_study_parser,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -80,10 +80,14 @@ def _build(host: PluginHost, kind: str, text: str, preset: KernelPreset) -> tupl
     return obj, str(ref)
 
 
-def build_zswap(config: RunConfig, host: PluginHost | None = None, **zswap_kwargs: Any) -> Zswap:
-    """Resolve every part by name and assemble a :class:`Zswap` (one index per swap type)."""
+def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: KernelPreset | None = None,
+                **zswap_kwargs: Any) -> Zswap:
+    """Resolve every part by name and assemble a :class:`Zswap` (one index per swap type).
+
+    ``preset`` replaces the one ``config.kernel`` names (a study varying one preset field).
+    """
     host = host or get_plugin_host()
-    preset = get_preset(config.kernel)
+    preset = preset or get_preset(config.kernel)
     ram_pages = config.ram_pages  # bad sizes fail before any part is built
     compressor, cname = _build(host, "compressor", config.compressor or default_part("compressor", host), preset)
     allocator, aname = _build(host, "allocator", config.allocator or default_part("allocator", host), preset)

@@ -117,6 +117,13 @@ class ZswapView(Protocol):
 
     def can_accept(self) -> bool: ...
 
+    def queue_shrink(self) -> None:
+        """Run the shrink worker after the current op (how a policy signals memory pressure)."""
+
+    @property
+    def header_bytes(self) -> int:
+        """Bytes zswap adds to each allocation (the 6.1 zswap_header for evictable pools, else 0)."""
+
 
 @runtime_checkable
 class FlushPolicy(Protocol):
@@ -139,6 +146,22 @@ class FlushPolicy(Protocol):
     def on_free(self, entry: Entry) -> None: ...
 
     def shrink(self) -> bool: ...
+
+
+@runtime_checkable
+class SizedFlushPolicy(FlushPolicy, Protocol):
+    """A flush policy that makes room for the incoming object itself (an optional extension).
+
+    When ``sized_reclaim`` is true and the pool is full, the orchestrator does not reject the store:
+    it compresses the page, then calls ``make_room(size)`` (``size`` = the allocation the store needs)
+    one writeback at a time until the object fits without the pool growing; ``make_room`` returns
+    False when it has nothing left to write back, and the store is then rejected
+    (``reject_reclaim_fail``). This is how a per-size-class LRU evicts from the incoming page's class.
+    """
+
+    sized_reclaim: bool
+
+    def make_room(self, size: int) -> bool: ...
 
 
 @runtime_checkable

@@ -20,6 +20,11 @@ from zswaplab.stats import Counters, derived
 
 MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
 ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
+MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim policy
+
+
+class _NoRoom(Exception):
+    """A sized-reclaim policy found nothing more to write back."""
 
 
 def _same_filled_word(page: bytes) -> int | None:
@@ -66,6 +71,8 @@ class Zswap:
         self._by_handle: dict[int, Entry] | None = {} if allocator.evictable else None
         self.reached_full = False
         self.shrink_pending = False
+        # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
+        self._sized_reclaim = bool(getattr(policy, "sized_reclaim", False))
         self.last_result = ""
         # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
         # zswap_writeback_entry fails with -EEXIST for them.
@@ -127,6 +134,8 @@ class Zswap:
         """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
         if self.is_full():
             self.counters.pool_limit_hit += 1
+            if self._sized_reclaim:
+                return MAKE_ROOM
             if self.preset.reclaim == "sync":
                 return None if self._shrink_unit() else "rej_reclaim"
             self.reached_full = True
@@ -181,7 +190,8 @@ class Zswap:
         c = self.counters
         c.stores += 1
         reject = self._admit()
-        if reject is not None:
+        make_room = reject == MAKE_ROOM
+        if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
         data = None
         if page is not None:
@@ -197,7 +207,11 @@ class Zswap:
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
         try:
-            handle = self.allocator.malloc(self._hlen + length)
+            size = self._hlen + length
+            handle = self._malloc_making_room(size) if make_room else self.allocator.malloc(size)
+        except _NoRoom:
+            c.reject_reclaim_fail += 1
+            return self._rejected(type_, offset, "rej_reclaim", length)
         except AllocTooBig:
             c.reject_compress_poor += 1
             return self._rejected(type_, offset, "rej_poor", length)
@@ -360,10 +374,38 @@ class Zswap:
         return True
 
     def _shrink_unit(self) -> bool:
+        return self._reclaim_unit(self.policy.shrink)
+
+    def _malloc_making_room(self, size: int) -> int:
+        """Store into a full pool under a sized-reclaim policy (zswaplab's model of the 2012 proposals).
+
+        The pool may not grow: an allocation that needs a new pageframe is undone, and the policy's
+        ``make_room(size)`` writes back one more entry (chosen knowing the incoming size, e.g. from its
+        size class) until the object fits in the pageframes the pool already has.
+        """
+        budget = self.allocator.total_pages()
+        while True:
+            handle = self.allocator.malloc(size)
+            if self.allocator.total_pages() <= budget:
+                return handle
+            self.allocator.free(handle)
+            if not self._reclaim_unit(lambda: self.policy.make_room(size)):  # type: ignore[attr-defined]
+                raise _NoRoom
+
+    def _reclaim_unit(self, work: Callable[[], bool]) -> bool:
         before = self.allocator.total_pages()
-        ok = self.policy.shrink()
+        ok = work()
         self.counters.pageframes_freed_by_writeback += max(0, before - self.allocator.total_pages())
         return ok
+
+    def queue_shrink(self) -> None:
+        """Ask for a shrink worker run after the current op (a policy's memory-pressure signal)."""
+        self.shrink_pending = True
+
+    @property
+    def header_bytes(self) -> int:
+        """Bytes zswap adds in front of each object in this pool (the 6.1 zswap_header, or 0)."""
+        return self._hlen
 
     def run_shrink_worker(self) -> bool:
         """One run of the shrink worker, as the preset's kernel does it; True if it reclaimed."""

@@ -11,6 +11,7 @@ from zswaplab.config import RunConfig, build_workload, build_zswap
 from zswaplab.ops import OpKind
 from zswaplab.orchestrator import Zswap
 from zswaplab.plugins import PluginHost, get_plugin_host
+from zswaplab.presets import KernelPreset
 from zswaplab.swap import SwapSystem
 
 SERIES_POINTS = 200
@@ -35,10 +36,11 @@ class RunResult:
         return out
 
 
-def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = None) -> RunResult:
+def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = None,
+            preset: KernelPreset | None = None) -> RunResult:
     """Build the parts named in ``config``, run the workload, return counters and a pool-size series."""
     host = host or get_plugin_host()
-    zswap = build_zswap(config, host)
+    zswap = build_zswap(config, host, preset=preset)
     workload = workload if workload is not None else build_workload(config, host)
     system = SwapSystem(zswap)
     system.swapon(0, workload.pages)

@@ -1,0 +1,98 @@
+"""``zswaplab study TOPIC``: studies that answer a question with a grid of runs.
+
+Each topic lives in its own module and exposes ``add_<topic>_parser(topics)``; register it by adding
+it to :data:`STUDY_TOPICS` (a one-line edit), e.g. ``zswaplab study scaling`` next to ``flush``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from zswaplab.plugins import get_plugin_host
+from zswaplab.presets import PRESETS
+from zswaplab.study_flush import DEFAULT_WORKLOAD, WORKERS, FlushSettings, grid_parts, run_flush_grid
+
+
+def add_flush_parser(topics: Any) -> None:
+    p = topics.add_parser("flush", help="allocator × flush policy grid on a workload that overfills the pool")
+    p.add_argument("--allocator", help="comma-separated allocators (default: every installed one)")
+    p.add_argument("--policy", help="comma-separated policies (default: the debate's, as installed)")
+    p.add_argument("--compressor", help="compressor (default: lz4, else deflate)")
+    p.add_argument("--kernel", default="6.1", help=f"kernel preset ({', '.join(PRESETS)})")
+    p.add_argument("--worker", default="until-accept", choices=WORKERS,
+                   help="until-accept: the 6.5+ shrink loop for every policy; preset: the preset's own")
+    p.add_argument("--ram", default="8M", help="RAM size; the pool limit is 20%% of it (default 8M)")
+    p.add_argument("--workload", default=DEFAULT_WORKLOAD,
+                   help=f"any workload spec (default: {DEFAULT_WORKLOAD}: stores, loads that refresh, invalidates)")
+    p.add_argument("--pages", type=int, default=4096)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", default="study-flush", help="directory for flush.md, flush.csv and PNG plots")
+    p.add_argument("--docs", help="also write the docs page (e.g. docs/explanation/flush-debate.md)")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
+    p.add_argument("--json", action="store_true", help="print the cells as a JSON list")
+    p.set_defaults(func=cmd_study_flush)
+
+
+def cmd_study_flush(args: argparse.Namespace) -> int:
+    from zswaplab import study_flush_report as report
+
+    host = get_plugin_host()
+    allocators, policies = grid_parts(host, args.allocator, args.policy)
+    settings = FlushSettings(args.compressor, args.kernel, args.ram, args.workload, args.pages, args.seed,
+                             args.worker)
+    if not args.no_plots:
+        from zswaplab.study_plots import pyplot
+
+        pyplot()  # fail in one line before the runs when matplotlib is missing
+    cells = run_flush_grid(allocators, policies, settings, host, progress=_progress)
+    out = Path(args.out)
+    report.write_outputs(cells, out, plots=not args.no_plots)
+    if args.docs:
+        page = report.render_page(cells, settings, _command(args), _relative(out, Path(args.docs)))
+        Path(args.docs).write_text(page, encoding="utf-8")
+    rows = [c.as_dict() for c in cells]
+    if args.json:
+        for row, cell in zip(rows, cells):
+            row["pool_pages_series"] = cell.pool_pages_series
+        print(json.dumps(rows, indent=2))
+    else:
+        print(report.markdown_table(rows), end="")
+    return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line that regenerates the outputs (for the docs page)."""
+    words = ["zswaplab", "study", "flush"]
+    for name in ("allocator", "policy", "compressor", "kernel", "worker", "ram", "workload", "pages", "seed",
+                 "out", "docs"):
+        value = getattr(args, name)
+        if value is not None:
+            words += [f"--{name}", str(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _relative(target: Path, page: Path) -> str:
+    """``target`` as seen from the directory of ``page`` (both relative to the working directory)."""
+    import os
+
+    return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
+
+
+def _progress(allocator: str, policy: str) -> None:
+    print(f"study flush: {allocator} / {policy}", file=sys.stderr, flush=True)
+
+
+STUDY_TOPICS: list[Callable[[Any], None]] = [add_flush_parser]
+
+
+def add_study_parser(sub: Any) -> None:
+    p = sub.add_parser("study", help="run a study (a grid of runs answering one question)")
+    topics = p.add_subparsers(dest="topic", required=True, metavar="TOPIC")
+    for add in STUDY_TOPICS:
+        add(topics)

@@ -1,0 +1,210 @@
+"""Tables, plots and the docs page of the flush study (see :mod:`zswaplab.study_flush`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from zswaplab.study_flush import FlushCell, FlushSettings
+
+TABLE = (
+    ("allocator", "allocator"), ("policy", "policy"), ("stores_ok", "stores ok"),
+    ("stores_rejected", "rejected"), ("pool_limit_hit", "limit hit"), ("reject_hysteresis", "hysteresis"),
+    ("reject_reclaim_fail", "reclaim fail"), ("reject_compress_poor", "poor"),
+    ("reject_compress_fail", "compress fail"),
+    ("written_back_pages", "written back"), ("pageframes_freed", "pageframes freed"),
+    ("pageframes_freed_per_writeback", "freed / wb"), ("writebacks_per_pageframe", "wb / freed"),
+    ("flush_work_per_store", "wb / store ok"), ("writebacks_per_full_store", "wb / full store"),
+    ("pool_pages_peak", "peak pages"), ("backing_reads", "dev reads"), ("backing_writes", "dev writes"),
+)
+SIZED = ("class-lru", "lru:sync=true")  # the (A) comparison: own class vs global LRU, both sized
+RECLAIMERS = ("zpool-reclaim", "lru", "shrinker")  # the (B) comparison, worker mode
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] = TABLE) -> str:
+    head = "| " + " | ".join(label for _, label in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(fmt(row.get(key)) for key, _ in columns) + " |" for row in rows]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def csv_text(rows: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_outputs(cells: Sequence[FlushCell], out_dir: Path, plots: bool = True) -> list[Path]:
+    """flush.md, flush.csv and (unless ``plots`` is False) PNG plots in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [c.as_dict() for c in cells]
+    written = [out_dir / "flush.md", out_dir / "flush.csv"]
+    written[0].write_text(markdown_table(rows), encoding="utf-8")
+    written[1].write_text(csv_text(rows), encoding="utf-8")
+    if plots:
+        written += write_plots(cells, out_dir)
+    return written
+
+
+def write_plots(cells: Sequence[FlushCell], out_dir: Path) -> list[Path]:
+    from zswaplab import study_plots
+
+    allocators = list(dict.fromkeys(c.allocator for c in cells))
+    policies = list(dict.fromkeys(c.policy for c in cells))
+    panels = {a: {c.policy: c.pool_pages_series for c in cells if c.allocator == a} for a in allocators}
+    limits = {c.allocator: c.max_pool_pages for c in cells}
+    by = {(c.allocator, c.policy): c.as_dict() for c in cells}
+
+    def bars(key: str) -> dict[str, list[float | None]]:
+        return {a: [by.get((a, p), {}).get(key) for p in policies] for a in allocators}
+
+    return [
+        study_plots.series_panels(out_dir / "pool-pages.png", panels, limits, "pool pages"),
+        study_plots.grouped_bars(out_dir / "pageframes-per-writeback.png", policies,
+                                 bars("pageframes_freed_per_writeback"), "pageframes freed / page written back",
+                                 "(B) memory returned per writeback"),
+        study_plots.grouped_bars(out_dir / "writeback-per-store.png", policies, bars("flush_work_per_store"),
+                                 "pages written back / successful store", "(A) flush work per store"),
+    ]
+
+
+def answer_a(cells: Sequence[FlushCell]) -> list[str]:
+    """One sentence per allocator comparing class-lru with the sized global LRU."""
+    by = {(c.allocator, c.policy): c.as_dict() for c in cells}
+    lines = []
+    for alloc in dict.fromkeys(c.allocator for c in cells):
+        own, glob = by.get((alloc, SIZED[0])), by.get((alloc, SIZED[1]))
+        if own is None or glob is None:
+            continue
+        lines.append(
+            f"- **{alloc}**: a store into the full pool cost {fmt(own['writebacks_per_full_store'])} "
+            f"writebacks with a per-class LRU vs {fmt(glob['writebacks_per_full_store'])} with a global LRU "
+            f"({own['written_back_pages']} vs {glob['written_back_pages']} pages written back in all; "
+            f"{own['stores_ok']} vs {glob['stores_ok']} stores kept; "
+            f"flush work per successful store {fmt(own['flush_work_per_store'])} vs "
+            f"{fmt(glob['flush_work_per_store'])})."
+        )
+    return lines
+
+
+def answer_b(cells: Sequence[FlushCell]) -> list[str]:
+    """One sentence per allocator: pageframes freed per writeback for each reclaiming policy."""
+    by = {(c.allocator, c.policy): c.as_dict() for c in cells}
+    lines = []
+    for alloc in dict.fromkeys(c.allocator for c in cells):
+        parts = []
+        for pol in RECLAIMERS:
+            row = by.get((alloc, pol))
+            if row is None:
+                continue
+            if not row["written_back_pages"]:
+                parts.append(f"`{pol}` wrote nothing back ({row['reject_reclaim_fail']} failed shrinks)")
+                continue
+            parts.append(
+                f"`{pol}` freed {fmt(row['pageframes_freed_per_writeback'])} pageframes per page written back "
+                f"({row['pageframes_freed']} / {row['written_back_pages']}; "
+                f"{fmt(row['writebacks_per_pageframe'])} device writes per page returned)"
+            )
+        if parts:
+            lines.append(f"- **{alloc}**: " + "; ".join(parts) + ".")
+    return lines
+
+
+def render_page(cells: Sequence[FlushCell], settings: FlushSettings, command: str, figures: str) -> str:
+    """docs/explanation/flush-debate.md, with the answers to (A) and (B) computed from ``cells``."""
+    names = list(dict.fromkeys(c.allocator for c in cells))
+    return PAGE.format(
+        command=command, allocators=", ".join(names), settings=settings, missing=_missing_note(names),
+        compressor=", ".join(sorted({c.compressor for c in cells})),
+        max_pool=cells[0].max_pool_pages if cells else 0,
+        answer_a="\n".join(answer_a(cells)) or "- (no allocator ran both `class-lru` and `lru:sync=true`)",
+        answer_b="\n".join(answer_b(cells)) or "- (no reclaiming policy ran)",
+        table=markdown_table([c.as_dict() for c in cells]), figures=figures,
+    )
+
+
+def _missing_note(names: Sequence[str]) -> str:
+    missing = [a for a in ("zsmalloc", "zbud", "z3fold") if a not in names]
+    if not missing:
+        return ""
+    return (f"\n- Not installed when this page was generated: {', '.join(missing)}; re-run the command with "
+            "them installed to add their rows.")
+
+
+PAGE = """# The 2012 flush debate, measured
+
+*Generated by `{command}` — do not edit by hand; re-run the command.*
+
+When Seth Jennings posted zswap in December 2012, its writeback was called *flush* and took entries
+from a zswap-level LRU of compressed pages stored in zsmalloc. Dan Magenheimer objected
+(see `../shared/reference/kernel.md` §6): an LRU of compressed pages is unrelated to pageframes, so
+flushing the oldest pages may return no memory; reclaim should be pageframe-driven (zbud), or at least
+choose victims per size class. zswap 3.11 went with zbud and the allocator's pageframe LRU; 6.5 moved
+the LRU back into zswap; 6.8/6.10 added a memory-pressure shrinker with a second-chance bit.
+
+## Setup
+
+- Allocators: {allocators} (every installed one); compressor `{compressor}`; workload
+  `{settings.workload}`, {settings.pages} pages, seed {settings.seed}; RAM {settings.ram}, so the pool
+  limit (20%) is {max_pool} pages and the workload overfills it.{missing}
+- Kernel preset {settings.kernel}, worker `{settings.worker}`: with `until-accept` every policy gets the
+  6.5+ shrink loop (reclaim until under the accept threshold, 16 failures at most), so the cells differ
+  only in what each policy writes back.
+- Policies: `none` (reject when full); `zpool-reclaim` (the allocator's LRU pageframe, all its objects
+  written back — zbud, z3fold, zsmalloc 6.2–6.4); `lru` (zswap's entry LRU, 6.5); `shrinker` (second
+  chance, proactive); and *sized reclaim* variants that never reject a store into a full pool but write
+  back until the incoming object fits without the pool growing: `class-lru` (victims from the incoming
+  page's size class, the 2012 proposal), `lru:sync=true` (victims from the global LRU) and
+  `zpool-reclaim:sync=true` (whole pageframes).
+
+## (A) Where to put a new page when the pool is full
+
+Victims from the incoming page's size class against a global LRU, both in sized-reclaim mode
+("writebacks per full store" = pages written back per store that met a full pool):
+
+{answer_a}
+
+## (B) Pageframes returned per page written back
+
+For the policies that shrink the pool (worker mode):
+
+{answer_b}
+
+A zbud pageframe holds at most two objects, so pageframe reclaim returns one page for every one or
+two writebacks; an entry LRU frees a page only when it happens to empty one. An allocator without
+pageframe reclaim (the `ideal` yardstick, zsmalloc before 6.2) makes `zpool-reclaim` fail every time
+(`reject_reclaim_fail`).
+
+## The recursion trap
+
+A written-back page goes to the backing device through `Zswap.writeback_entry`, never through the
+store path: `plugins/zswaplab-policies/tests/test_recursion.py` makes `store` raise during writeback
+and runs every policy over a full pool.
+
+## All cells
+
+{table}
+`rejected` = stores that went to the swap device (`backing_writes − written_back_pages`);
+`limit hit`/`hysteresis`/`reclaim fail`/`poor` are the kernel's counters (under sized reclaim a limit
+hit does not reject, and `pageframes freed` includes pages freed by writeback that the incoming store
+then filled again). Device reads include loads of rejected and written-back pages.
+
+![pool pages over time]({figures}/pool-pages.png)
+
+![pageframes freed per writeback]({figures}/pageframes-per-writeback.png)
+
+![flush work per store]({figures}/writeback-per-store.png)
+"""

@@ -1,0 +1,37 @@
+"""Flush policies for zswaplab: ``zpool-reclaim``, ``lru``, ``shrinker`` and ``class-lru``.
+
+The ``none`` policy is built into the core. Each policy here is a plain object implementing
+:class:`zswaplab.interfaces.FlushPolicy`; ``class-lru`` (and the others with ``sync=true``) also
+implement :class:`zswaplab.interfaces.SizedFlushPolicy`.
+"""
+
+from __future__ import annotations
+
+from zswaplab.hookspecs import hookimpl
+from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab_policies.class_lru import ClassLruPolicy
+from zswaplab_policies.lru import LruPolicy
+from zswaplab_policies.shrinker import ShrinkerPolicy
+from zswaplab_policies.zpool_reclaim import ZpoolReclaimPolicy
+
+SYNC = OptionSpec("sync", bool, False, "make room for each store of a full pool instead of rejecting it")
+
+__all__ = ["ClassLruPolicy", "LruPolicy", "ShrinkerPolicy", "ZpoolReclaimPolicy"]
+
+
+@hookimpl
+def zswaplab_flush_policies() -> list[PartSpec]:
+    return [
+        PartSpec("zpool-reclaim", ZpoolReclaimPolicy,
+                 "the allocator's LRU pageframe is reclaimed, evicting all its objects (3.11-6.4)",
+                 (SYNC, OptionSpec("retries", int, 8, "reclaim_page retries", minimum=1))),
+        PartSpec("lru", LruPolicy, "zswap's entry LRU: the tail entry is written back, loads refresh (6.5)",
+                 (SYNC,)),
+        PartSpec("shrinker", ShrinkerPolicy,
+                 "second-chance entry LRU, proactive shrinking to the accept threshold (6.8/6.10)",
+                 (SYNC, OptionSpec("proactive", bool, True, "shrink down to the accept threshold"),
+                  OptionSpec("pressure_every", int, 0, "queue a shrinker pass every N stores (0: off)",
+                             minimum=0))),
+        PartSpec("class-lru", ClassLruPolicy,
+                 "one LRU per size class; a full pool writes back from the incoming page's class (2012 proposal)"),
+    ]
