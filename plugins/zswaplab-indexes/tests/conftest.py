@@ -1,6 +1,6 @@
 import pytest
 
-from indexes_factories import FACTORIES
+from zswaplab_indexes.variants import FACTORIES
 
 
 @pytest.fixture(params=sorted(FACTORIES))

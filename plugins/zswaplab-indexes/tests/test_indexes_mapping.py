@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from zswaplab.entry import Entry
 
-from indexes_factories import FACTORIES
+from zswaplab_indexes.variants import FACTORIES
 
 # Offsets straddle the 2^14 tree boundaries and xarray level boundaries (63/64, 4095/4096).
 OFFSETS = st.one_of(st.integers(0, 70), st.integers(4090, 4100), st.integers(16380, 16390),

@@ -1,4 +1,4 @@
-"""Every index variant the tests build (a uniquely named module: test dirs share one import path)."""
+"""Every index variant, by name: the tests (and sweeps) iterate over all of them."""
 
 from zswaplab_indexes import HashIndex, RbTreeIndex, SplitRbTreeIndex, XarrayIndex
 from zswaplab_indexes.rbtree_exact import ExactRbTreeIndex, ExactSplitRbTreeIndex
