@@ -388,6 +388,11 @@ class Zswap:
     # ---------------------------------------------------------------------------------------------
     # reporting
     # ---------------------------------------------------------------------------------------------
+    def entry(self, type_: int, offset: int) -> Entry | None:
+        """The entry zswap holds for ``type_``:``offset``, or None (for tests and embedding; no side effects)."""
+        tree = self._trees.get(type_)
+        return tree.lookup(offset) if tree is not None else None
+
     def stored_entries(self) -> int:
         return sum(len(t) for t in self._trees.values())
 

@@ -1,0 +1,44 @@
+"""Model-based check: every installed compressor × allocator × index × policy against a dict of the
+last-stored pages, through the swap layer, with tiny pools (limits, rejects and reclaim all the time).
+
+Examples per combination: ``ZSWAPLAB_HYPOTHESIS_EXAMPLES`` (default below, for CI); run a bigger budget
+with e.g. ``ZSWAPLAB_HYPOTHESIS_EXAMPLES=500 pytest tests/test_model.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from zswaplab.plugins import PluginHost
+from zswaplab.swapmodel import combinations, machine_for, refused_combinations
+from zswaplab.testing import hypothesis_examples
+
+HOST = PluginHost()
+COMBOS = combinations(HOST)
+CI_EXAMPLES = 8
+STEPS = 100
+
+
+def test_every_installed_part_is_in_some_combination():
+    for kind, field in (("compressor", "compressor"), ("allocator", "allocator"), ("index", "index"),
+                        ("flush_policy", "policy")):
+        used = {getattr(c, field) for c in COMBOS}
+        installed = {n for n, reg in HOST.parts[kind].items() if reg.plugin.distribution != "zswaplab-faults"}
+        assert used == installed, f"{kind}s never checked: {sorted(installed - used)}"
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=str)
+def test_no_page_is_lost_or_corrupted(combo):
+    run_state_machine_as_test(
+        machine_for(combo, HOST),
+        settings=settings(max_examples=hypothesis_examples(CI_EXAMPLES), stateful_step_count=STEPS,
+                          deadline=None),
+    )
+
+
+def test_refused_combinations_say_why():
+    # parts that cannot work together must refuse at build time, not fail at run time
+    for combo in refused_combinations(HOST):
+        assert not combo.kernels
