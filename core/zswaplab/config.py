@@ -47,6 +47,7 @@ class RunConfig:
     pages: int = 4096
     seed: int = 1
     exclusive_loads: bool | None = None
+    verify: bool = False
 
     @property
     def ram_pages(self) -> int:
@@ -96,7 +97,7 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, **zswap_kwarg
     zswap = Zswap(
         compressor, allocator, lambda: index_part.build(index_ref.options, {"kernel": preset.version}), policy,
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
-        exclusive_loads=config.exclusive_loads, **zswap_kwargs,
+        exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,
     )
     zswap.part_names = {"compressor": cname, "allocator": aname, "index": str(index_ref), "policy": pname}
     return zswap

@@ -45,7 +45,9 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     started = time.perf_counter()
     count, series = _drive(system, workload)
     elapsed = time.perf_counter() - started
-    return RunResult(config, zswap.part_names, zswap.report(), series, count, elapsed, zswap)
+    report = zswap.report()
+    report.update(system.report())
+    return RunResult(config, zswap.part_names, report, series, count, elapsed, zswap)
 
 
 def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]]]:

@@ -24,7 +24,7 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.config import RunConfig, build_zswap
 from zswaplab.entry import Entry
-from zswaplab.errors import AllocTooBig, UserError
+from zswaplab.errors import AllocTooBig, CorruptDataError, UserError
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.orchestrator import Zswap
@@ -159,6 +159,8 @@ class SwapMachine(RuleBasedStateMachine):
 
     combo: ClassVar[Combo]
     host: ClassVar[PluginHost | None] = None
+    #: verify mode; with faults injected, a load may then fail with CorruptDataError (never wrong bytes)
+    verify: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -170,7 +172,8 @@ class SwapMachine(RuleBasedStateMachine):
     def build(self, kernel: str, ram: int) -> None:
         combo = type(self).combo
         kernel = kernel if kernel in combo.kernels else combo.kernels[0]
-        zswap = build_zswap(combo.config(kernel, ram), type(self).host)
+        config = attrs.evolve(combo.config(kernel, ram), verify=type(self).verify)
+        zswap = build_zswap(config, type(self).host)
         self.system = SwapSystem(zswap)
         for type_ in TYPES:
             self._swapon(type_)
@@ -216,6 +219,9 @@ class SwapMachine(RuleBasedStateMachine):
         expected = self.model.get((type_, offset))
         try:
             got = self.system.swap_in(type_, offset)
+        except CorruptDataError:
+            assert self.verify, f"{type_}:{offset}: corrupt data without verify mode"
+            return
         except BackingDeviceError:
             assert expected is None, f"{type_}:{offset} was lost (stored, never invalidated, then missed)"
             return
@@ -244,8 +250,9 @@ class SwapMachine(RuleBasedStateMachine):
     def writeback(self, type_: int, offset: int) -> None:
         entry = self.zswap.entry(type_, offset)
         if entry is not None:
-            assert self.zswap.writeback_entry(entry), "an unpinned live entry must write back"
-            assert self.zswap.entry(type_, offset) is None
+            ok = self.zswap.writeback_entry(entry)
+            assert ok or self.verify, "an unpinned live entry must write back"
+            assert (self.zswap.entry(type_, offset) is None) == ok, "writeback must free exactly when it succeeds"
 
     @rule()
     def shrink(self) -> None:
@@ -276,9 +283,9 @@ class SwapMachine(RuleBasedStateMachine):
         assert self.zswap.allocator.total_pages() == 0, "swapoff of every area must empty the pool"
 
 
-def machine_for(combo: Combo, host: PluginHost | None = None) -> type[SwapMachine]:
+def machine_for(combo: Combo, host: PluginHost | None = None, verify: bool = False) -> type[SwapMachine]:
     """A :class:`SwapMachine` subclass bound to ``combo`` (run it with ``run_state_machine_as_test``)."""
-    return type(f"SwapMachine[{combo}]", (SwapMachine,), {"combo": combo, "host": host})
+    return type(f"SwapMachine[{combo}]", (SwapMachine,), {"combo": combo, "host": host, "verify": verify})
 
 
 # -------------------------------------------------------------------------------------------------
