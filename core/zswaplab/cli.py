@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Any
+from typing import Any, NoReturn
 
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.config import RunConfig
@@ -160,8 +160,15 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem (``--help`` still shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zswaplab", description="Measure what zswap does with your pages.")
+    parser = OneLineParser(prog="zswaplab", description="Measure what zswap does with your pages.")
     parser.add_argument("--version", action="version", version=f"zswaplab {version_text()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
