@@ -139,8 +139,9 @@ def plugin_source(hook: str, name: str, factory: str, body: str = "") -> str:
 
 
 def run_subprocess(root: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(root), **env}
-    environment.pop("ZSWAPLAB_STRICT_PLUGINS", None) if "ZSWAPLAB_STRICT_PLUGINS" not in env else None
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    environment.pop("ZSWAPLAB_STRICT_PLUGINS", None)
+    environment.update(env)
     return subprocess.run([sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True,
                           env=environment, timeout=120)
 
@@ -163,36 +164,29 @@ def test_strict_plugins_turns_a_broken_plugin_into_an_error(fake_distribution):
     assert "plugin zswaplab_broken (zswaplab-broken 0.0.1) failed: RuntimeError: boom at import" in proc.stderr
 
 
-def test_plugin_raising_at_construction_is_named(capsys, fake_distribution):
-    body = "def explode(**options):\n    raise RuntimeError('no context for you')\n"
-    fake_distribution("zswaplab-explode", "zswaplab_explode", plugin_source("compressors", "explode", "explode", body))
-    code, _, err = run_cli(capsys, "run", "--compressor", "explode", "--pages", "8")
-    assert_one_line_error(code, err, "compressor 'explode'", "zswaplab-explode 0.0.1", "failed to construct",
-                          "no context for you")
+# (case id, compressor name, factory, module body, fragments): compressor plugins that break their contract
+NOTHING = "class Nothing(DeflateCompressor):\n    name = 'nothing'\n    def compress(self, page):\n        return None\n"
+MISBEHAVING = [
+    ("raises-at-construction", "explode", "explode",
+     "def explode(**options):\n    raise RuntimeError('no context for you')\n",
+     ["failed to construct", "RuntimeError: no context for you"]),
+    ("lacks-a-method", "half", "Half",
+     "class Half:\n    name = 'half'\n    def compress(self, page):\n        return page\n",
+     ["does not implement decompress"]),
+    ("raises-at-run-time", "flaky", "Flaky",
+     "class Flaky(DeflateCompressor):\n    name = 'flaky'\n    calls = 0\n    def compress(self, page):\n"
+     "        self.calls += 1\n        if self.calls == 5:\n            raise KeyError('lost my table')\n"
+     "        return super().compress(page)\n",
+     ["KeyError", "at run time"]),
+    ("returns-the-wrong-type", "nothing", "Nothing", NOTHING, ["TypeError", "while using"]),
+]
 
 
-def test_plugin_missing_a_method_is_named(capsys, fake_distribution):
-    body = "class Half:\n    name = 'half'\n    def compress(self, page):\n        return page\n"
-    fake_distribution("zswaplab-half", "zswaplab_half", plugin_source("compressors", "half", "Half", body))
-    code, _, err = run_cli(capsys, "run", "--compressor", "half", "--pages", "8")
-    assert_one_line_error(code, err, "compressor 'half'", "zswaplab-half", "does not implement decompress")
-
-
-def test_plugin_raising_at_run_time_is_named(capsys, fake_distribution):
-    body = ("class Flaky(DeflateCompressor):\n    name = 'flaky'\n    calls = 0\n"
-            "    def compress(self, page):\n        self.calls += 1\n"
-            "        if self.calls == 5:\n            raise KeyError('lost my table')\n"
-            "        return super().compress(page)\n")
-    fake_distribution("zswaplab-flaky", "zswaplab_flaky", plugin_source("compressors", "flaky", "Flaky", body))
-    code, _, err = run_cli(capsys, "run", "--compressor", "flaky", "--pages", "8")
-    assert_one_line_error(code, err, "compressor 'flaky'", "zswaplab-flaky 0.0.1", "KeyError", "at run time")
-
-
-def test_plugin_returning_the_wrong_type_is_reported_with_the_parts_in_use(capsys, fake_distribution):
-    body = "class Nothing(DeflateCompressor):\n    name = 'nothing'\n    def compress(self, page):\n        return None\n"
-    fake_distribution("zswaplab-nothing", "zswaplab_nothing", plugin_source("compressors", "nothing", "Nothing", body))
-    code, _, err = run_cli(capsys, "run", "--compressor", "nothing", "--pages", "8")
-    assert_one_line_error(code, err, "TypeError", "compressor 'nothing'", "zswaplab-nothing")
+@pytest.mark.parametrize("name,factory,body,fragments", [c[1:] for c in MISBEHAVING], ids=[c[0] for c in MISBEHAVING])
+def test_misbehaving_part_is_named(capsys, fake_distribution, name, factory, body, fragments):
+    fake_distribution(f"zswaplab-{name}", f"zswaplab_{name}", plugin_source("compressors", name, factory, body))
+    code, _, err = run_cli(capsys, "run", "--compressor", name, "--pages", "8")
+    assert_one_line_error(code, err, f"compressor {name!r}", f"zswaplab-{name} 0.0.1", *fragments)
 
 
 def test_discovery_hook_returning_garbage_is_named(capsys, fake_distribution):
@@ -210,9 +204,8 @@ def test_two_plugins_with_one_name_is_an_error_naming_both(capsys, fake_distribu
 
 
 def test_debug_env_keeps_the_traceback(fake_distribution):
-    body = "class Nothing(DeflateCompressor):\n    name = 'nothing'\n    def compress(self, page):\n        return None\n"
     root = fake_distribution("zswaplab-nothing", "zswaplab_nothing",
-                             plugin_source("compressors", "nothing", "Nothing", body))
+                             plugin_source("compressors", "nothing", "Nothing", NOTHING))
     proc = run_subprocess(root, "run", "--compressor", "nothing", "--pages", "8", ZSWAPLAB_DEBUG="1")
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
