@@ -16,6 +16,7 @@ plugin object for one test), ``fake_distribution`` (install a throw-away distrib
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,18 +24,22 @@ from typing import Any
 
 import pytest
 
-from zswaplab.contracts import (
-    AllocatorContract,
-    CompressorContract,
-    FlushPolicyContract,
-    IndexContract,
-    hypothesis_examples,
-    kit_settings,
-    make_page,
-    pages,
-)
 from zswaplab.plugins import PluginHost, reset_plugin_host
-from zswaplab.swapmodel import Combo, PageframeAllocator, SwapMachine, combinations, machine_for
+
+# The suites need hypothesis; they are imported on first use, so that this pytest plugin (loaded by every
+# pytest run in an environment where zswaplab is installed) costs nothing and needs nothing more.
+_LAZY = {
+    **dict.fromkeys(("AllocatorContract", "CompressorContract", "FlushPolicyContract", "IndexContract",
+                     "hypothesis_examples", "kit_settings", "make_page", "pages"), "zswaplab.contracts"),
+    **dict.fromkeys(("Combo", "PageframeAllocator", "SwapMachine", "combinations", "machine_for"),
+                    "zswaplab.swapmodel"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'zswaplab.testing' has no attribute {name!r}")
 
 __all__ = [
     "AllocatorContract", "CompressorContract", "FlushPolicyContract", "IndexContract", "Combo",
