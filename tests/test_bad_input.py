@@ -153,7 +153,7 @@ def test_plugin_raising_at_import_is_skipped_with_its_name(fake_distribution):
     warning = [line for line in proc.stderr.splitlines() if "zswaplab_broken" in line]
     assert len(warning) == 1 and "zswaplab-broken 9.9" in warning[0] and "boom at import" in warning[0]
     assert "skipped plugin zswaplab_broken (zswaplab-broken 9.9): RuntimeError: boom at import" in proc.stdout
-    run = run_subprocess(root, "run", "--pages", "8", "--json")
+    run = run_subprocess(root, "run", "--allocator", "ideal", "--pages", "8", "--json")
     assert run.returncode == 0 and json.loads(run.stdout)["stored_pages"] > 0
 
 
@@ -185,7 +185,7 @@ MISBEHAVING = [
 @pytest.mark.parametrize("name,factory,body,fragments", [c[1:] for c in MISBEHAVING], ids=[c[0] for c in MISBEHAVING])
 def test_misbehaving_part_is_named(capsys, fake_distribution, name, factory, body, fragments):
     fake_distribution(f"zswaplab-{name}", f"zswaplab_{name}", plugin_source("compressors", name, factory, body))
-    code, _, err = run_cli(capsys, "run", "--compressor", name, "--pages", "8")
+    code, _, err = run_cli(capsys, "run", "--compressor", name, "--allocator", "ideal", "--pages", "8")
     assert_one_line_error(code, err, f"compressor {name!r}", f"zswaplab-{name} 0.0.1", *fragments)
 
 
@@ -206,7 +206,7 @@ def test_two_plugins_with_one_name_is_an_error_naming_both(capsys, fake_distribu
 def test_debug_env_keeps_the_traceback(fake_distribution):
     root = fake_distribution("zswaplab-nothing", "zswaplab_nothing",
                              plugin_source("compressors", "nothing", "Nothing", NOTHING))
-    proc = run_subprocess(root, "run", "--compressor", "nothing", "--pages", "8", ZSWAPLAB_DEBUG="1")
+    proc = run_subprocess(root, "run", "--compressor", "nothing", "--allocator", "ideal", "--pages", "8", ZSWAPLAB_DEBUG="1")
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 
