@@ -5,6 +5,7 @@ The cases mirror the table in docs/reference/errors.md.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -93,6 +94,29 @@ def test_bad_lengths_files_name_file_and_position(capsys, tmp_path, content, fra
     path = tmp_path / "hist.json"
     path.write_bytes(content)
     code, _, err = run_cli(capsys, "run", "--workload", f"lengths:{path}")
+    assert_one_line_error(code, err, str(path), *fragments)
+
+
+TRACE_HEADER = b"seq,op,type,offset,dlen,result,pool_total,stored_pages,full\n"
+# (case id, trace file content, fragments): `zswaplab replay TRACE` must name the file and the line (or seq)
+TRACE_CASES = [
+    ("trace-bad-header", b"seq,op\n", ["line 1", "expected header"]),
+    ("trace-wrong-field-count", TRACE_HEADER + b"1,init,0\n", ["line 2", "expected 9 fields, got 3"]),
+    ("trace-unknown-op", TRACE_HEADER + b"1,fly,0,,,,,,\n", ["line 2", "unknown op 'fly'"]),
+    ("trace-not-an-integer", TRACE_HEADER + b"1,store,0,x1,100,stored,,,\n", ["line 2", "column offset: 'x1'"]),
+    ("trace-negative", TRACE_HEADER + b"1,store,0,-4,100,stored,,,\n", ["line 2", "column offset: -4 is negative"]),
+    ("trace-not-ascii", TRACE_HEADER + b"1,init,0,,,\xff,,,\n", ["data", "unreadable"]),
+    ("trace-truncated-gzip", gzip.compress(TRACE_HEADER + b"1,init,0,,,,,,\n" * 50)[:-12], ["data", "unreadable"]),
+    ("trace-offset-outside-swap", TRACE_HEADER + b"1,init,0,,,,,,\n2,store,0,99999999999,100,stored,,,\n",
+     ["seq 2", "outside the swap area"]),
+]
+
+
+@pytest.mark.parametrize("content,fragments", [c[1:] for c in TRACE_CASES], ids=[c[0] for c in TRACE_CASES])
+def test_bad_trace_files_name_file_and_position(capsys, tmp_path, content, fragments):
+    path = tmp_path / "bad.ops.csv"
+    path.write_bytes(content)
+    code, _, err = run_cli(capsys, "replay", str(path), "--allocator", "ideal", "--policy", "none", "--ram", "64M")
     assert_one_line_error(code, err, str(path), *fragments)
 
 

@@ -75,6 +75,7 @@ class Replayer:
         self.swap_cache: set[tuple[int, int]] = set()
         zswap.swap_cache = self.swap_cache
         self._writebacks: list[TraceRow] = []
+        self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
 
     # -- predicted rows ------------------------------------------------------------------------------
@@ -100,7 +101,13 @@ class Replayer:
             if row.op == "writeback":
                 pending.append(row)
                 continue
-            predicted = self._apply(row)
+            try:
+                predicted = self._apply(row)
+            except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
+                if row.offset is None or row.offset < self.swap_pages:
+                    raise
+                raise FileFormatError(self.trace_name, f"seq {row.seq}",
+                                      f"offset {row.offset} is outside the swap area ({self.swap_pages} pages)") from None
             if row.op == "shrink":
                 yield from self._pair_writebacks(pending)
                 pending = []
@@ -174,6 +181,7 @@ class Replayer:
     def run(self, rows: Iterable[TraceRow], trace_name: str, out: list[TraceRow] | None = None) -> ReplayReport:
         """Replay every row, counting mismatches per field; ``out`` collects the predicted rows."""
         self.snapshots_seen, self.vmstat_seen = {}, {}
+        self.trace_name = trace_name
         report = ReplayReport(trace_name)
         for kernel, predicted in self.predict(rows):
             report.ops += 1

@@ -1,0 +1,71 @@
+"""Fuzzing of the kernel op-trace reader and of ``zswaplab replay`` on arbitrary traces: the only failures
+allowed are the documented one-line errors (``UserError``/``FileFormatError`` naming file and position)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zswaplab.cli_replay import replay_trace
+from zswaplab.errors import FileFormatError, UserError
+from zswaplab.kernel_trace import COLUMNS, OPS, read_kernel_trace
+from zswaplab.testing import hypothesis_examples
+
+FUZZ = settings(max_examples=hypothesis_examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEADER = ",".join(COLUMNS) + "\n"
+NUMBER = st.one_of(st.just(""), st.integers(0, 70).map(str), st.integers(0, 1 << 40).map(str))
+JUNK = st.one_of(st.integers(-3, -1).map(str), st.text(max_size=3))
+ROW = st.tuples(st.integers(0, 10**6).map(str), st.sampled_from(sorted(OPS)), NUMBER, NUMBER, NUMBER,
+                st.sampled_from(["stored", "same", "rej_compress", "rej_alloc", "ok", "hit", "", "x"]),
+                NUMBER, NUMBER, st.sampled_from(["", "0", "1"])).map(",".join)
+TRACE = st.lists(ROW, max_size=40).map(lambda rows: HEADER + "".join(r + "\n" for r in rows))
+#: well-formed rows with, rarely, one field replaced by junk
+DAMAGED = st.tuples(TRACE, st.integers(0, 2000), JUNK).map(lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:])
+
+
+def with_file(content: bytes, suffix: str, action):  # type: ignore[no-untyped-def]
+    fd, path = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        return action(path)
+    finally:
+        os.unlink(path)
+
+
+def read_all(path: str) -> None:
+    try:
+        list(read_kernel_trace(path))
+    except FileFormatError as exc:
+        assert exc.path == path and exc.position
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_reader_on_arbitrary_bytes(content):
+    with_file(content, ".ops.csv", read_all)
+
+
+@FUZZ
+@given(TRACE, st.integers(0, 400), st.integers(0, 255))
+def test_reader_on_damaged_gzip(text, position, byte):
+    packed = bytearray(gzip.compress(text.encode()))
+    if position < len(packed):
+        packed[position] = byte
+    with_file(bytes(packed[: max(1, len(packed) - position // 3)]), ".ops.csv.gz", read_all)
+
+
+@FUZZ
+@given(st.one_of(TRACE, DAMAGED))
+def test_replay_of_arbitrary_traces(text):
+    def replay(path: str) -> None:
+        try:
+            replay_trace(path, allocator="ideal", policy="none", ram="64M")
+        except UserError:
+            pass
+
+    with_file(text.encode(), ".ops.csv", replay)
