@@ -120,6 +120,26 @@ def test_bad_trace_files_name_file_and_position(capsys, tmp_path, content, fragm
     assert_one_line_error(code, err, str(path), *fragments)
 
 
+# (case id, NAME.counters.json content, fragments): the kernel counters a replay compares against
+COUNTERS_CASES = [
+    ("counters-truncated", b'{"config": {', ["line 1", "Expecting"]),
+    ("counters-not-utf8", b"\xff\xfe", ["byte 0", "not UTF-8"]),
+    ("counters-not-an-object", b"[1]", ["top level", "expected an object"]),
+    ("counters-config-not-an-object", b'{"config": 5}', ["config", "expected an object"]),
+    ("counters-bad-snapshot", b'{"snapshots": {"a": 5}}', ["snapshots.a", "zswap and vmstat"]),
+    ("counters-bad-memtotal", b'{"config": {"MemTotal_kB": "x"}}', ["config.MemTotal_kB", "positive integer"]),
+]
+
+
+@pytest.mark.parametrize("content,fragments", [c[1:] for c in COUNTERS_CASES], ids=[c[0] for c in COUNTERS_CASES])
+def test_bad_counters_files_name_file_and_position(capsys, tmp_path, content, fragments):
+    trace, counters = tmp_path / "run.ops.csv", tmp_path / "run.counters.json"
+    trace.write_bytes(TRACE_HEADER + b"1,init,0,,,,,,\n")
+    counters.write_bytes(content)
+    code, _, err = run_cli(capsys, "replay", str(trace), "--allocator", "ideal", "--policy", "none")
+    assert_one_line_error(code, err, str(counters), *fragments)
+
+
 @pytest.mark.parametrize("kind", ["lengths", "file"])
 def test_missing_and_unreadable_files(capsys, tmp_path, kind):
     code, _, err = run_cli(capsys, "run", "--workload", f"{kind}:{tmp_path / 'absent'}")

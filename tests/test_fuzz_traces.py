@@ -69,3 +69,35 @@ def test_replay_of_arbitrary_traces(text):
             pass
 
     with_file(text.encode(), ".ops.csv", replay)
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 1 << 20) | st.floats() | st.text(max_size=6),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                    max_leaves=10)
+COUNTERS = st.one_of(
+    JSON,
+    st.fixed_dictionaries({}, optional={
+        "config": st.one_of(JSON, st.fixed_dictionaries({}, optional={
+            "MemTotal_kB": st.one_of(st.integers(-5, 1 << 22), JSON), "zpool": JSON, "compressor": JSON})),
+        "snapshots": st.one_of(JSON, st.dictionaries(st.sampled_from(["a", "b"]), st.one_of(
+            JSON, st.fixed_dictionaries({}, optional={"zswap": JSON, "vmstat": JSON})), max_size=2)),
+    }),
+)
+SNAPSHOT_TRACE = HEADER + "1,init,0,,,,,,\n2,store,0,3,100,stored,4096,1,0\n3,snapshot,,,,a,,,\n"
+
+
+@FUZZ
+@given(COUNTERS)
+def test_replay_with_arbitrary_counters_files(counters):
+    import json
+
+    def replay(counters_path: str) -> None:
+        def with_trace(trace: str) -> None:
+            try:
+                replay_trace(trace, allocator="ideal", policy="none", counters=counters_path)
+            except UserError:
+                pass
+
+        with_file(SNAPSHOT_TRACE.encode(), ".ops.csv", with_trace)
+
+    with_file(json.dumps(counters).encode(), ".json", replay)
