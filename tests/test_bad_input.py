@@ -155,14 +155,6 @@ def test_empty_page_file(capsys, tmp_path):
     assert_one_line_error(code, err, str(path), "byte 0", "no pages")
 
 
-def test_fault_option_errors(capsys):
-    pytest.importorskip("zswaplab_faults", reason="zswaplab-faults is not installed in this environment")
-    code, _, err = run_cli(capsys, "run", "--compressor", "faulty:raise_at=x", "--pages", "8")
-    assert_one_line_error(code, err, "raise_at='x'", "call numbers")
-    code, _, err = run_cli(capsys, "run", "--compressor", "faulty:inner=nope", "--pages", "8")
-    assert_one_line_error(code, err, "unknown compressor 'nope'")
-
-
 # ---- plugins that misbehave ----------------------------------------------------------------------
 BROKEN_AT_IMPORT = "raise RuntimeError('boom at import')\n"
 GOOD_PART = """

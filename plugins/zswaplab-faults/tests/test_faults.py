@@ -161,6 +161,17 @@ def test_bad_call_lists_are_option_errors(text):
         parse_calls("raise_at", text)
 
 
+@pytest.mark.parametrize("spec,fragment", [("faulty:raise_at=x", "raise_at='x'"),
+                                           ("faulty:inner=nope", "unknown compressor 'nope'"),
+                                           ("faulty:corrupt_rate=2", "above the maximum 1")])
+def test_bad_fault_options_are_one_line_errors(capsys, spec, fragment):
+    from zswaplab.cli import main
+
+    code = main(["run", "--compressor", spec, "--allocator", "ideal", "--pages", "8"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
 def test_cli_run_with_faults_reports_the_counters(capsys):
     import json
 
