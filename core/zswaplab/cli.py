@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Any
+from typing import Any, NoReturn
 
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
 from zswaplab.cli_replay import add_replay_parser
@@ -49,6 +49,7 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--pages", type=int, default=4096, help="pages in the working set")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
+    p.add_argument("--verify", action="store_true", help="checksum every stored page and check it on load")
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
     p.add_argument("--classes", action="store_true",
                    help="after the run, print the allocator's size-class table if it has one (zsmalloc)")
@@ -69,12 +70,12 @@ _KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index",
 def cmd_run(args: argparse.Namespace) -> int:
     combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
     base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
-                     seed=args.seed, exclusive_loads=args.exclusive_loads)
+                     seed=args.seed, exclusive_loads=args.exclusive_loads, verify=args.verify)
     workload = _shared_workload(base)
     results = []
     for number, (comp, alloc, index, policy) in enumerate(combos, 1):
         config = RunConfig(comp, alloc, index, policy, base.kernel, base.ram, base.workload, base.pages,
-                           base.seed, base.exclusive_loads)
+                           base.seed, base.exclusive_loads, base.verify)
         if len(combos) > 1:
             print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
         results.append(execute(config, workload=workload))
@@ -186,8 +187,15 @@ COMMANDS: list[Callable[[Any], None]] = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem (``--help`` still shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zswaplab", description="Measure what zswap does with your pages.")
+    parser = OneLineParser(prog="zswaplab", description="Measure what zswap does with your pages.")
     parser.add_argument("--version", action="version", version=f"zswaplab {version_text()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -11,6 +12,7 @@ from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.orchestrator import Zswap
+from zswaplab.partcheck import construct
 from zswaplab.parts import PartRef, parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, KernelPreset, get_preset
@@ -30,7 +32,7 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(str(text))
     if not match:
         raise UserError(f"bad size {text!r}: use a number with an optional K/M/G/T suffix, e.g. 256M")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    return int(Fraction(match.group(1)) * _UNITS[match.group(2).lower()])  # exact: no float overflow
 
 
 @attrs.frozen
@@ -47,6 +49,7 @@ class RunConfig:
     pages: int = 4096
     seed: int = 1
     exclusive_loads: bool | None = None
+    verify: bool = False
 
     @property
     def ram_pages(self) -> int:
@@ -75,8 +78,7 @@ def default_part(kind: str, host: PluginHost) -> str:
 
 def _build(host: PluginHost, kind: str, text: str, preset: KernelPreset) -> tuple[Any, str]:
     ref = parse_part(text)
-    part = host.get(kind, ref.name)
-    obj = part.spec.build(ref.options, {"kernel": preset.version})
+    obj = construct(host.get(kind, ref.name), ref.options, {"kernel": preset.version})
     return obj, str(ref)
 
 
@@ -93,14 +95,14 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
     allocator, aname = _build(host, "allocator", config.allocator or default_part("allocator", host), preset)
     index_text = config.index or default_part("index", host)
     index_ref = parse_part(index_text)
-    index_part = host.get("index", index_ref.name).spec
-    index_part.resolve_options(index_ref.options)  # fail early on bad options
+    index_reg = host.get("index", index_ref.name)
+    index_reg.spec.resolve_options(index_ref.options)  # fail early on bad options
     policy_text = config.policy or preset.default_policy(allocator.evictable)
     policy, pname = _build(host, "flush_policy", policy_text, preset)
     zswap = Zswap(
-        compressor, allocator, lambda: index_part.build(index_ref.options, {"kernel": preset.version}), policy,
+        compressor, allocator, lambda: construct(index_reg, index_ref.options, {"kernel": preset.version}), policy,
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
-        exclusive_loads=config.exclusive_loads, **zswap_kwargs,
+        exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,
     )
     zswap.part_names = {"compressor": cname, "allocator": aname, "index": str(index_ref), "policy": pname}
     return zswap

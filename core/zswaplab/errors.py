@@ -61,3 +61,11 @@ class AllocNoMemory(AllocError):
 
 class CorruptDataError(ZswaplabError):
     """Stored data failed verification on load; never returned as a good page."""
+
+
+class CompressError(ZswaplabError):
+    """A compressor's way to say "compression failed" (kernel: crypto_comp_compress returned an error).
+
+    zswap rejects the store (``reject_compress_fail``) and the page goes to the backing device. Any other
+    exception from ``compress`` is a bug in the compressor and is reported as such.
+    """

@@ -64,6 +64,16 @@ class Allocator(Protocol):
 
 
 @runtime_checkable
+class ExtentsAllocator(Allocator, Protocol):
+    """An allocator that can say exactly which bytes an object occupies (optional; the contract kit's
+    overlap check uses it: live objects must never share a byte of a pageframe)."""
+
+    def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
+        """``(pageframe, start, end)`` byte ranges of the object, ``0 <= start < end <= 4096``; their
+        pageframes are exactly :meth:`pageframes`. Two ranges when a zsmalloc object straddles pages."""
+
+
+@runtime_checkable
 class ReclaimingAllocator(Allocator, Protocol):
     """An allocator with pageframe reclaim (zbud, z3fold, zsmalloc 6.2–6.4)."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -54,9 +55,12 @@ def _int(path: str, line: int, name: str, text: str) -> int | None:
     if text == "":
         return None
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise FileFormatError(path, f"line {line}", f"column {name}: {text!r} is not an integer") from None
+    if value < 0:  # every numeric column counts or addresses something
+        raise FileFormatError(path, f"line {line}", f"column {name}: {value} is negative")
+    return value
 
 
 def read_kernel_trace(path: str) -> Iterator[TraceRow]:
@@ -64,7 +68,7 @@ def read_kernel_trace(path: str) -> Iterator[TraceRow]:
     with _open_text(path) as fh:
         try:
             yield from _rows(path, csv.reader(fh))
-        except (EOFError, gzip.BadGzipFile, UnicodeDecodeError, csv.Error, OSError) as exc:
+        except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, csv.Error, OSError) as exc:
             raise FileFormatError(path, "data", f"unreadable: {exc}") from None
 
 

@@ -7,6 +7,14 @@ from typing import NamedTuple
 
 PAGE_SIZE = 4096
 
+
+def check_page_size(path: str, position: str, value: object) -> None:
+    """Refuse input measured with another page size (16 KiB arm64, 64 KiB ppc64): zswaplab models 4 KiB."""
+    if value != PAGE_SIZE:
+        from zswaplab.errors import FileFormatError
+
+        raise FileFormatError(path, position, f"page size {value!r} is not supported (zswaplab models {PAGE_SIZE}-byte pages)")
+
 #: Size-only payload meaning "the compressor failed: output would not fit in a page".
 INCOMPRESSIBLE = -1
 #: Size-only payload meaning "same-filled page" (zswap keeps only the repeated word).

@@ -11,7 +11,7 @@ from typing import Any
 
 from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.entry import Entry
-from zswaplab.errors import AllocNoMemory, AllocTooBig, CorruptDataError
+from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDataError
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
@@ -42,6 +42,9 @@ class Zswap:
     :param auto_shrink: run a queued shrink worker at the end of the op that queued it; replays of kernel
         traces turn this off and run the worker where the trace says it ran.
     :param hooks: a pluggy hook relay for observer hooks, or None.
+    :param verify: keep a checksum of every stored page and check it on every load and writeback; a
+        mismatch counts ``verify_fail`` and raises :class:`CorruptDataError` (see :mod:`zswaplab.verify`).
+        Off, the per-page path is unchanged.
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class Zswap:
         auto_shrink: bool = True,
         hooks: Any = None,
         exclusive_loads: bool | None = None,
+        verify: bool = False,
     ) -> None:
         self.compressor, self.allocator, self.policy = compressor, allocator, policy
         self.index_factory = index_factory
@@ -79,6 +83,11 @@ class Zswap:
         self.swap_cache: set[tuple[int, int]] | None = None
         self.part_names: dict[str, str] = {}
         self._bind_observers(hooks)
+        self.verify = verify
+        if verify:
+            from zswaplab.verify import install_verifier
+
+            install_verifier(self)
         policy.bind(self)
 
     def _set_limits(self, ram_pages: int) -> None:
@@ -198,7 +207,11 @@ class Zswap:
             value = _same_filled_word(page) if self.preset.same_filled else None
             if value is not None:
                 return self._insert(Entry(type_, offset, 0, None, value))
-            data = self.compressor.compress(page)
+            try:
+                data = self.compressor.compress(page)
+            except CompressError:
+                c.reject_compress_fail += 1
+                return self._rejected(type_, offset, "rej_compress", None)
             length = len(data)
         elif length == 0 and self.preset.same_filled:
             return self._insert(Entry(type_, offset, 0, None, 0))
@@ -279,7 +292,12 @@ class Zswap:
         data = self.allocator.read(entry.handle)  # type: ignore[arg-type]
         if not data:
             return b""
-        page = self.compressor.decompress(data)
+        try:
+            page = self.compressor.decompress(data)
+        except Exception as exc:  # corrupt input makes every codec library raise its own error type
+            self.counters.decompress_fail += 1
+            raise CorruptDataError(f"{self.compressor.name}: cannot decompress {entry.type}:{entry.offset}: "
+                                   f"{type(exc).__name__}: {exc}") from exc
         if len(page) != PAGE_SIZE:
             self.counters.decompress_fail += 1
             raise CorruptDataError(f"{self.compressor.name}: decompressed {len(page)} bytes for {entry.type}:{entry.offset}")
@@ -434,6 +452,11 @@ class Zswap:
     # ---------------------------------------------------------------------------------------------
     # reporting
     # ---------------------------------------------------------------------------------------------
+    def entry(self, type_: int, offset: int) -> Entry | None:
+        """The entry zswap holds for ``type_``:``offset``, or None (for tests and embedding; no side effects)."""
+        tree = self._trees.get(type_)
+        return tree.lookup(offset) if tree is not None else None
+
     def stored_entries(self) -> int:
         return sum(len(t) for t in self._trees.values())
 

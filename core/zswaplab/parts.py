@@ -90,6 +90,8 @@ class PartSpec:
             if opt.name == name:
                 return opt
         known = ", ".join(o.name for o in self.options) or "none"
+        if name == "arg":  # NAME:word, for a part that takes no positional argument
+            raise OptionError(f"{self.name}: expected NAME:option=value after the colon; options: {known}")
         raise OptionError(f"{self.name}: unknown option {name!r}; options: {known}")
 
     def resolve_options(self, given: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:

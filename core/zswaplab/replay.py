@@ -75,6 +75,7 @@ class Replayer:
         self.swap_cache: set[tuple[int, int]] = set()
         zswap.swap_cache = self.swap_cache
         self._writebacks: list[TraceRow] = []
+        self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
 
     # -- predicted rows ------------------------------------------------------------------------------
@@ -100,7 +101,13 @@ class Replayer:
             if row.op == "writeback":
                 pending.append(row)
                 continue
-            predicted = self._apply(row)
+            try:
+                predicted = self._apply(row)
+            except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
+                if row.offset is None or row.offset < self.swap_pages:
+                    raise
+                raise FileFormatError(self.trace_name, f"seq {row.seq}",
+                                      f"offset {row.offset} is outside the swap area ({self.swap_pages} pages)") from None
             if row.op == "shrink":
                 yield from self._pair_writebacks(pending)
                 pending = []
@@ -174,6 +181,7 @@ class Replayer:
     def run(self, rows: Iterable[TraceRow], trace_name: str, out: list[TraceRow] | None = None) -> ReplayReport:
         """Replay every row, counting mismatches per field; ``out`` collects the predicted rows."""
         self.snapshots_seen, self.vmstat_seen = {}, {}
+        self.trace_name = trace_name
         report = ReplayReport(trace_name)
         for kernel, predicted in self.predict(rows):
             report.ops += 1
@@ -235,11 +243,36 @@ def load_counters(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        return json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise FileFormatError(str(path), f"line {exc.lineno}", exc.msg) from None
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), f"byte {exc.start}", "not UTF-8 text (expected a JSON object)") from None
+    except RecursionError:
+        raise FileFormatError(str(path), "top level", "JSON nested too deeply") from None
+    _check_counters(str(path), data)
+    return data  # type: ignore[no-any-return]
+
+
+def _check_counters(path: str, data: Any) -> None:
+    """The shape the replay reads: objects where it looks things up, a positive MemTotal_kB."""
+    if not isinstance(data, dict):
+        raise FileFormatError(path, "top level", "expected an object with config and snapshots")
+    for key in ("config", "snapshots"):
+        if not isinstance(data.get(key, {}), dict):
+            raise FileFormatError(path, key, "expected an object")
+    for name, snap in data.get("snapshots", {}).items():
+        if not isinstance(snap, dict) or not all(isinstance(snap.get(k, {}), dict) for k in ("zswap", "vmstat")):
+            raise FileFormatError(path, f"snapshots.{name}", "expected an object with zswap and vmstat objects")
+    kb = data.get("config", {}).get("MemTotal_kB")
+    if kb is not None and (isinstance(kb, bool) or not isinstance(kb, int) or kb <= 0):
+        raise FileFormatError(path, "config.MemTotal_kB", f"expected a positive integer, got {kb!r}")
+    for key in ("compressor", "zpool"):
+        value = data.get("config", {}).get(key)
+        if value is not None and not isinstance(value, str):
+            raise FileFormatError(path, f"config.{key}", f"expected a part name, got {value!r}")
 
 
 def ram_pages_from(counters: dict[str, Any]) -> int | None:

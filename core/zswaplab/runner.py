@@ -10,6 +10,7 @@ import attrs
 from zswaplab.config import RunConfig, build_workload, build_zswap
 from zswaplab.ops import OpKind
 from zswaplab.orchestrator import Zswap
+from zswaplab.partcheck import blame, run_parts
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
 from zswaplab.swap import SwapSystem
@@ -45,9 +46,17 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     system = SwapSystem(zswap)
     system.swapon(0, workload.pages)
     started = time.perf_counter()
-    count, series = _drive(system, workload)
+    try:
+        count, series = _drive(system, workload)
+    except Exception as exc:  # name the part that broke its interface (see zswaplab.partcheck)
+        reported = blame(exc, run_parts(zswap, host))
+        if reported is exc:
+            raise
+        raise reported from exc
     elapsed = time.perf_counter() - started
-    return RunResult(config, zswap.part_names, zswap.report(), series, count, elapsed, zswap)
+    report = zswap.report()
+    report.update(system.report())
+    return RunResult(config, zswap.part_names, report, series, count, elapsed, zswap)
 
 
 def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]]]:

@@ -26,6 +26,7 @@ class Counters:
     written_back_pages: int = 0
     duplicate_entry: int = 0
     decompress_fail: int = 0
+    verify_fail: int = 0  # verify mode: a loaded page's checksum differed from the stored one
     # zswaplab's own
     stores: int = 0
     reject_hysteresis: int = 0

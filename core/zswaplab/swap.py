@@ -2,11 +2,18 @@
 
 A rejected store or a load miss goes to the backing device, so through this layer no page is lost.
 Workloads drive this layer.
+
+Failures follow the kernel: a page whose write to the backing device fails stays in RAM (the kernel
+redirties it), so a later swap-in returns it from memory (``write_errors``). A page zswap cannot give back
+intact (:class:`CorruptDataError`: decompression failed, or verify mode found a checksum mismatch) is
+never returned: ``swap_in`` raises, and a workload run counts it (``corrupt_loads``, the process would
+get SIGBUS) and goes on. There is no fall-back to the backing device there: the slot may hold an older
+copy of the page.
 """
 
 from __future__ import annotations
 
-from zswaplab.backing import BackingDevice
+from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.errors import CorruptDataError
 from zswaplab.ops import Op, OpKind
 from zswaplab.orchestrator import Zswap
@@ -19,35 +26,53 @@ class SwapSystem:
         self.zswap = zswap
         self.backing: BackingDevice = zswap.backing
         self.swapped_in_from_disk = 0
+        self.write_errors = 0
+        self.corrupt_loads = 0
+        self._resident: dict[tuple[int, int], bytes | None] = {}  # pages whose swap-out write failed
 
     def swapon(self, type_: int, nr_pages: int) -> None:
         self.zswap.init(type_, nr_pages)
 
     def swap_out(self, type_: int, offset: int, page: bytes | int) -> bool:
         """Write a page (bytes, or a compressed length in size-only runs); True if zswap kept it."""
+        if self._resident:
+            self._resident.pop((type_, offset), None)
         if isinstance(page, int):
             kept = self.zswap.store_length(type_, offset, page)
             if not kept:
-                self.backing.write(type_, offset, None)
+                self._write(type_, offset, None)
             return kept
         kept = self.zswap.store(type_, offset, page)
         if not kept:
-            self.backing.write(type_, offset, page)
+            self._write(type_, offset, page)
         return kept
+
+    def _write(self, type_: int, offset: int, page: bytes | None) -> None:
+        try:
+            self.backing.write(type_, offset, page)
+        except BackingWriteError:
+            self.write_errors += 1
+            self._resident[(type_, offset)] = page
 
     def swap_in(self, type_: int, offset: int) -> bytes | None:
         """The page's bytes (None in size-only runs), from zswap or else the backing device."""
         page = self.zswap.load(type_, offset)
         if page is None:
+            if self._resident and (type_, offset) in self._resident:
+                return self._resident[(type_, offset)]
             self.swapped_in_from_disk += 1
             return self.backing.read(type_, offset)
         return page or None
 
     def swap_free(self, type_: int, offset: int) -> None:
+        if self._resident:
+            self._resident.pop((type_, offset), None)
         self.zswap.invalidate_page(type_, offset)
         self.backing.discard(type_, offset)
 
     def swapoff(self, type_: int) -> None:
+        if self._resident:
+            self._resident = {k: v for k, v in self._resident.items() if k[0] != type_}
         self.zswap.invalidate_area(type_)
         self.backing.discard_area(type_)
 
@@ -57,7 +82,10 @@ class SwapSystem:
         if kind == OpKind.STORE:
             self.swap_out(op.type, op.offset, op.payload)  # type: ignore[arg-type]
         elif kind == OpKind.LOAD:
-            return self.swap_in(op.type, op.offset)
+            try:
+                return self.swap_in(op.type, op.offset)
+            except CorruptDataError:
+                self.corrupt_loads += 1
         elif kind == OpKind.INVALIDATE:
             self.swap_free(op.type, op.offset)
         elif kind == OpKind.INVALIDATE_AREA:
@@ -65,6 +93,10 @@ class SwapSystem:
         elif kind == OpKind.SHRINK:
             self.zswap.run_shrink_worker()
         return None
+
+    def report(self) -> dict[str, int]:
+        """The swap layer's own failure counters."""
+        return {"write_errors": self.write_errors, "corrupt_loads": self.corrupt_loads}
 
 
 __all__ = ["SwapSystem", "CorruptDataError"]

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.ops import PAGE_SIZE, Op, OpKind
+from zswaplab.ops import PAGE_SIZE, Op, OpKind, check_page_size
 from zswaplab.pages import PageFn, file_pages, generator
 from zswaplab.parts import OptionSpec, PartSpec
 
@@ -99,7 +99,11 @@ class LengthsWorkload:
 
 
 def read_length_histogram(path: str) -> list[int]:
-    """Read ``{"length": count, ...}`` (the oracle's ``dlen_histogram``) into a list of lengths."""
+    """Read ``{"length": count, ...}`` (the oracle's ``dlen_histogram``) into a list of lengths.
+
+    A whole run record (``{"dlen_histogram": {...}, ...}``) is accepted too; if it has a ``page_size``
+    field, it must be 4096.
+    """
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -107,24 +111,41 @@ def read_length_histogram(path: str) -> list[int]:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise FileFormatError(path, f"line {exc.lineno} column {exc.colno}", exc.msg) from None
-    if isinstance(data, dict) and "dlen_histogram" in data:
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(path, f"byte {exc.start}", "not UTF-8 text (expected a JSON object)") from None
+    except RecursionError:
+        raise FileFormatError(path, "top level", "JSON nested too deeply") from None
+    if isinstance(data, dict) and "dlen_histogram" in data:  # a whole run record; it may state its page size
+        check_page_size(path, "page_size", data.get("page_size", PAGE_SIZE))
         data = data["dlen_histogram"]
     if not isinstance(data, dict):
         raise FileFormatError(path, "top level", "expected an object mapping length to count")
     return _expand_histogram(path, data)
 
 
+#: Largest number of objects a lengths histogram may hold (far beyond any measured run; keeps memory sane).
+MAX_HISTOGRAM_OBJECTS = 100_000_000
+
+
 def _expand_histogram(path: str, data: dict[str, Any]) -> list[int]:
     lengths: list[int] = []
     for key, count in data.items():
-        try:
-            length, n = int(key), int(count)
-        except (TypeError, ValueError):
-            raise FileFormatError(path, f"key {key!r}", "length and count must be integers") from None
-        if length < 0 or length > 2 * PAGE_SIZE or n < 0:
+        length = _integer(key)
+        if length is None or isinstance(count, bool) or not isinstance(count, int):
+            raise FileFormatError(path, f"key {key!r}", "length and count must be integers")
+        if length < 0 or length > 2 * PAGE_SIZE or count < 0:
             raise FileFormatError(path, f"key {key!r}", f"length must be 0..{2 * PAGE_SIZE} and count >= 0")
-        lengths.extend([length] * n)
+        if len(lengths) + count > MAX_HISTOGRAM_OBJECTS:
+            raise FileFormatError(path, f"key {key!r}", f"more than {MAX_HISTOGRAM_OBJECTS} objects in all")
+        lengths.extend([length] * count)
     return lengths
+
+
+def _integer(text: str) -> int | None:
+    """A decimal integer key such as ``"700"``; None for anything else (``"1.5"``, ``"1_0"``, ``"x"``)."""
+    stripped = text.strip()
+    digits = stripped[1:] if stripped[:1] in "+-" else stripped
+    return int(stripped) if digits.isascii() and digits.isdigit() else None
 
 
 def _content_factory(kind: str) -> Any:

@@ -48,3 +48,14 @@ class IdealAllocator(HandleData):
         size, start = self._sizes[handle]
         first, last = start // PAGE_SIZE, (start + size - 1) // PAGE_SIZE
         return tuple(range(first, last + 1))
+
+    def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
+        """(pageframe, start, end) byte ranges of the object in its notional end-to-end layout."""
+        size, start = self._sizes[handle]
+        out, end = [], start + size
+        while start < end:
+            pfn, lo = divmod(start, PAGE_SIZE)
+            hi = min(PAGE_SIZE, lo + end - start)
+            out.append((pfn, lo, hi))
+            start += hi - lo
+        return tuple(out)

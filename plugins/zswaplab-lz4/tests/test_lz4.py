@@ -1,4 +1,5 @@
 from zswaplab.pages import fixed_page, text_page
+from zswaplab.testing import CompressorContract
 
 from zswaplab_lz4 import Lz4Compressor, Lz4HcCompressor
 
@@ -16,3 +17,11 @@ def test_fixed_700_length_matches_kernel_trace():
     # for S in the oracle's runs (literal run header and end mark); check the formula on one page.
     page = fixed_page(700, 0)
     assert len(Lz4Compressor().compress(page)) == len(Lz4Compressor().compress(fixed_page(700, 1)))
+
+
+class TestLz4Contract(CompressorContract):
+    part = "lz4"
+
+
+class TestLz4HcContract(CompressorContract):
+    part = "lz4hc:level=12"
