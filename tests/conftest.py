@@ -1,0 +1,15 @@
+"""Shared fixtures for the core's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+ORACLE_TRACES = Path("/work/shared/oracle/traces")
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
