@@ -49,6 +49,8 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--pages", type=int, default=4096, help="pages in the working set")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
+    p.add_argument("--memo", type=int, default=0, metavar="MIB",
+                   help="memoise compressed pages by content in up to MIB MiB (repeated contents compress once)")
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
     p.set_defaults(func=cmd_run)
 
@@ -67,12 +69,12 @@ _KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index",
 def cmd_run(args: argparse.Namespace) -> int:
     combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
     base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
-                     seed=args.seed, exclusive_loads=args.exclusive_loads)
+                     seed=args.seed, exclusive_loads=args.exclusive_loads, memo_mb=args.memo)
     workload = _shared_workload(base)
     results = []
     for number, (comp, alloc, index, policy) in enumerate(combos, 1):
         config = RunConfig(comp, alloc, index, policy, base.kernel, base.ram, base.workload, base.pages,
-                           base.seed, base.exclusive_loads)
+                           base.seed, base.exclusive_loads, base.memo_mb)
         if len(combos) > 1:
             print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
         results.append(execute(config, workload=workload))

@@ -77,6 +77,13 @@ class Zswap:
         self.max_pool_pages = ram_pages * p.max_pool_percent // 100
         self.accept_pool_pages = ram_pages * p.accept_threshold_percent // 100 * p.max_pool_percent // 100
 
+    def bind_observers(self, hooks: Any) -> None:
+        """Re-read which observer hooks are implemented on ``hooks`` (a pluggy hook relay, or None).
+
+        Embedders call this after registering or unregistering an observer (see :mod:`zswaplab.api`).
+        """
+        self._bind_observers(hooks)
+
     def _bind_observers(self, hooks: Any) -> None:
         def relay(name: str) -> Any:
             hook = getattr(hooks, name, None) if hooks is not None else None

@@ -361,11 +361,16 @@ def _write_csv(sink: IO[bytes], records: Iterable[TraceRecord], columns: tuple[s
     return count
 
 
+def jsonl_line(rec: TraceRecord, columns: tuple[str, ...] = COLUMNS) -> str:
+    """One record as a JSONL line (empty fields left out), newline included."""
+    obj = {c: getattr(rec, c) for c in columns if getattr(rec, c) not in (None, "")}
+    return json.dumps(obj, separators=(",", ":")) + "\n"
+
+
 def _write_jsonl(sink: IO[bytes], records: Iterable[TraceRecord], columns: tuple[str, ...]) -> int:
     count = 0
     for count, rec in enumerate(records, 1):
-        obj = {c: getattr(rec, c) for c in columns if getattr(rec, c) not in (None, "")}
-        sink.write((json.dumps(obj, separators=(",", ":")) + "\n").encode())
+        sink.write(jsonl_line(rec, columns).encode())
     return count
 
 
