@@ -7,10 +7,13 @@ finite source wrap around.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from zswaplab.pages import PageFn, file_pages, generator
 from zswaplab.pageset import read_pageset
+
+CACHED_PAGES = 16384  # 64 MiB of generated pages at most
 
 
 def page_source(spec: str, seed: int = 1) -> tuple[PageFn, int | None]:
@@ -22,7 +25,9 @@ def page_source(spec: str, seed: int = 1) -> tuple[PageFn, int | None]:
     if kind == "file":
         pages = file_pages(arg)
         return _wrapping(pages.__getitem__, len(pages)), len(pages)
-    return generator(kind, arg or None, seed), None
+    # Generated pages are cached (bounded): a trace names the same page many times, and handing back the
+    # same bytes object lets the compression memo's hash be computed once per page.
+    return functools.lru_cache(maxsize=CACHED_PAGES)(generator(kind, arg or None, seed)), None
 
 
 def _wrapping(get: Callable[[int], bytes], count: int) -> PageFn:

@@ -57,14 +57,20 @@ class TraceWorkload:
         last_len: dict[tuple[int, int], int] = {}
         fallback = 2048
         live: set[tuple[int, int]] = set()
+        store, plain = OpKind.STORE, ("stored", "rej_poor", "rej_alloc", "")
         for number, rec in enumerate(read_trace(self.path), 1):
             op = rec.op
             if op == "store":
-                payload = self._payload(rec, last_len, fallback)
+                slot = (rec.type, rec.offset)
+                live.add(slot)  # type: ignore[arg-type]
+                dlen = rec.dlen
+                if rec.page is None and dlen is not None and dlen > 0 and rec.result in plain:
+                    payload: bytes | int = dlen  # the common size-only store, without the general path
+                else:
+                    payload = self._payload(rec, last_len, fallback)
                 if isinstance(payload, int) and payload > 0:
-                    fallback = last_len[rec.type, rec.offset] = payload  # type: ignore[index]
-                live.add((rec.type, rec.offset))  # type: ignore[arg-type]
-                yield Op(OpKind.STORE, rec.type, rec.offset, payload)  # type: ignore[arg-type]
+                    fallback = last_len[slot] = payload  # type: ignore[index]
+                yield Op(store, rec.type, rec.offset, payload)  # type: ignore[arg-type]
             elif op in _SIMPLE_OPS:
                 yield self._checked(number, rec, live)
             elif op == "invalidate_area":

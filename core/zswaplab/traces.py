@@ -232,6 +232,7 @@ BINARY_VERSION = 1
 _NONE32 = 0xFFFFFFFF
 _F_SEQ, _F_TYPE, _F_OFFSET, _F_DLEN, _F_PAGE, _F_POOL, _F_STORED, _F_FULL, _F_FULLV = (1 << i for i in range(9))
 _OP_CODE = {op: code for code, op in enumerate(OPS)}
+_SLOT = _F_TYPE | _F_OFFSET
 
 
 def _read_binary(path: str) -> Iterator[TraceRecord]:
@@ -239,7 +240,7 @@ def _read_binary(path: str) -> Iterator[TraceRecord]:
         data = _read_all(path, fh)
     count, results = _binary_layout(path, data)
     records = _BIN_RECORD.iter_unpack(memoryview(data)[_BIN_HEADER.size : _BIN_HEADER.size + count * _BIN_RECORD.size])
-    yield from _validated(path, _binary_records(path, records, results), "record")
+    return _binary_records(path, records, results)
 
 
 def _read_all(path: str, fh: IO[bytes]) -> bytes:
@@ -279,18 +280,42 @@ def _string_table(path: str, data: bytes, at: int) -> list[str]:
     return strings
 
 
-def _binary_records(path: str, rows: Iterator[tuple[int, ...]], results: list[str]) -> Iterator[tuple[int, TraceRecord]]:
-    seq = -1
+def _valid_combinations(results: list[str]) -> set[tuple[int, int, int]]:
+    """(op code, slot flags, result index) triples that pass :func:`check_record` — checked once per
+    file instead of once per record: the binary form's fixed-width unsigned fields rule out the rest."""
+    valid = set()
+    for code, op in enumerate(OPS):
+        for slot in (0, _F_TYPE, _F_OFFSET, _SLOT):
+            for index, result in enumerate(results):
+                probe = TraceRecord(op, type=0 if slot & _F_TYPE else None, offset=0 if slot & _F_OFFSET else None,
+                                    result=result)
+                if check_record(probe) is None:
+                    valid.add((code, slot, index))
+    return valid
+
+
+def _binary_records(path: str, rows: Iterator[tuple[int, ...]], results: list[str]) -> Iterator[TraceRecord]:
+    valid, ops, seq = _valid_combinations(results), OPS, -1
     for number, (dseq, op, type_, flags, offset, dlen, result, page, pool, stored) in enumerate(rows, 1):
-        if op >= len(OPS) or result >= len(results):
-            raise FileFormatError(path, f"record {number}", f"bad op code {op} or result index {result}")
+        if (op, flags & _SLOT, result) not in valid or (flags & _F_DLEN and not -1 <= dlen <= MAX_DLEN):
+            raise FileFormatError(path, f"record {number}", _binary_problem(op, type_, flags, offset, dlen, result, results))
         if flags & _F_SEQ:
+            if seq >= 0 and dseq == 0:
+                raise FileFormatError(path, f"record {number}", f"seq {seq} does not increase")
             seq = dseq if seq < 0 else seq + dseq
-        yield number, TraceRecord(
-            OPS[op], seq if flags & _F_SEQ else None, type_ if flags & _F_TYPE else None,
+        yield TraceRecord(
+            ops[op], seq if flags & _F_SEQ else None, type_ if flags & _F_TYPE else None,
             offset if flags & _F_OFFSET else None, dlen if flags & _F_DLEN else None, results[result],
             pool * 4096 if flags & _F_POOL else None, stored if flags & _F_STORED else None,
             bool(flags & _F_FULLV) if flags & _F_FULL else None, page if flags & _F_PAGE else None)
+
+
+def _binary_problem(op: int, type_: int, flags: int, offset: int, dlen: int, result: int, results: list[str]) -> str:
+    if op >= len(OPS) or result >= len(results):
+        return f"bad op code {op} or result index {result}"
+    rec = TraceRecord(OPS[op], type=type_ if flags & _F_TYPE else None, offset=offset if flags & _F_OFFSET else None,
+                      dlen=dlen if flags & _F_DLEN else None, result=results[result])
+    return check_record(rec) or "invalid record"
 
 
 def _pack(rec: TraceRecord, prev_seq: int, results: dict[str, int]) -> bytes:
