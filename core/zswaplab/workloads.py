@@ -160,7 +160,8 @@ COMMON_OPTIONS = (
 )
 
 CONTENT_KINDS = {
-    "mix": "a realistic mix: text, partly filled, zero, same-filled and random pages",
+    "mix": "a realistic mix: heap, text, zero, same-filled, partly filled and random pages",
+    "heap": "program-heap pages: objects of pointers, small ints and zeros (lz4 ratio about 3)",
     "fixed": "fixed:S — S seeded random bytes then zeros (the oracle's pages)",
     "text": "English-like text pages (lz4 ratio about 2)",
     "half": "a random-length random head then zeros",
