@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from zswaplab.errors import UserError
 from zswaplab.interfaces import Compressor
 from zswaplab.pages import file_pages
 from zswaplab.pageset import MAGIC, read_pageset
@@ -31,8 +32,11 @@ def installed_compressors(names: list[str] | None = None) -> dict[str, Compresso
 
 def page_source_info(path: str, names: list[str] | None = None) -> dict[str, Any]:
     """The ``pages info`` summary of a page-set file, or of a raw file cut into pages."""
-    with open(path, "rb") as fh:
-        is_pageset = fh.read(len(MAGIC)) == MAGIC
+    try:
+        with open(path, "rb") as fh:
+            is_pageset = fh.read(len(MAGIC)) == MAGIC
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     if is_pageset:
         ps = read_pageset(path)
         head = {"file": path, "format": "page-set", "source": ps.source, "unique_pages": ps.unique}

@@ -160,7 +160,9 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
     header = first[1].split(",")
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or "op" not in header:
-        raise FileFormatError(path, f"line {first[0]}", f"bad header: unknown columns {unknown} or no 'op' column")
+        shown = ", ".join(repr(c[:20]) for c in unknown[:3]) or "none"
+        raise FileFormatError(path, f"line {first[0]}", f"bad header (unknown columns: {shown}; 'op' required): "
+                              f"expected columns from {', '.join(COLUMNS)}")
     width = len(header)
     for number, line in lines:
         cells = line.split(",")
