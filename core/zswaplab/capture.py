@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import attrs
 
@@ -110,7 +110,7 @@ def open_process(pid: int) -> tuple[list[Mapping], int]:
         raise CaptureError(_permission_text(pid)) from None
 
 
-def iter_process_pages(pid: int, maps: list[Mapping], fd: int) -> Iterator[bytes]:
+def iter_process_pages(pid: int, maps: list[Mapping], fd: int) -> Generator[bytes, None, None]:
     """Every readable page of the process's anonymous mappings, in address order; closes ``fd``."""
     try:
         for m in maps:

@@ -94,7 +94,7 @@ def _open_binary(path: str) -> IO[bytes]:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     if fh.read(2) == b"\x1f\x8b":
         fh.close()
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     fh.seek(0)
     return fh
 
@@ -361,7 +361,7 @@ def write_trace(path: str, records: Iterable[TraceRecord], fmt: str | None = Non
     fd, tmp = tempfile.mkstemp(prefix=".zswaplab-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as raw:
-            sink: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw
+            sink: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw  # type: ignore[assignment]
             count = _WRITERS[fmt](sink, records, columns)
             sink.close()
         os.replace(tmp, path)
