@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
-ORACLE_TRACES = Path("/work/shared/oracle/traces")
 
 
 @pytest.fixture
