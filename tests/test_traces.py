@@ -158,3 +158,13 @@ def test_trace_workload_rejects_load_of_empty_slot(tmp_path: Path) -> None:
     write_trace(path, [TraceRecord("store", type=0, offset=1, dlen=9), TraceRecord("load", type=0, offset=2)])
     with pytest.raises(FileFormatError, match="record 2"):
         execute(RunConfig(compressor="deflate", allocator="ideal", workload=f"trace:{path}"))
+
+
+def test_swap_extent_same_for_every_form(tmp_path: Path) -> None:
+    from zswaplab.traces import swap_extent
+
+    extents = []
+    for name in ("e.csv", "e.jsonl", "e.ztr"):
+        write_trace(str(tmp_path / name), SAMPLE)
+        extents.append(swap_extent(str(tmp_path / name)))
+    assert extents[0] == extents[1] == extents[2] == {0: 6, 1: 10}

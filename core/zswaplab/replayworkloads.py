@@ -17,7 +17,7 @@ from zswaplab.pages import PageFn
 from zswaplab.pagesource import page_source, versioned
 from zswaplab.pageset import read_pageset
 from zswaplab.parts import OptionSpec, PartSpec
-from zswaplab.traces import TraceRecord, read_trace
+from zswaplab.traces import TraceRecord, read_trace, swap_extent
 from zswaplab.workloads import COMMON_OPTIONS, PageWorkload
 
 _SIMPLE_OPS = {"load": OpKind.LOAD, "invalidate": OpKind.INVALIDATE}
@@ -48,9 +48,7 @@ class TraceWorkload:
 
     def scan(self) -> TraceWorkload:
         """One pass to size the swap areas (highest offset + 1 per type)."""
-        for rec in read_trace(self.path):
-            if rec.offset is not None and rec.type is not None:
-                self.swap_areas[rec.type] = max(self.swap_areas.get(rec.type, 0), rec.offset + 1)
+        self.swap_areas = swap_extent(self.path)
         return self
 
     def ops(self) -> Iterator[Op]:

@@ -119,6 +119,27 @@ def read_trace(path: str) -> Iterator[TraceRecord]:
     return _read_text(path, kind)
 
 
+def swap_extent(path: str) -> dict[int, int]:
+    """Highest offset + 1 per swap type: the swap areas a replay must create.
+
+    Binary traces are scanned from the raw fields without building records (several times faster);
+    text traces are read and validated in full.
+    """
+    extent: dict[int, int] = {}
+    if sniff_format(path) == "binary":
+        with _open_binary(path) as fh:
+            data = _read_all(path, fh)
+        count, _ = _binary_layout(path, data)
+        body = memoryview(data)[_BIN_HEADER.size : _BIN_HEADER.size + count * _BIN_RECORD.size]
+        pairs = ((row[2], row[4]) for row in _BIN_RECORD.iter_unpack(body) if row[3] & _SLOT == _SLOT)
+    else:
+        pairs = ((rec.type, rec.offset) for rec in read_trace(path) if rec.type is not None and rec.offset is not None)
+    for type_, offset in pairs:
+        if offset >= extent.get(type_, 0):
+            extent[type_] = offset + 1
+    return extent
+
+
 def read_kernel_trace(path: str) -> Iterator[TraceRecord]:
     """A kernel op trace (``shared/oracle/traces/*.ops.csv.gz``): the same reader, same records."""
     return read_trace(path)
