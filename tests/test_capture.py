@@ -107,3 +107,12 @@ def test_pages_info_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     hist = info["compressors"]["deflate"]["histogram"]
     assert sum(hist.values()) == 300 - info["same_filled_pages"]
     assert 0 <= info["zero_share"] <= info["same_filled_share"] <= 1
+
+
+def test_pages_info_sample_scales_to_the_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "self.zpgs"
+    capture(None, str(path), max_pages=400)
+    assert main(["pages", "info", str(path), "--json", "--compressor", "deflate", "--sample", "50"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["sampled_pages"] == 50
+    assert abs(sum(info["compressors"]["deflate"]["histogram"].values()) - (400 - info["same_filled_pages"])) <= 5

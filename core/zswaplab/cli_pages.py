@@ -20,6 +20,8 @@ def add_pages_parser(sub: Any) -> None:
     info = pages_sub.add_parser("info", help="page count, zero / same-filled share, compressibility per compressor")
     info.add_argument("file", help="a page-set file (or any file, read as raw 4 KiB pages)")
     info.add_argument("--compressor", action="append", help="compressor(s) to measure (default: all installed)")
+    info.add_argument("--sample", type=int, default=0, metavar="N",
+                      help="compress at most N distinct pages, evenly spaced, and scale (0: all)")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_pages_info)
 
@@ -30,7 +32,7 @@ def installed_compressors(names: list[str] | None = None) -> dict[str, Compresso
     return {name: host.get("compressor", name).spec.build({}, {}) for name in chosen}
 
 
-def page_source_info(path: str, names: list[str] | None = None) -> dict[str, Any]:
+def page_source_info(path: str, names: list[str] | None = None, sample: int = 0) -> dict[str, Any]:
     """The ``pages info`` summary of a page-set file, or of a raw file cut into pages."""
     try:
         with open(path, "rb") as fh:
@@ -46,12 +48,12 @@ def page_source_info(path: str, names: list[str] | None = None) -> dict[str, Any
         head = {"file": path, "format": "raw", "source": "raw file", "unique_pages": len(set(raw))}
         distinct = [(page, 1) for page in raw]
     out = dict(head)
-    out.update(compressibility(distinct, installed_compressors(names)))
+    out.update(compressibility(distinct, installed_compressors(names), sample))
     return out
 
 
 def cmd_pages_info(args: argparse.Namespace) -> int:
-    info = page_source_info(args.file, args.compressor)
+    info = page_source_info(args.file, args.compressor, args.sample)
     if args.json:
         print(json.dumps(info, indent=2))
         return 0

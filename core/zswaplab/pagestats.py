@@ -24,45 +24,55 @@ def _bin(length: int) -> str:
     return BINS[-1] if length >= PAGE_SIZE else BINS[length // BIN_BYTES]
 
 
-def compressibility(distinct: Iterable[tuple[bytes, int]], compressors: Mapping[str, Compressor]) -> dict[str, Any]:
+def compressibility(distinct: Iterable[tuple[bytes, int]], compressors: Mapping[str, Compressor],
+                    sample: int = 0) -> dict[str, Any]:
     """Summarise pages given once each with their multiplicity.
 
     Same-filled pages (zero included) never reach a compressor in zswap, so the per-compressor figures
     cover the other pages only; ``ratio`` is their 4096·n / Σ compressed size (incompressible pages count
-    4096).
+    4096). With ``sample`` > 0, at most that many distinct pages, evenly spaced, are compressed and
+    their counts scaled up to the whole (``sampled_pages`` says how many were).
     """
     total = zero = same = 0
-    sizes: dict[str, list[tuple[int, int]]] = {name: [] for name in compressors}
+    others: list[tuple[bytes, int]] = []
     for page, count in distinct:
         total += count
-        if page == ZERO_PAGE:
-            zero += count
+        zero += count if page == ZERO_PAGE else 0
         if is_same_filled(page):
             same += count
-            continue
-        for name, comp in compressors.items():
-            sizes[name].append((len(comp.compress(page)), count))
+        else:
+            others.append((page, count))
+    chosen = _evenly(others, sample)
+    scale = sum(n for _, n in others) / max(1, sum(n for _, n in chosen))
+    sizes = {name: [(len(comp.compress(page)), count * scale) for page, count in chosen]
+             for name, comp in compressors.items()}
     return {"pages": total, "zero_pages": zero, "same_filled_pages": same,
             "zero_share": zero / total if total else 0.0,
-            "same_filled_share": same / total if total else 0.0,
+            "same_filled_share": same / total if total else 0.0, "sampled_pages": len(chosen),
             "compressors": {name: _summary(pairs) for name, pairs in sizes.items()}}
 
 
-def _summary(pairs: list[tuple[int, int]]) -> dict[str, Any]:
-    histogram = dict.fromkeys(BINS, 0)
-    stored = pages = 0
+def _evenly(items: list[tuple[bytes, int]], limit: int) -> list[tuple[bytes, int]]:
+    if not limit or len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
+def _summary(pairs: list[tuple[int, float]]) -> dict[str, Any]:
+    histogram = dict.fromkeys(BINS, 0.0)
+    stored = pages = 0.0
     for length, count in pairs:
         histogram[_bin(length)] += count
         stored += min(length, PAGE_SIZE) * count
         pages += count
-    lengths = sorted(pairs)
     return {"ratio": PAGE_SIZE * pages / stored if stored else None,
-            "median_bytes": _weighted_median(lengths, pages) if pages else None,
-            "histogram": histogram}
+            "median_bytes": _weighted_median(sorted(pairs), pages) if pages else None,
+            "histogram": {label: round(n) for label, n in histogram.items()}}
 
 
-def _weighted_median(sorted_pairs: list[tuple[int, int]], total: int) -> int:
-    seen = 0
+def _weighted_median(sorted_pairs: list[tuple[int, float]], total: float) -> int:
+    seen = 0.0
     for length, count in sorted_pairs:
         seen += count
         if 2 * seen >= total:
