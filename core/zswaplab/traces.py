@@ -185,15 +185,26 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
         raise FileFormatError(path, f"line {first[0]}", f"bad header (unknown columns: {shown}; 'op' required): "
                               f"expected columns from {', '.join(COLUMNS)}")
     width = len(header)
+    # Each column's slot in TraceRecord and its converter, worked out once: rows are then filled by position.
+    plan = [(TraceRecord._fields.index(name), _CONVERT[name]) for name in header]
+    blank = [None] * len(TraceRecord._fields)
+    blank[TraceRecord._fields.index("result")] = ""
+    make = TraceRecord._make
     for number, line in lines:
         cells = line.split(",")
         if len(cells) != width:
             raise FileFormatError(path, f"line {number}", f"{len(cells)} fields, header has {width}")
+        row = blank.copy()
         try:  # fast path: every cell well formed
-            values = {name: _CONVERT[name](cell) for name, cell in zip(header, cells) if cell}
-            yield number, TraceRecord(**values)
+            for (slot, convert), cell in zip(plan, cells):
+                if cell:
+                    row[slot] = convert(cell)
         except (TypeError, ValueError, KeyError):
             yield number, _record(path, number, dict(zip(header, cells)))
+            continue
+        if row[0] is None:
+            raise FileFormatError(path, f"line {number}", "no op")
+        yield number, make(row)
 
 
 _FULL = {"0": False, "1": True}
