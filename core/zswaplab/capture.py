@@ -90,9 +90,11 @@ def _read_mapping(fd: int, pid: int, m: Mapping) -> Iterator[bytes]:
         try:
             data = os.pread(fd, length, address)
         except OSError as exc:
-            if exc.errno in (errno.EIO, errno.EFAULT) and os.path.exists(f"/proc/{pid}"):
+            if not os.path.exists(f"/proc/{pid}") or exc.errno == errno.ESRCH:
+                raise CaptureError(f"process {pid} exited during capture; no file written") from None
+            if exc.errno in (errno.EIO, errno.EFAULT):  # unmapped meanwhile, or a page the kernel refuses
                 continue
-            raise CaptureError(f"process {pid} exited during capture; no file written") from None
+            raise CaptureError(f"reading pid {pid} at {address:#x}: {exc.strerror}; no file written") from None
         if not data and not os.path.exists(f"/proc/{pid}"):
             raise CaptureError(f"process {pid} exited during capture; no file written")
         for start in range(0, len(data) - PAGE_SIZE + 1, PAGE_SIZE):
