@@ -13,6 +13,7 @@ from typing import Any
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
 from zswaplab.cli_trace import add_trace_parser
+from zswaplab.cli_replay import add_replay_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
 from zswaplab.parts import split_part_list
@@ -160,8 +161,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # main
 # ------------------------------------------------------------------------------------------------
-COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_capture_parser, add_pages_parser,
-                                         add_trace_parser]
+COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser, add_capture_parser,
+                                         add_pages_parser, add_trace_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:

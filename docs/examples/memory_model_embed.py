@@ -26,9 +26,9 @@ from event_trace_observer import EventTraceWriter  # noqa: E402
 
 
 def simulate(lackey_log: str, ram_pages: int, policy: str = "lru", events: str | None = None,
-             compressor: str | None = None, allocator: str | None = None) -> dict[str, Any]:
+             compressor: str | None = None, allocator: str | None = None, flush: str = "none") -> dict[str, Any]:
     accesses, distinct = dense_accesses(read_lackey(lackey_log))
-    sim = Simulator.from_config(compressor=compressor, allocator=allocator)
+    sim = Simulator.from_config(compressor=compressor, allocator=allocator, policy=flush)
     sim.swapon(0, distinct)
     # Page contents: the realistic mix, a new page each time a page is written (its version changes).
     model = MemoryModel(ram_pages, lambda page, version: mix_page(page + version * distinct), policy)

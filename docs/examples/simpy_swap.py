@@ -56,7 +56,7 @@ def cpu(env: simpy.Environment, number: int, sim: Simulator, disk: simpy.Resourc
 
 
 def simulate(cpus: int = 4, pages: int = 2000, ram: int = 600, accesses: int = 20000, pool_ram: str = "64M") -> dict[str, Any]:
-    sim = Simulator.from_config(ram=pool_ram)
+    sim = Simulator.from_config(ram=pool_ram, policy="none")  # no writeback: a full pool rejects stores
     sim.swapon(0, cpus * pages)
     env = simpy.Environment()
     disk = simpy.Resource(env, capacity=1)
