@@ -20,12 +20,12 @@ KERNEL_EXCERPT = Path(__file__).parent / "data" / "kernel-zbud-excerpt.ops.csv.g
 
 SAMPLE = [
     TraceRecord("init", seq=1, type=0),
-    TraceRecord("store", seq=5, type=0, offset=3, dlen=700, result="stored", pool_total=4096, stored_pages=1, full=False),
+    TraceRecord("store", seq=5, type=0, offset=3, dlen=700, result="stored", pool_total=4096, stored_pages=1, full=0),
     TraceRecord("store", seq=9, type=0, offset=4, page=17),
     TraceRecord("store", seq=10, type=0, offset=5, dlen=0, result="same"),
     TraceRecord("load", seq=12, type=0, offset=3, result="hit"),
     TraceRecord("writeback", seq=13, type=0, offset=3, result="ok", pool_total=0, stored_pages=2),
-    TraceRecord("shrink", seq=14, result="fail-22", full=True),
+    TraceRecord("shrink", seq=14, result="fail-22", full=1),
     TraceRecord("invalidate", seq=20, type=1, offset=9),
     TraceRecord("snapshot", seq=21, result="after_fill"),
 ]
@@ -52,7 +52,7 @@ records_st = st.lists(st.builds(
     TraceRecord, op=st.just("store"), seq=st.none(), type=st.integers(0, 3), offset=st.integers(0, 2**31),
     dlen=st.none() | st.integers(-1, 8192), result=st.sampled_from(["", "stored", "same", "rej_limit"]),
     pool_total=st.none() | st.integers(0, 2**20).map(lambda n: n * 4096),
-    stored_pages=st.none() | st.integers(0, 2**31), full=st.none() | st.booleans(),
+    stored_pages=st.none() | st.integers(0, 2**31), full=st.none() | st.sampled_from([0, 1]),
     page=st.none() | st.integers(0, 2**31)), max_size=20)
 
 
@@ -100,7 +100,7 @@ def test_kernel_trace_reads_with_every_column() -> None:
     assert {r.op for r in records} <= set(OPS)
     first = stores[0]
     assert (first.type, first.offset, first.dlen, first.result, first.pool_total, first.stored_pages, first.full) == (
-        0, 1, 2642, "stored", 4096, 1, False)
+        0, 1, 2642, "stored", 4096, 1, 0)
     header = gzip.open(path, "rt").readline().strip().split(",")
     assert tuple(header) == KERNEL_COLUMNS
 

@@ -51,7 +51,7 @@ class TraceRecord(NamedTuple):
     result: str = ""
     pool_total: int | None = None
     stored_pages: int | None = None
-    full: bool | None = None
+    full: int | None = None  # 0 or 1, as the kernel trace writes it
     page: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
         yield number, make(row)
 
 
-_FULL = {"0": False, "1": True}
+_FULL = {"0": 0, "1": 1}
 _CONVERT: dict[str, Any] = {name: int for name in _INT_FIELDS}
 _CONVERT.update(op=str, result=str, full=_FULL.__getitem__)
 
@@ -220,7 +220,7 @@ def _record(path: str, number: int, cells: dict[str, Any]) -> TraceRecord:
         if name in _INT_FIELDS:
             values[name] = _int(path, number, name, cell)
         elif name == "full":
-            values[name] = _bool(path, number, cell)
+            values[name] = _flag(path, number, cell)
         else:
             values[name] = str(cell)
     if "op" not in values:
@@ -237,9 +237,9 @@ def _int(path: str, number: int, name: str, cell: Any) -> int:
         raise FileFormatError(path, f"line {number}", f"{name}: not an integer: {cell!r}") from None
 
 
-def _bool(path: str, number: int, cell: Any) -> bool:
-    if cell in (0, 1, "0", "1", True, False):
-        return bool(int(cell))
+def _flag(path: str, number: int, cell: Any) -> int:
+    if cell in (0, 1, "0", "1") and not isinstance(cell, bool):
+        return int(cell)
     raise FileFormatError(path, f"line {number}", f"full: expected 0 or 1, got {cell!r}")
 
 
@@ -341,7 +341,7 @@ def _binary_records(path: str, rows: Iterator[tuple[int, ...]], results: list[st
             ops[op], seq if flags & _F_SEQ else None, type_ if flags & _F_TYPE else None,
             offset if flags & _F_OFFSET else None, dlen if flags & _F_DLEN else None, results[result],
             pool * 4096 if flags & _F_POOL else None, stored if flags & _F_STORED else None,
-            bool(flags & _F_FULLV) if flags & _F_FULL else None, page if flags & _F_PAGE else None)
+            (1 if flags & _F_FULLV else 0) if flags & _F_FULL else None, page if flags & _F_PAGE else None)
 
 
 def _binary_problem(op: int, type_: int, flags: int, offset: int, dlen: int, result: int, results: list[str]) -> str:
