@@ -18,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 
+import attrs
+
 from zswaplab.config import RunConfig, build_workload
 from zswaplab.runner import execute
 from zswaplab.traces import TraceRecord, write_trace
@@ -43,6 +45,10 @@ def synthetic_records(ops: int, slots: int, seed: int = 1, pages: int = 0) -> It
             yield TraceRecord("invalidate", seq=seq, type=0, offset=offset)
 
 
+def result_parts(config: RunConfig) -> str:
+    return " / ".join(f"{k}={v}" for k, v in execute(attrs.evolve(config, workload="fixed:700", pages=16)).parts.items())
+
+
 def _median_seconds(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -59,14 +65,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--compressor", default=None)
     parser.add_argument("--allocator", default=None)
+    parser.add_argument("--policy", default="none", help="flush policy (none: no writeback plugin needed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ops.ztr")
         write_trace(path, synthetic_records(args.ops, args.slots))
-        config = RunConfig(compressor=args.compressor, allocator=args.allocator, workload=f"trace:{path}", ram="64G")
+        config = RunConfig(compressor=args.compressor, allocator=args.allocator, policy=args.policy,
+                           workload=f"trace:{path}", ram="64G")
         workload = build_workload(config)
         read = _median_seconds(lambda: sum(1 for _ in workload.ops()), args.repeat)
         run = _median_seconds(lambda: execute(config, workload=workload), args.repeat)
+        print(f"{result_parts(config)}")
         print(f"size-only trace, {args.ops} ops ({os.path.getsize(path) / 1e6:.1f} MB binary)")
         print(f"  read ops only  {read:.2f} s   ({args.ops / read:,.0f} ops/s)")
         print(f"  read + replay  {run:.2f} s   simulation alone {run - read:.2f} s")
@@ -81,7 +90,8 @@ def _memo_speedup(tmp: str, ops: int, args: argparse.Namespace) -> float:
     spec = f"trace:{path},source=mix"
     times = {}
     for memo in (0, 64):
-        config = RunConfig(compressor=args.compressor, allocator=args.allocator, workload=spec, ram="64G", memo_mb=memo)
+        config = RunConfig(compressor=args.compressor, allocator=args.allocator, policy=args.policy, workload=spec,
+                           ram="64G", memo_mb=memo)
         workload = build_workload(config)
         times[memo] = _median_seconds(lambda: execute(config, workload=workload), args.repeat)
     print(f"content trace, {ops} ops: no memo {times[0]:.2f} s, memo {times[64]:.2f} s")
