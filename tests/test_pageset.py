@@ -73,3 +73,19 @@ def test_pages_workload_runs(tmp_path: Path) -> None:
     assert result.report["same_filled_pages"] == 8
     assert MAGIC == path.read_bytes()[:8]
     os.unlink(path)
+
+
+@pytest.mark.parametrize("kind", ["pages", "file"])
+def test_page_files_under_random_streams(tmp_path: Path, kind: str) -> None:
+    from zswaplab.config import RunConfig
+    from zswaplab.runner import execute
+
+    path = tmp_path / "set.bin"
+    pages = [fixed_page(600, i) for i in range(20)]
+    if kind == "pages":
+        write_pageset(str(path), pages)
+    else:
+        path.write_bytes(b"".join(pages))
+    spec = f"{kind}:{path},stream=zipf,ops=300"
+    result = execute(RunConfig(compressor="deflate", allocator="ideal", workload=spec))
+    assert result.ops == 300 and result.report["stores"] > 20

@@ -15,7 +15,6 @@ from zswaplab.ops import INCOMPRESSIBLE, SAME_FILLED, Op, OpKind
 from zswaplab.opstreams import GENERATORS, Access
 from zswaplab.pages import PageFn
 from zswaplab.pagesource import page_source, versioned
-from zswaplab.pageset import read_pageset
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab.traces import TraceRecord, read_trace, swap_extent
 from zswaplab.workloads import COMMON_OPTIONS, PageWorkload
@@ -135,8 +134,8 @@ class _Regenerating:
 def _pages_factory(arg: str | None = None, pages: int = 4096, seed: int = 1, stream: str = "fill",
                    ops: int = 0) -> PageWorkload:
     path = _need(arg, "pages:FILE")
-    pageset = read_pageset(path)
-    return PageWorkload(f"pages:{path}", pageset.page, len(pageset), seed, stream, ops or None)
+    page_fn, count = page_source(f"pages:{path}", seed)  # wraps: random/zipf streams ask for 4x the pages
+    return PageWorkload(f"pages:{path}", page_fn, count or 1, seed, stream, ops or None)
 
 
 def _trace_factory(arg: str | None = None, source: str = "", seed: int = 1, pages: int = 0) -> TraceWorkload:

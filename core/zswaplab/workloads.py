@@ -133,7 +133,8 @@ def _content_factory(kind: str) -> Any:
         label = f"{kind}:{arg}" if arg else kind
         if kind == "file":
             contents = file_pages(_need(arg, "file:PATH"))
-            return PageWorkload(label, contents.__getitem__, len(contents), seed, stream, ops or None)
+            count = len(contents)  # random/zipf streams number page versions past the end: wrap
+            return PageWorkload(label, lambda i: contents[i % count], count, seed, stream, ops or None)
         return PageWorkload(label, generator(kind, arg, seed), pages, seed, stream, ops or None)
 
     return build
