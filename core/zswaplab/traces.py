@@ -187,7 +187,7 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
     width = len(header)
     # Each column's slot in TraceRecord and its converter, worked out once: rows are then filled by position.
     plan = [(TraceRecord._fields.index(name), _CONVERT[name]) for name in header]
-    blank = [None] * len(TraceRecord._fields)
+    blank: list[Any] = [None] * len(TraceRecord._fields)
     blank[TraceRecord._fields.index("result")] = ""
     make = TraceRecord._make
     for number, line in lines:
