@@ -28,10 +28,10 @@ def _read_all(reader, path: Path) -> None:
 
 @pytest.mark.parametrize("reader", [read_trace, read_lackey, read_pageset])
 @SETTINGS
-@given(data=st.binary(max_size=400))
-def test_random_bytes(tmp_path: Path, reader, data: bytes) -> None:
+@given(data=st.binary(max_size=400), gzipped=st.booleans())
+def test_random_bytes(tmp_path: Path, reader, data: bytes, gzipped: bool) -> None:
     path = tmp_path / "f"
-    path.write_bytes(data)
+    path.write_bytes(b"\x1f\x8b" + data if gzipped else data)  # also: broken gzip streams
     _read_all(reader, path)
 
 

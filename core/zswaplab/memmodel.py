@@ -192,11 +192,15 @@ def read_lackey(path: str, instructions: bool = False) -> Iterator[tuple[int, in
         fh = opener(path, "rt", encoding="ascii", errors="replace")
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    number = 0
     with fh:
-        for number, line in enumerate(fh, 1):
-            access = _lackey_line(path, number, line, instructions)
-            if access is not None:
-                yield access
+        try:
+            for number, line in enumerate(fh, 1):
+                access = _lackey_line(path, number, line, instructions)
+                if access is not None:
+                    yield access
+        except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream
+            raise FileFormatError(path, f"after line {number}", f"unreadable: {exc}") from None
 
 
 def _lackey_line(path: str, number: int, line: str, instructions: bool) -> tuple[int, int] | None:
