@@ -11,6 +11,9 @@ from importlib import metadata
 from typing import Any, NoReturn
 
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
+from zswaplab.cli_capture import add_capture_parser
+from zswaplab.cli_pages import add_pages_parser
+from zswaplab.cli_trace import add_trace_parser
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.cli_study import add_study_parser
 from zswaplab.config import RunConfig
@@ -50,6 +53,8 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
     p.add_argument("--verify", action="store_true", help="checksum every stored page and check it on load")
+    p.add_argument("--memo", type=int, default=0, metavar="MIB",
+                   help="memoise compressed pages by content in up to MIB MiB (repeated contents compress once)")
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
     p.add_argument("--classes", action="store_true",
                    help="after the run, print the allocator's size-class table if it has one (zsmalloc)")
@@ -70,12 +75,13 @@ _KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index",
 def cmd_run(args: argparse.Namespace) -> int:
     combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
     base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
-                     seed=args.seed, exclusive_loads=args.exclusive_loads, verify=args.verify)
+                     seed=args.seed, exclusive_loads=args.exclusive_loads, verify=args.verify,
+                     memo_mb=args.memo)
     workload = _shared_workload(base)
     results = []
     for number, (comp, alloc, index, policy) in enumerate(combos, 1):
         config = RunConfig(comp, alloc, index, policy, base.kernel, base.ram, base.workload, base.pages,
-                           base.seed, base.exclusive_loads, base.verify)
+                           base.seed, base.exclusive_loads, base.verify, base.memo_mb)
         if len(combos) > 1:
             print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
         results.append(execute(config, workload=workload))
@@ -184,6 +190,9 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_replay_parser,
     add_classes_parser,
     add_study_parser,
+    add_capture_parser,
+    add_pages_parser,
+    add_trace_parser,
 ]
 
 

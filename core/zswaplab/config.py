@@ -50,6 +50,8 @@ class RunConfig:
     seed: int = 1
     exclusive_loads: bool | None = None
     verify: bool = False
+    #: MiB of memoised compressor output (:mod:`zswaplab.memo`); 0 compresses every page afresh.
+    memo_mb: int = 0
 
     @property
     def ram_pages(self) -> int:
@@ -104,6 +106,10 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
         exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,
     )
+    if config.memo_mb > 0:
+        from zswaplab.memo import MemoCompressor
+
+        zswap.compressor = MemoCompressor(compressor, config.memo_mb << 20)
     zswap.part_names = {"compressor": cname, "allocator": aname, "index": str(index_ref), "policy": pname}
     return zswap
 

@@ -113,6 +113,14 @@ class Zswap:
 
         setattr(self, attr, both)
 
+    def bind_observers(self, hooks: Any) -> None:
+        """Re-read which observer hooks are implemented on ``hooks`` (a pluggy hook relay, or None).
+
+        Embedders call this after registering or unregistering an observer (see :mod:`zswaplab.api`); it
+        replaces callbacks added with :meth:`subscribe`.
+        """
+        self._bind_observers(hooks)
+
     def _bind_observers(self, hooks: Any) -> None:
         def relay(name: str) -> Any:
             hook = getattr(hooks, name, None) if hooks is not None else None

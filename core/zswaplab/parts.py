@@ -125,7 +125,7 @@ def parse_part(text: str) -> PartRef:
     """Parse ``zstd:level=3`` into a :class:`PartRef`.
 
     Workload specs such as ``fixed:700`` or ``file:PATH`` keep everything after the colon as the
-    ``arg`` option when it contains no ``=``.
+    ``arg`` option when it contains no ``=``; in ``access:zipf,pages=100`` the leading item is the arg.
     """
     name, sep, rest = text.strip().partition(":")
     if not name:
@@ -135,7 +135,10 @@ def parse_part(text: str) -> PartRef:
     if "=" not in rest:
         return PartRef(name, {"arg": rest})
     options: dict[str, str] = {}
-    for item in rest.split(","):
+    items = rest.split(",")
+    if "=" not in items[0]:  # NAME:ARG,opt=value — a leading item without '=' is the arg
+        options["arg"] = items.pop(0)
+    for item in items:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
             raise OptionError(f"{name}: malformed option {item!r} (expected key=value)")

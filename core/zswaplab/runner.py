@@ -44,7 +44,8 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     zswap = build_zswap(config, host, preset=preset)
     workload = workload if workload is not None else build_workload(config, host)
     system = SwapSystem(zswap)
-    system.swapon(0, workload.pages)
+    for type_, nr_pages in (getattr(workload, "swap_areas", None) or {0: workload.pages}).items():
+        system.swapon(type_, nr_pages)
     started = time.perf_counter()
     try:
         count, series = _drive(system, workload)

@@ -154,7 +154,8 @@ def _content_factory(kind: str) -> Any:
         label = f"{kind}:{arg}" if arg else kind
         if kind == "file":
             contents = file_pages(_need(arg, "file:PATH"))
-            return PageWorkload(label, contents.__getitem__, len(contents), seed, stream, ops or None)
+            count = len(contents)  # random/zipf streams number page versions past the end: wrap
+            return PageWorkload(label, lambda i: contents[i % count], count, seed, stream, ops or None)
         return PageWorkload(label, generator(kind, arg, seed), pages, seed, stream, ops or None)
 
     return build
@@ -181,7 +182,8 @@ COMMON_OPTIONS = (
 )
 
 CONTENT_KINDS = {
-    "mix": "a realistic mix: text, partly filled, zero, same-filled and random pages",
+    "mix": "a realistic mix: heap, text, zero, same-filled, partly filled and random pages",
+    "heap": "program-heap pages: objects of pointers, small ints and zeros (lz4 ratio about 3)",
     "fixed": "fixed:S — S seeded random bytes then zeros (the oracle's pages)",
     "text": "English-like text pages (lz4 ratio about 2)",
     "half": "a random-length random head then zeros",

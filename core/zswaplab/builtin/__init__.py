@@ -10,6 +10,7 @@ from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.replayworkloads import replay_workload_specs
 from zswaplab.workloads import workload_specs
 
 
@@ -39,4 +40,4 @@ def zswaplab_flush_policies() -> list[PartSpec]:
 
 @hookimpl
 def zswaplab_workloads() -> list[PartSpec]:
-    return workload_specs()
+    return workload_specs() + replay_workload_specs()

@@ -1,0 +1,166 @@
+"""The embedding API: drive zswap from another program (a memory simulator, a process model, a test).
+
+>>> from zswaplab.api import Simulator
+>>> sim = Simulator.from_config(compressor="deflate", allocator="ideal", ram="256M")
+>>> sim.swapon(0, 1024)
+>>> sim.store(0, 7, bytes(4096))            # frontswap store: True if zswap kept the page
+True
+>>> sim.load(0, 7) == bytes(4096)
+True
+>>> seen = []
+>>> sub = sim.subscribe("store", seen.append)   # a plain callback, no plugin needed
+>>> sim.swap_out(0, 8, b"x" * 4096)          # the swap layer: a rejected page goes to the backing device
+True
+>>> seen[0].result, sim.counters()["stored_pages"]
+('same', 2)
+>>> sub.cancel()
+
+Observers are the pluggy hooks of :mod:`zswaplab.hookspecs` (``zswaplab_on_store``, ``_on_load``,
+``_on_reject``, ``_on_writeback``, ``_on_invalidate``). Plugins installed through the ``zswaplab``
+entry point that implement them are called; :meth:`Simulator.register` adds one in-process, and
+:meth:`Simulator.subscribe` wraps a plain callable. When nothing observes an event it costs nothing: the
+orchestrator checks for implementations when observers change, never per page.
+
+The API is stable: names here change only with a deprecation period. Everything else in ``zswaplab``
+is internal to the simulator unless documented.
+"""
+
+from __future__ import annotations
+
+import itertools
+import types
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pluggy
+
+from zswaplab import hookspecs
+from zswaplab.config import RunConfig, build_zswap
+from zswaplab.errors import UserError
+from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
+from zswaplab.ops import Op
+from zswaplab.orchestrator import Zswap
+from zswaplab.plugins import PluginHost, get_plugin_host
+from zswaplab.presets import get_preset
+from zswaplab.swap import SwapSystem
+
+EVENTS = {"store": "zswaplab_on_store", "load": "zswaplab_on_load", "reject": "zswaplab_on_reject",
+          "writeback": "zswaplab_on_writeback", "invalidate": "zswaplab_on_invalidate"}
+_names = itertools.count(1)
+
+
+@attrs.define
+class Subscription:
+    """A registered callback; :meth:`cancel` removes it."""
+
+    simulator: Simulator
+    name: str
+
+    def cancel(self) -> None:
+        self.simulator.unregister(self.name)
+
+
+class Simulator:
+    """One zswap instance with its swap layer, counters and observers."""
+
+    def __init__(self, zswap: Zswap, host: PluginHost | None = None) -> None:
+        self.zswap = zswap
+        self.swap = SwapSystem(zswap)
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        for name, plugin in (host.pm.list_name_plugin() if host is not None else ()):
+            if _observes(plugin):
+                self._pm.register(plugin, name=name)
+        zswap.bind_observers(self._pm.hook)
+
+    # -- construction -----------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: RunConfig | None = None, host: PluginHost | None = None, **fields: Any) -> Simulator:
+        """Build from a :class:`~zswaplab.config.RunConfig` or its fields (``compressor="lz4"``, ...)."""
+        config = attrs.evolve(config or RunConfig(), **fields)
+        host = host or get_plugin_host()
+        return cls(build_zswap(config, host), host)
+
+    @classmethod
+    def from_parts(cls, compressor: Compressor, allocator: Allocator, index_factory: Callable[[], Index],
+                   policy: FlushPolicy, kernel: str = "6.1", ram_pages: int = 262144, **zswap_options: Any) -> Simulator:
+        """Build from part objects you constructed yourself (your own allocator, say)."""
+        zswap = Zswap(compressor, allocator, index_factory, policy, preset=get_preset(kernel), ram_pages=ram_pages,
+                      **zswap_options)
+        return cls(zswap)
+
+    # -- frontswap ops ------------------------------------------------------------------------------
+    def swapon(self, type_: int, nr_pages: int) -> None:
+        """Frontswap ``init``: a swap area of ``nr_pages`` slots."""
+        self.zswap.init(type_, nr_pages)
+
+    def store(self, type_: int, offset: int, page: bytes | int) -> bool:
+        """Frontswap store of page bytes, or of a compressed length (size-only); True if zswap kept it."""
+        if isinstance(page, int):
+            return self.zswap.store_length(type_, offset, page)
+        return self.zswap.store(type_, offset, page)
+
+    def load(self, type_: int, offset: int) -> bytes | None:
+        """Frontswap load: the page, ``b""`` for a size-only entry, or None when zswap does not hold it."""
+        return self.zswap.load(type_, offset)
+
+    def invalidate(self, type_: int, offset: int) -> None:
+        self.zswap.invalidate_page(type_, offset)
+
+    def invalidate_area(self, type_: int) -> None:
+        self.zswap.invalidate_area(type_)
+
+    # -- the swap layer (no page is ever lost) ------------------------------------------------------
+    def swap_out(self, type_: int, offset: int, page: bytes | int) -> bool:
+        return self.swap.swap_out(type_, offset, page)
+
+    def swap_in(self, type_: int, offset: int) -> bytes | None:
+        return self.swap.swap_in(type_, offset)
+
+    def swap_free(self, type_: int, offset: int) -> None:
+        self.swap.swap_free(type_, offset)
+
+    def apply(self, op: Op) -> bytes | None:
+        """Apply one :class:`~zswaplab.ops.Op` (what workloads and the memory model produce)."""
+        return self.swap.apply(op)
+
+    # -- reading ------------------------------------------------------------------------------------
+    def counters(self) -> dict[str, int]:
+        """The counters, with the kernel's debugfs names first."""
+        return self.zswap.counters.as_dict()
+
+    def report(self) -> dict[str, Any]:
+        """Counters, derived figures (ratio, pool pages, ...) and backing-device I/O."""
+        return self.zswap.report()
+
+    @property
+    def pool_pages(self) -> int:
+        return self.zswap.allocator.total_pages()
+
+    # -- observers ----------------------------------------------------------------------------------
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register an observer plugin (an object or module with ``@hookimpl`` methods); returns its name."""
+        name = name or f"observer-{next(_names)}"
+        self._pm.register(plugin, name=name)
+        self.zswap.bind_observers(self._pm.hook)
+        return name
+
+    def unregister(self, name: str) -> None:
+        self._pm.unregister(name=name)
+        self.zswap.bind_observers(self._pm.hook)
+
+    def subscribe(self, event: str, callback: Callable[[Any], None]) -> Subscription:
+        """Call ``callback(event_record)`` on every ``event`` (store, load, reject, writeback, invalidate)."""
+        if event not in EVENTS:
+            raise UserError(f"unknown event {event!r}; events: {', '.join(EVENTS)}")
+
+        def relay(event: Any) -> None:
+            callback(event)
+
+        plugin = types.SimpleNamespace(**{EVENTS[event]: hookspecs.hookimpl(relay)})
+        return Subscription(self, self.register(plugin))
+
+
+def _observes(plugin: object) -> bool:
+    return any(callable(getattr(plugin, hook, None)) for hook in hookspecs.OBSERVER_HOOKS)

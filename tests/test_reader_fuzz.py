@@ -1,0 +1,50 @@
+"""Readers fail only with the documented error on arbitrary or mangled input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zswaplab.errors import UserError
+from zswaplab.memmodel import read_lackey
+from zswaplab.pages import fixed_page
+from zswaplab.pageset import read_pageset, write_pageset
+from zswaplab.traces import TraceRecord, read_trace, write_trace
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+RECORDS = [TraceRecord("store", seq=i, type=0, offset=i, dlen=100 + i, result="stored") for i in range(5)]
+
+
+def _read_all(reader, path: Path) -> None:
+    try:
+        for _ in reader(str(path)):
+            pass
+    except UserError:  # FileFormatError is a UserError
+        pass
+
+
+@pytest.mark.parametrize("reader", [read_trace, read_lackey, read_pageset])
+@SETTINGS
+@given(data=st.binary(max_size=400), gzipped=st.booleans())
+def test_random_bytes(tmp_path: Path, reader, data: bytes, gzipped: bool) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"\x1f\x8b" + data if gzipped else data)  # also: broken gzip streams
+    _read_all(reader, path)
+
+
+@pytest.mark.parametrize("name", ["t.ztr", "t.csv", "t.jsonl", "p.zpgs"])
+@SETTINGS
+@given(cut=st.integers(0, 10_000), flip=st.integers(0, 10_000))
+def test_mangled_valid_files(tmp_path: Path, name: str, cut: int, flip: int) -> None:
+    path = tmp_path / name
+    if name.endswith("zpgs"):
+        write_pageset(str(path), [fixed_page(300, i) for i in range(3)])
+    else:
+        write_trace(str(path), RECORDS)
+    data = bytearray(path.read_bytes())
+    data[flip % len(data)] ^= 0x5A
+    path.write_bytes(bytes(data[: max(1, cut % (len(data) + 1))]))
+    _read_all(read_pageset if name.endswith("zpgs") else read_trace, path)
