@@ -204,7 +204,7 @@ def _worker(system: SwapSystem, owner: int, offsets: range, rounds: int, errors:
 
 
 def _shrinker(zswap: ConcurrentZswap, stop: threading.Event) -> None:
-    while not stop.is_set():
+    while not stop.wait(0.002):  # a worker that runs now and then; stores still reach the limit
         zswap.run_shrink_worker()
 
 

@@ -145,7 +145,9 @@ def test_cli_plots_or_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize("argv", [["--cpus", "0"], ["--cpus", "a,b"], ["--cost", "bogus=1"],
                                   ["--index", "no-such-index"]])
-def test_cli_bad_input_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_input_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZSWAPLAB_CACHE_DIR", str(tmp_path))
     code = main(["study", "scaling", "--ops-per-cpu", "10", "--pages", "16", "--compressor", "deflate", *argv])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "error" in err

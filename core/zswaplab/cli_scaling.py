@@ -63,6 +63,8 @@ def add_scaling_study(study_sub: Any) -> None:
     p.add_argument("--kernel", default="6.1")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cost", action="append", default=[], metavar="NAME=NS", help="override a cost (repeatable)")
+    p.add_argument("--index-source", choices=("auto", "model"), default="auto",
+                   help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table")
     p.add_argument("--recalibrate", action="store_true", help="measure codec costs again")
     p.add_argument("--out", help="directory for scaling.md, scaling.csv, scaling.json and PNG plots")
     p.add_argument("--no-plots", action="store_true")
@@ -87,7 +89,7 @@ def _spec(args: argparse.Namespace) -> StudySpec:
     pages = args.pages
     streams = StreamSpec(args.workload, 1, args.ops_per_cpu, pages, args.seed, args.layout, args.swap_types)
     return StudySpec(_csv(args.index), _csv(args.compressor), _cpus(args.cpus), streams, args.ops_per_cpu,
-                     args.allocator, args.kernel, _cost(args.cost), args.recalibrate)
+                     args.allocator, args.kernel, _cost(args.cost), args.recalibrate, args.index_source)
 
 
 def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:

@@ -25,7 +25,8 @@ cache), and writeback writes the page to the backing device only if the entry is
 tree, in the same critical section that erases it, so a stale copy never reaches the device.
 
 What callers must still serialise, as the kernel's swap cache does: a store with any other op on the
-same (type, offset), and ``invalidate_area`` with any op on that swap type.
+same (type, offset), and ``invalidate_area`` with any op on that swap type. ``last_result`` is the
+result of whichever thread stored last.
 """
 
 from __future__ import annotations
@@ -118,21 +119,6 @@ class ConcurrentZswap(Zswap):
                 self._free_entry(entry)
 
     # --- store -----------------------------------------------------------------------------------
-    def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
-        fsmap = self._frontswap_map.get(type_)
-        if fsmap is None:
-            return False
-        if fsmap[offset]:  # frontswap drops a duplicate before storing the new copy
-            fsmap[offset] = 0
-            self._invalidate(type_, offset)
-        result = self._zswap_store(type_, offset, page, length)
-        ok = result == "stored" or result == "same"
-        if ok:
-            fsmap[offset] = 1
-        if self.shrink_pending and self.auto_shrink:
-            self.run_shrink_worker()
-        return ok
-
     def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
         with self.pool_lock:
             self.counters.stores += 1

@@ -39,6 +39,7 @@ class StudySpec:
     kernel: str = "6.1"
     cost: dict[str, float] = attrs.field(factory=dict)  # CostModel overrides (node_ns, think_ns, ...)
     refresh_calibration: bool = False
+    index_source: str = "auto"  # auto: the installed plugin if any; model: always the rule table
 
 
 def _installed(host: PluginHost, kind: str, name: str) -> bool:
@@ -64,9 +65,10 @@ def _cost(compressor: Compressor, exact: bool, text: str, sample: list[bytes], s
     return configured_cost(text, spec.cost.get("compress_ns"), spec.cost.get("decompress_ns"))
 
 
-def index_factory(host: PluginHost, name: str, kernel: str, swap_pages: int) -> tuple[Callable[[int], SimIndex], str]:
+def index_factory(host: PluginHost, name: str, kernel: str, swap_pages: int,
+                  source: str = "auto") -> tuple[Callable[[int], SimIndex], str]:
     """The installed index part if there is one (``plugin``), else the rule table (``model``)."""
-    if _installed(host, "index", parse_part(name).name):
+    if source == "auto" and _installed(host, "index", parse_part(name).name):
         def build(type_: int) -> SimIndex:
             index = _build_part(host, "index", name, kernel)
             if hasattr(index, "swapon"):  # per-64 MiB structures are sized at swapon
@@ -95,14 +97,16 @@ def run_study(spec: StudySpec, host: PluginHost | None = None,
     host = host or get_plugin_host()
     for text in spec.compressors:
         compressor, exact = _codec(host, text, spec)
+        codec: CodecCost | None = None  # measured once per compressor: every CPU count uses the same
         for cpus in spec.cpus:
             # Every CPU runs a stream of the same length and working set whatever the CPU count, so
             # the op mix (first-touch stores vs re-use) does not change along the CPU axis.
             per_cpu = attrs.evolve(spec.streams, cpus=cpus, ops=spec.ops_per_cpu * cpus)
             streams, sample = build_streams(per_cpu, compressor, host)
-            codec = _cost(compressor, exact, text, sample, spec)
+            codec = codec or _cost(compressor, exact, text, sample, spec)
             cost = _cost_model(codec, spec.cost)
-            factories = {name: index_factory(host, name, spec.kernel, swap_pages(per_cpu)) for name in spec.indexes}
+            factories = {name: index_factory(host, name, spec.kernel, swap_pages(per_cpu), spec.index_source)
+                         for name in spec.indexes}
             for name, (factory, source) in factories.items():
                 if progress:
                     progress(f"{text} × {name} × {cpus} CPUs")
