@@ -5,7 +5,9 @@ object, asking it for ``lock_domain`` and ``last_work``, when it is):
 
 - ``rbtree`` (3.11–6.7): one ``struct zswap_tree`` per swap type, one ``tree->lock`` (mm/zswap.c).
 - ``hash`` (zcache/tmem): 256 hashed buckets, each with its own spinlock and an rbtree of objects
-  (drivers/staging/zcache/tmem.c, TMEM_HASH_BUCKETS).
+  (drivers/staging/zcache/tmem.c, TMEM_HASH_BUCKETS). zcache keyed objects by ``offset & SWIZ_MASK``
+  (SWIZ_BITS 4, later 8), so at most 16/256 buckets were used per swap type; hashing the full offset
+  here is the zcache2 (256) case.
 - ``split-rbtree`` (6.8, "mm/zswap: split zswap rb-tree"): one tree and lock per 64 MiB of swap,
   ``offset >> SWAP_ADDRESS_SPACE_SHIFT`` (14).
 - ``xarray`` (6.10, "zswap: replace RB tree with xarray"): one xarray and ``xa_lock`` per 64 MiB.
