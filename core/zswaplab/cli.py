@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any
 
+from zswaplab.cli_replay import add_replay_parser
 from zswaplab.cli_scaling import add_study_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
@@ -156,7 +157,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # main
 # ------------------------------------------------------------------------------------------------
-COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_study_parser]
+COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser, add_study_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:

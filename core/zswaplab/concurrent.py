@@ -220,12 +220,13 @@ class ConcurrentZswap(Zswap):
         with lock:
             if tree.lookup(entry.offset) is not entry:
                 return True  # invalidated meanwhile: nothing to write
-            busy = entry.refcount > 1  # a load holds it (its page is in the swap cache): -EEXIST
+            # a load holds it, or the driver says its page is in the swap cache: -EEXIST
+            busy = entry.refcount > 1 or self._in_swap_cache(entry)
             if not busy:
                 entry.refcount += 1  # our reference keeps the object while we decompress
         if busy:
             with self.pool_lock:  # never taken under a tree lock
-                self.counters.writeback_fail += 1
+                self._count_writeback(entry, False, False)
             return False
         return self._finish_writeback(tree, lock, entry)
 

@@ -84,6 +84,7 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, **zswap_kwarg
     """Resolve every part by name and assemble a :class:`Zswap` (one index per swap type)."""
     host = host or get_plugin_host()
     preset = get_preset(config.kernel)
+    ram_pages = config.ram_pages  # bad sizes fail before any part is built
     compressor, cname = _build(host, "compressor", config.compressor or default_part("compressor", host), preset)
     allocator, aname = _build(host, "allocator", config.allocator or default_part("allocator", host), preset)
     index_text = config.index or default_part("index", host)
@@ -94,7 +95,7 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, **zswap_kwarg
     policy, pname = _build(host, "flush_policy", policy_text, preset)
     zswap = Zswap(
         compressor, allocator, lambda: index_part.build(index_ref.options, {"kernel": preset.version}), policy,
-        preset=preset, ram_pages=config.ram_pages, hooks=host.pm.hook,
+        preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
         exclusive_loads=config.exclusive_loads, **zswap_kwargs,
     )
     zswap.part_names = {"compressor": cname, "allocator": aname, "index": str(index_ref), "policy": pname}

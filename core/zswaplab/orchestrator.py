@@ -81,6 +81,9 @@ class Zswap:
         self.reached_full = False
         self.shrink_pending = False
         self.last_result = ""
+        # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
+        # zswap_writeback_entry fails with -EEXIST for them.
+        self.swap_cache: set[tuple[int, int]] | None = None
         self.part_names: dict[str, str] = {}
         self._bind_observers(hooks)
         policy.bind(self)
@@ -90,6 +93,23 @@ class Zswap:
         self.ram_pages = ram_pages
         self.max_pool_pages = ram_pages * p.max_pool_percent // 100
         self.accept_pool_pages = ram_pages * p.accept_threshold_percent // 100 * p.max_pool_percent // 100
+
+    def subscribe(self, event: str, callback: Callable[..., None]) -> None:
+        """Call ``callback(event=record)`` on ``store``, ``reject``, ``load``, ``writeback`` or
+        ``invalidate`` events, without writing a plugin. Costs nothing for events nobody watches."""
+        attr = f"_on_{event}"
+        if not hasattr(self, attr):
+            raise ValueError(f"unknown event {event!r}; events: store, reject, load, writeback, invalidate")
+        previous = getattr(self, attr)
+        if previous is None:
+            setattr(self, attr, callback)
+            return
+
+        def both(event: Any) -> None:
+            previous(event=event)
+            callback(event=event)
+
+        setattr(self, attr, both)
 
     def _bind_observers(self, hooks: Any) -> None:
         def relay(name: str) -> Any:
@@ -348,18 +368,23 @@ class Zswap:
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             return True
-        if entry.refcount > 1:  # a load holds it: the page is in the swap cache (-EEXIST)
+        if entry.refcount > 1 or self._in_swap_cache(entry):  # the page is in the swap cache (-EEXIST)
             self.counters.writeback_fail += 1
+            if self._on_writeback is not None:
+                self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, False))
             return False
         ok = self._write_to_backing(entry)
+        if ok:
+            self.counters.written_back_pages += 1
+            tree.erase(entry.offset)
+            self._put(entry)
         if self._on_writeback is not None:
             self._on_writeback(event=WritebackEvent(entry.type, entry.offset, entry.length, ok))
-        if not ok:
-            return False
-        self.counters.written_back_pages += 1
-        tree.erase(entry.offset)
-        self._put(entry)
-        return True
+        return ok
+
+    def _in_swap_cache(self, entry: Entry) -> bool:
+        cache = self.swap_cache
+        return cache is not None and (entry.type, entry.offset) in cache
 
     def _write_to_backing(self, entry: Entry) -> bool:
         try:

@@ -1,0 +1,74 @@
+"""``zswaplab replay``: replay a kernel zswap op trace and compare every field."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from zswaplab.config import RunConfig, build_zswap
+from zswaplab.errors import UserError
+from zswaplab.kernel_trace import TraceRow, read_kernel_trace, write_kernel_trace
+from zswaplab.presets import DEFAULT_KERNEL
+from zswaplab.replay import Replayer, ReplayReport, counters_path_for, load_counters
+
+
+def add_replay_parser(sub: Any) -> None:
+    p = sub.add_parser("replay", help="replay a kernel zswap op trace, op by op, and report mismatches")
+    p.add_argument("trace", help="NAME.ops.csv[.gz] in the kernel trace format")
+    p.add_argument("--kernel", default=DEFAULT_KERNEL)
+    p.add_argument("--allocator", help="zpool (default: the trace's, from NAME.counters.json)")
+    p.add_argument("--compressor", help="compressor (size-only replay: only its name is recorded)")
+    p.add_argument("--policy", help="flush policy (default: the kernel preset's for the allocator)")
+    p.add_argument("--index", help="index structure")
+    p.add_argument("--ram", help="RAM size (default: the trace's MemTotal)")
+    p.add_argument("--counters", help="the kernel's counters at snapshots (default: NAME.counters.json)")
+    p.add_argument("--out", help="write zswaplab's own op list in the trace's format")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_replay)
+
+
+def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None = None,
+                 compressor: str | None = None, policy: str | None = None, index: str | None = None,
+                 ram: str | None = None, counters: str | None = None,
+                 out: list[TraceRow] | None = None) -> ReplayReport:
+    """Replay ``trace`` and return the comparison report (the Python API behind the command)."""
+    from pathlib import Path
+
+    if not Path(trace).is_file():
+        raise UserError(f"{trace}: cannot read: no such file")
+    kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
+    cfg = kernel_counters.get("config", {})
+    ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")
+    config = RunConfig(compressor=compressor or cfg.get("compressor"), allocator=allocator or cfg.get("zpool"),
+                       index=index, policy=policy, kernel=kernel, ram=ram)
+    zswap = build_zswap(config, auto_shrink=False)
+    return Replayer(zswap, kernel_counters.get("snapshots", {})).run(read_kernel_trace(trace), trace, out)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    rows: list[TraceRow] | None = [] if args.out else None
+    report = replay_trace(args.trace, args.kernel, args.allocator, args.compressor, args.policy, args.index,
+                          args.ram, args.counters, rows)
+    if args.out and rows is not None:
+        write_kernel_trace(args.out, rows)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        _print_summary(report)
+    return 0
+
+
+def _print_summary(report: ReplayReport) -> None:
+    print(f"trace         {report.trace}")
+    print(f"ops replayed  {report.ops}")
+    print(f"mismatches    {report.total_mismatches}")
+    for field, count in sorted(report.mismatches.items()):
+        print(f"  {field:<28} {count}")
+    if report.first_mismatch:
+        print(f"first mismatch: {json.dumps(report.first_mismatch)}")
+    for name, values in report.snapshots.items():
+        print(f"snapshot {name}:")
+        for key, pair in values.items():
+            mark = "" if pair["kernel"] in (None, pair["predicted"]) else "   <-- differs"
+            print(f"  {key:<24} predicted {pair['predicted']!s:>12}  kernel {pair['kernel']!s:>12}{mark}")

@@ -1,0 +1,94 @@
+"""Reader and writer for kernel zswap operation traces (``shared/oracle/traces`` format).
+
+Columns: ``seq,op,type,offset,dlen,result,pool_total,stored_pages,full``; files may be gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import attrs
+
+from zswaplab.errors import FileFormatError, UserError
+
+COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full")
+OPS = frozenset({"init", "mark", "store", "load", "invalidate", "writeback", "shrink", "snapshot", "invalidate_area"})
+
+
+@attrs.frozen(slots=True)
+class TraceRow:
+    """One kernel trace row; numeric fields are None where the trace leaves them empty."""
+
+    seq: int | None
+    op: str
+    type: int | None
+    offset: int | None
+    dlen: int | None
+    result: str
+    pool_total: int | None
+    stored_pages: int | None
+    full: int | None
+
+    def as_csv(self) -> list[str]:
+        return ["" if v is None else str(v) for v in attrs.astuple(self)]
+
+
+def _open_text(path: str) -> IO[str]:
+    try:
+        raw = Path(path).open("rb")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    if raw.read(2) == b"\x1f\x8b":
+        raw.seek(0)
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="ascii", newline="")
+    raw.seek(0)
+    return io.TextIOWrapper(raw, encoding="ascii", newline="")
+
+
+def _int(path: str, line: int, name: str, text: str) -> int | None:
+    if text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise FileFormatError(path, f"line {line}", f"column {name}: {text!r} is not an integer") from None
+
+
+def read_kernel_trace(path: str) -> Iterator[TraceRow]:
+    """Yield the rows of a kernel op trace, validating each; errors name the file and line."""
+    with _open_text(path) as fh:
+        try:
+            yield from _rows(path, csv.reader(fh))
+        except (EOFError, gzip.BadGzipFile, UnicodeDecodeError, csv.Error, OSError) as exc:
+            raise FileFormatError(path, "data", f"unreadable: {exc}") from None
+
+
+def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
+    header = next(reader, None)
+    if header is None or tuple(header) != COLUMNS:
+        raise FileFormatError(path, "line 1", f"expected header {','.join(COLUMNS)}")
+    for line, fields in enumerate(reader, 2):
+        if len(fields) != len(COLUMNS):
+            raise FileFormatError(path, f"line {line}", f"expected {len(COLUMNS)} fields, got {len(fields)}")
+        if fields[1] not in OPS:
+            raise FileFormatError(path, f"line {line}", f"unknown op {fields[1]!r}")
+        seq, op, type_, offset, dlen, result, pool, stored, full = fields
+        yield TraceRow(
+            _int(path, line, "seq", seq), op, _int(path, line, "type", type_), _int(path, line, "offset", offset),
+            _int(path, line, "dlen", dlen), result, _int(path, line, "pool_total", pool),
+            _int(path, line, "stored_pages", stored), _int(path, line, "full", full),
+        )
+
+
+def write_kernel_trace(path: str, rows: list[TraceRow]) -> None:
+    """Write rows in the same format (gzip when the name ends in .gz)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "wt", newline="", encoding="ascii") as fh:  # type: ignore[operator]
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(row.as_csv() for row in rows)

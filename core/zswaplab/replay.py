@@ -1,0 +1,248 @@
+"""Replay a kernel zswap op trace through the orchestrator, op by op, and compare every field.
+
+Inputs taken from the trace: the ops, each store's compressed length (or that it was same-filled or
+incompressible) and the positions of the shrink worker's runs. Everything else is predicted: each store's
+result, ``pool_total``/``stored_pages`` after every op, the ``full`` flag, which entries each shrink writes
+back and in what order, and the counters at each snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from zswaplab.errors import FileFormatError, UserError
+from zswaplab.events import WritebackEvent
+from zswaplab.kernel_trace import TraceRow
+from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
+from zswaplab.orchestrator import Zswap
+
+COMPARED = ("result", "pool_total", "stored_pages", "full", "offset")
+SNAPSHOT_COUNTERS = (
+    "duplicate_entry", "pool_limit_hit", "pool_total_size", "reject_alloc_fail", "reject_compress_poor",
+    "reject_kmemcache_fail", "reject_reclaim_fail", "same_filled_pages", "stored_pages", "written_back_pages",
+)
+# zswap_writeback_entry returns -EEXIST when the page is in the swap cache (the only failure replay models)
+WRITEBACK_EEXIST = "fail-17"
+POOL_FIELDS_OPS = frozenset({"store", "invalidate", "writeback", "shrink"})
+DEFAULT_SWAP_PAGES = 1 << 22  # frontswap map size when the trace does not say (16 GiB of swap)
+
+
+@attrs.define
+class ReplayReport:
+    trace: str
+    ops: int = 0
+    mismatches: Counter = attrs.field(factory=Counter)
+    first_mismatch: dict[str, Any] | None = None
+    snapshots: dict[str, dict[str, dict[str, int | None]]] = attrs.field(factory=dict)
+    vmstat: dict[str, dict[str, dict[str, int | None]]] = attrs.field(factory=dict)
+
+    @property
+    def total_mismatches(self) -> int:
+        return sum(self.mismatches.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"trace": self.trace, "ops_replayed": self.ops, "mismatches": self.total_mismatches,
+                "mismatches_by_field": dict(self.mismatches), "first_mismatch": self.first_mismatch,
+                "snapshots": self.snapshots, "vmstat": self.vmstat}
+
+
+@attrs.define
+class _Vmstat:
+    zswpout: int = 0
+    zswpin: int = 0
+    pswpout: int = 0
+    pswpin: int = 0
+
+
+class Replayer:
+    """Drives a :class:`Zswap` built with ``auto_shrink=False`` from kernel trace rows."""
+
+    def __init__(self, zswap: Zswap, kernel_counters: dict[str, Any] | None = None,
+                 swap_pages: int = DEFAULT_SWAP_PAGES) -> None:
+        if zswap.auto_shrink:
+            raise ValueError("replay needs a Zswap with auto_shrink=False: the trace says when the worker ran")
+        self.zswap, self.swap_pages = zswap, swap_pages
+        self.kernel_counters = kernel_counters or {}
+        self.vm = _Vmstat()
+        # A page read from swap stays in the swap cache until its slot is freed or it is written out
+        # again; zswap cannot write such an entry back (-EEXIST).
+        self.swap_cache: set[tuple[int, int]] = set()
+        zswap.swap_cache = self.swap_cache
+        self._writebacks: list[TraceRow] = []
+        zswap.subscribe("writeback", self._on_writeback)
+
+    # -- predicted rows ------------------------------------------------------------------------------
+    def _row(self, src: TraceRow, result: str, full: int | None = None) -> TraceRow:
+        """A predicted row carrying the fields the kernel's trace carries for this op."""
+        if src.op not in POOL_FIELDS_OPS:
+            return attrs.evolve(src, result=result)
+        c = self.zswap.counters
+        return TraceRow(src.seq, src.op, src.type, src.offset, src.dlen, result,
+                        c.pool_total_size, c.stored_pages, full)
+
+    def _on_writeback(self, event: WritebackEvent) -> None:
+        if event.ok:
+            self.vm.pswpout += 1
+        c = self.zswap.counters
+        self._writebacks.append(TraceRow(None, "writeback", event.type, event.offset, None,
+                                         "ok" if event.ok else WRITEBACK_EEXIST, c.pool_total_size, c.stored_pages, None))
+
+    def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+        """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink."""
+        pending: list[TraceRow] = []
+        for row in rows:
+            if row.op == "writeback":
+                pending.append(row)
+                continue
+            predicted = self._apply(row)
+            if row.op == "shrink":
+                yield from self._pair_writebacks(pending)
+                pending = []
+            yield row, predicted
+        yield from self._pair_writebacks(pending)
+
+    def _pair_writebacks(self, kernel: list[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+        ours, self._writebacks = self._writebacks, []
+        for i in range(max(len(kernel), len(ours))):
+            k = kernel[i] if i < len(kernel) else None
+            p = ours[i] if i < len(ours) else None
+            if p is not None and k is not None:
+                p = attrs.evolve(p, seq=k.seq)
+            yield k, p
+
+    def _apply(self, row: TraceRow) -> TraceRow:
+        z, op = self.zswap, row.op
+        if op == "store":
+            return self._store(row)
+        if op == "load":
+            self.swap_cache.add((row.type or 0, row.offset or 0))
+            hit = z.load(row.type or 0, row.offset or 0) is not None
+            self.vm.zswpin += hit
+            self.vm.pswpin += not hit
+            return self._row(row, "hit" if hit else "miss")
+        if op == "invalidate":
+            self.swap_cache.discard((row.type or 0, row.offset or 0))
+            z.invalidate_page(row.type or 0, row.offset or 0)
+        elif op == "invalidate_area":
+            z.invalidate_area(row.type or 0)
+        elif op == "init":
+            z.init(row.type or 0, self.swap_pages)
+        elif op == "shrink":
+            return self._row(row, self._shrink())
+        elif op == "snapshot":
+            self._snapshot(row.result)
+        return self._row(row, row.result)
+
+    def _store(self, row: TraceRow) -> TraceRow:
+        z = self.zswap
+        full = int(z.reached_full)
+        self.swap_cache.discard((row.type or 0, row.offset or 0))
+        ok = z.store_length(row.type or 0, row.offset or 0, _payload(row))
+        if ok:
+            self.vm.zswpout += 1
+        else:
+            self.vm.pswpout += 1
+        return self._row(row, z.last_result, full)
+
+    def _shrink(self) -> str:
+        z = self.zswap
+        if z.run_shrink_worker():
+            return "ok"
+        evictable = getattr(z.allocator, "evictable", False) and z.allocator.total_pages() > 0
+        return "fail-11" if evictable else "fail-22"
+
+    def _snapshot(self, name: str) -> None:
+        kernel = self.kernel_counters.get(name, {})
+        ours = self.zswap.counters.as_dict()
+        self.snapshots_seen[name] = {
+            key: {"predicted": ours.get(key), "kernel": kernel.get("zswap", {}).get(key)} for key in SNAPSHOT_COUNTERS
+        }
+        self.vmstat_seen[name] = {
+            key: {"predicted": getattr(self.vm, key), "kernel": kernel.get("vmstat", {}).get(key)}
+            for key in ("zswpout", "zswpin", "pswpout", "pswpin")
+        }
+
+    snapshots_seen: dict[str, Any]
+    vmstat_seen: dict[str, Any]
+
+    def run(self, rows: Iterable[TraceRow], trace_name: str, out: list[TraceRow] | None = None) -> ReplayReport:
+        """Replay every row, counting mismatches per field; ``out`` collects the predicted rows."""
+        self.snapshots_seen, self.vmstat_seen = {}, {}
+        report = ReplayReport(trace_name)
+        for kernel, predicted in self.predict(rows):
+            report.ops += 1
+            if out is not None and predicted is not None:
+                out.append(predicted)
+            self._compare(report, kernel, predicted)
+        report.snapshots, report.vmstat = self.snapshots_seen, self.vmstat_seen
+        self._compare_snapshots(report)
+        return report
+
+    def _compare(self, report: ReplayReport, kernel: TraceRow | None, predicted: TraceRow | None) -> None:
+        if kernel is None or predicted is None:
+            self._mismatch(report, "writeback_count", kernel, predicted)
+            return
+        if kernel.op in ("mark", "init", "snapshot"):
+            return
+        for field in COMPARED:
+            k, p = getattr(kernel, field), getattr(predicted, field)
+            if k is not None and k != p:
+                self._mismatch(report, field, kernel, predicted)
+
+    def _compare_snapshots(self, report: ReplayReport) -> None:
+        for name, values in report.snapshots.items():
+            for key, pair in values.items():
+                if pair["kernel"] is not None and pair["kernel"] != pair["predicted"]:
+                    self._mismatch(report, f"snapshot:{key}", None, None, {"snapshot": name, **pair})
+
+    @staticmethod
+    def _mismatch(report: ReplayReport, field: str, kernel: TraceRow | None, predicted: TraceRow | None,
+                  extra: dict[str, Any] | None = None) -> None:
+        report.mismatches[field] += 1
+        if report.first_mismatch is None:
+            report.first_mismatch = {
+                "field": field,
+                "kernel": attrs.asdict(kernel) if kernel else None,
+                "predicted": attrs.asdict(predicted) if predicted else None,
+                **(extra or {}),
+            }
+
+
+def _payload(row: TraceRow) -> int:
+    """The size-only store payload: the kernel's dlen, 0 for same-filled, or incompressible."""
+    if row.result == "same":
+        return 0
+    if row.dlen is None or row.result == "rej_compress":
+        return INCOMPRESSIBLE
+    return row.dlen
+
+
+def counters_path_for(trace: str) -> Path | None:
+    """``NAME.ops.csv.gz`` → ``NAME.counters.json`` beside it, if present."""
+    name = Path(trace).name
+    stem = name.split(".ops.")[0] if ".ops." in name else name.split(".")[0]
+    path = Path(trace).with_name(stem + ".counters.json")
+    return path if path.exists() else None
+
+
+def load_counters(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(str(path), f"line {exc.lineno}", exc.msg) from None
+
+
+def ram_pages_from(counters: dict[str, Any]) -> int | None:
+    """totalram_pages from the run's MemTotal (kB), which sets the pool limit."""
+    kb = counters.get("config", {}).get("MemTotal_kB")
+    return int(kb) * 1024 // PAGE_SIZE if kb else None

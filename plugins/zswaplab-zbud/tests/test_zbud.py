@@ -1,0 +1,91 @@
+import pytest
+
+from zswaplab.errors import AllocTooBig
+from zswaplab_zbud.pool import MAX_SIZE, NCHUNKS, ZbudPool
+
+
+def test_limits_match_the_61_binary():
+    assert NCHUNKS == 63 and MAX_SIZE == 3968
+    pool = ZbudPool()
+    pool.malloc(3968)
+    with pytest.raises(AllocTooBig):
+        pool.malloc(3969)
+    with pytest.raises(AllocTooBig):
+        pool.malloc(0)
+
+
+def test_two_buddies_share_a_page_first_then_last():
+    pool = ZbudPool()
+    a = pool.malloc(2000)  # 32 chunks, 31 free
+    b = pool.malloc(1984)  # 31 chunks fits exactly
+    assert pool.total_pages() == 1
+    assert pool.extents(a) == ((0, 64, 64 + 32 * 64),)
+    assert pool.extents(b) == ((0, 4096 - 31 * 64, 4096),)
+    c = pool.malloc(64)  # page 0 is buddied: a new page
+    assert pool.total_pages() == 2 and pool.pageframes(c) == (1,)
+
+
+def test_first_fit_from_smallest_free_list_and_lifo():
+    pool = ZbudPool()
+    pool.malloc(3000), pool.malloc(3000)  # pages 0, 1: 63-47 = 16 free chunks each
+    pool.malloc(1100)  # 18 chunks fit neither: page 2, 45 free
+    assert pool.total_pages() == 3
+    h = pool.malloc(64 * 16)  # 16 chunks: the 16-free list holds pages 0 and 1; the newest (1) wins
+    assert pool.pageframes(h) == (1,)
+    h = pool.malloc(64 * 17)  # 17 chunks: smallest list that fits is page 2's
+    assert pool.pageframes(h) == (2,)
+
+
+def test_free_releases_empty_page_and_reuses_slot():
+    pool = ZbudPool()
+    a, b = pool.malloc(100), pool.malloc(100)
+    pool.free(a)
+    assert pool.total_pages() == 1
+    c = pool.malloc(100)
+    assert pool.pageframes(c) == (0,) and c == a  # the first slot was free again
+    pool.free(b)
+    pool.free(c)
+    assert pool.total_pages() == 0
+
+
+def test_reclaim_evicts_both_buddies_of_lru_tail_and_frees_one_page():
+    pool = ZbudPool()
+    handles = [pool.malloc(1984) for _ in range(4)]  # 31 chunks: pages 0,0,1,1
+    pool.malloc(100)  # allocation into page 2 makes it the LRU head; tail is page 0
+    evicted = []
+
+    def evict(handle):
+        evicted.append(handle)
+        pool.free(handle)
+        return True
+
+    assert pool.reclaim_page(evict) is True
+    assert evicted == [handles[0], handles[1]]
+    assert pool.total_pages() == 2
+
+
+def test_pages_count_drops_only_when_reclaim_finishes():
+    pool = ZbudPool()
+    pool.malloc(1984), pool.malloc(1984)
+    seen = []
+
+    def evict(handle):
+        pool.free(handle)
+        seen.append(pool.total_pages())
+        return True
+
+    pool.reclaim_page(evict)
+    assert seen == [1, 1] and pool.total_pages() == 0
+
+
+def test_failed_eviction_puts_page_back_at_lru_head_and_retries():
+    pool = ZbudPool()
+    pool.malloc(1984), pool.malloc(1984), pool.malloc(1984)  # pages 0 (two buddies), 1
+    assert pool.reclaim_page(lambda h: False, retries=3) is False
+    # tail 0 fails -> head; tail 1 fails -> head; tail 0 again
+    assert pool.total_pages() == 2 and pool.lru_order() == [1, 0]
+
+
+def test_65_has_no_reclaim():
+    assert ZbudPool(kernel="6.5").evictable is False
+    assert ZbudPool(kernel="6.1").evictable is True
