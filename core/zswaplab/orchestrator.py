@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.entry import Entry
 from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDataError
@@ -33,6 +35,18 @@ def _same_filled_word(page: bytes) -> int | None:
     if page == head * (PAGE_SIZE // 8):
         return int.from_bytes(head, "little")
     return None
+
+
+@attrs.define(slots=True)
+class StagedStore:
+    """A store between its compress phase and its commit phase: the compressed bytes (or, for a
+    same-filled page, its word in ``value``; in size-only runs just the length)."""
+
+    type: int
+    offset: int
+    length: int
+    data: bytes | None
+    value: int | None = None
 
 
 class Zswap:
@@ -204,26 +218,42 @@ class Zswap:
         return ok
 
     def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
-        c = self.counters
-        c.stores += 1
+        self.counters.stores += 1
         reject = self._admit()
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
-        data = None
+        return self._commit_phase(self._compress_phase(type_, offset, page, length), make_room)
+
+    def _compress_phase(self, type_: int, offset: int, page: bytes | None, length: int | None) -> StagedStore:
+        """Same-filled check and compression. Touches no shared state, so it can run outside every lock
+        (the kernel compresses on a per-CPU buffer before taking any zswap lock)."""
         if page is not None:
             value = _same_filled_word(page) if self.preset.same_filled else None
             if value is not None:
-                return self._insert(Entry(type_, offset, 0, None, value))
+                return StagedStore(type_, offset, 0, None, value)
             try:
                 data = self.compressor.compress(page)
             except CompressError:
-                c.reject_compress_fail += 1
-                return self._rejected(type_, offset, "rej_compress", None)
-            length = len(data)
-        elif length == 0 and self.preset.same_filled:
-            return self._insert(Entry(type_, offset, 0, None, 0))
+                # the kernel's crypto_comp_compress() error path: counted as a compress failure
+                return StagedStore(type_, offset, INCOMPRESSIBLE, None)
+            return StagedStore(type_, offset, len(data), data)
+        if length == 0 and self.preset.same_filled:
+            return StagedStore(type_, offset, 0, None, 0)
         assert length is not None
+        return StagedStore(type_, offset, length, None)
+
+    def _commit_phase(self, staged: StagedStore, make_room: bool = False) -> str:
+        """Allocate, copy, insert: everything of a store that changes zswap's state."""
+        entry = self._alloc_phase(staged, make_room)
+        return entry if isinstance(entry, str) else self._insert(entry)
+
+    def _alloc_phase(self, staged: StagedStore, make_room: bool = False) -> Entry | str:
+        """The entry to insert (object allocated and written), or the store's reject result.
+        ``make_room``: the policy reclaims sized room for this object before it is allocated."""
+        c, type_, offset, length = self.counters, staged.type, staged.offset, staged.length
+        if staged.value is not None:
+            return Entry(type_, offset, 0, None, staged.value)
         if length == INCOMPRESSIBLE or length > self.preset.compress_limit or length == 0:
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
@@ -239,9 +269,9 @@ class Zswap:
         except AllocNoMemory:
             c.reject_alloc_fail += 1
             return self._rejected(type_, offset, "rej_alloc", length)
-        if data is not None:
-            self.allocator.write(handle, data)
-        return self._insert(Entry(type_, offset, length, handle))
+        if staged.data is not None:
+            self.allocator.write(handle, staged.data)
+        return Entry(type_, offset, length, handle)
 
     def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
         if self._on_reject is not None:
@@ -253,6 +283,10 @@ class Zswap:
         if dup is not None:
             self.counters.duplicate_entry += 1
             self._put(dup)
+        return self._account_store(entry)
+
+    def _account_store(self, entry: Entry) -> str:
+        """Counters, the handle map and the policy for an entry just inserted."""
         c = self.counters
         c.stored_pages += 1
         if entry.length:
@@ -295,9 +329,16 @@ class Zswap:
         return page
 
     def _decompress(self, entry: Entry) -> bytes:
+        return self._decompress_data(entry, self._read_object(entry))
+
+    def _read_object(self, entry: Entry) -> bytes | None:
+        """The object's bytes from the allocator (None for a same-filled entry, which has none)."""
+        return None if entry.length == 0 else self.allocator.read(entry.handle)  # type: ignore[arg-type]
+
+    def _decompress_data(self, entry: Entry, data: bytes | None) -> bytes:
+        """The page from the object's bytes: no allocator access, so it can run outside the locks."""
         if entry.length == 0:
             return entry.value.to_bytes(8, "little") * (PAGE_SIZE // 8)
-        data = self.allocator.read(entry.handle)  # type: ignore[arg-type]
         if not data:
             return b""
         try:

@@ -14,7 +14,7 @@ def pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise UserError("plots need matplotlib: pip install 'zswaplab[study]' (or pass --no-plots)") from None
+        raise UserError("plots need matplotlib: pip install 'zswaplab[plots]' (or pass --no-plots)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -1,0 +1,108 @@
+"""``zswaplab study scaling``: index lock scalability measured with the contention model.
+
+``add_scaling_study(topics)`` adds ``scaling`` to the ``study`` group (:data:`zswaplab.cli_study.STUDY_TOPICS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from zswaplab.cpu_streams import LAYOUTS, StreamSpec
+from zswaplab.errors import UserError
+from zswaplab.scaling_report import csv_text, markdown_table, require_pyplot, write_plots
+from zswaplab.scaling_study import (DEFAULT_COMPRESSORS, DEFAULT_CPUS, DEFAULT_INDEXES, StudySpec,
+                                    add_speedups, run_study)
+
+COST_FIELDS = ("compress_ns", "decompress_ns", "node_ns", "lock_ns", "handoff_ns", "alloc_ns", "free_ns",
+               "samefill_ns", "think_ns")
+
+
+def _csv(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _cpus(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in _csv(text)]
+    except ValueError:
+        raise UserError(f"--cpus {text!r}: give comma-separated integers, e.g. 1,2,4,8") from None
+    if not values or min(values) < 1:
+        raise UserError("--cpus: every CPU count must be at least 1")
+    return values
+
+
+def _cost(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or key not in COST_FIELDS:
+            raise UserError(f"--cost {item!r}: use NAME=NS with NAME one of {', '.join(COST_FIELDS)}")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise UserError(f"--cost {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def add_scaling_study(study_sub: Any) -> None:
+    p = study_sub.add_parser("scaling", help="index lock scalability: throughput and lock waits vs CPUs")
+    p.add_argument("--index", default=",".join(DEFAULT_INDEXES), help="indexes, comma-separated")
+    p.add_argument("--compressor", default=",".join(DEFAULT_COMPRESSORS), help="compressors, comma-separated")
+    p.add_argument("--cpus", default=",".join(map(str, DEFAULT_CPUS)), help="CPU counts, e.g. 1,2,4,8")
+    p.add_argument("--ops-per-cpu", type=int, default=20_000, help="ops each CPU issues in a run")
+    p.add_argument("--workload", default="mix", help="workload spec (its stream defaults to random)")
+    p.add_argument("--pages", type=int, default=16384, help="swap slots per CPU (16384 = 64 MiB)")
+    p.add_argument("--layout", choices=LAYOUTS, default="clustered", help="where each CPU's offsets lie")
+    p.add_argument("--swap-types", type=int, default=1)
+    p.add_argument("--allocator", default="zsmalloc", help="allocator whose lock rule applies")
+    p.add_argument("--kernel", default="6.1")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cost", action="append", default=[], metavar="NAME=NS", help="override a cost (repeatable)")
+    p.add_argument("--index-source", choices=("auto", "model"), default="auto",
+                   help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table")
+    p.add_argument("--recalibrate", action="store_true", help="measure codec costs again")
+    p.add_argument("--out", help="directory for scaling.md, scaling.csv, scaling.json and PNG plots")
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the rows as a JSON list")
+    p.set_defaults(func=cmd_scaling)
+
+
+def _spec(args: argparse.Namespace) -> StudySpec:
+    if args.ops_per_cpu < 1 or args.pages < 1 or args.swap_types < 1:
+        raise UserError("--ops-per-cpu and --swap-types must be at least 1, --pages at least 1")
+    pages = args.pages
+    streams = StreamSpec(args.workload, 1, args.ops_per_cpu, pages, args.seed, args.layout, args.swap_types)
+    return StudySpec(_csv(args.index), _csv(args.compressor), _cpus(args.cpus), streams, args.ops_per_cpu,
+                     args.allocator, args.kernel, _cost(args.cost), args.recalibrate, args.index_source)
+
+
+def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scaling.md").write_text(markdown_table(rows), encoding="utf-8")
+    (out / "scaling.csv").write_text(csv_text(rows), encoding="utf-8")
+    (out / "scaling.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if plots:
+        write_plots(rows, out)
+
+
+def cmd_scaling(args: argparse.Namespace) -> int:
+    spec = _spec(args)
+    if args.out and not args.no_plots:
+        require_pyplot()  # fail before the runs, not after, when matplotlib is missing
+
+    def progress(text: str) -> None:
+        print(f"[scaling] {text}", file=sys.stderr, flush=True)
+
+    rows = list(run_study(spec, progress=progress))
+    add_speedups(rows)
+    if args.out:
+        _write(rows, Path(args.out), not args.no_plots)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print(markdown_table(rows), end="")
+    return 0

@@ -1,0 +1,129 @@
+"""The scaling study: the contention model over index structures × compressors × CPU counts.
+
+Each (compressor, CPU count) gets one set of op streams, run through every index, so indexes are compared
+on identical ops. A part that is installed is used as such: the compressor is calibrated on the
+workload's pages (cached), the index plugin answers ``lock_domain`` and ``last_work`` itself. A part
+that is not installed falls back to :data:`~zswaplab.codec_costs.CONFIGURED_NS` or the rule table of
+:mod:`zswaplab.lock_rules`; every row says which (``codec_cost_source``, ``index_source``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from zswaplab.codec_costs import CodecCost, calibrated_cost, configured_cost
+from zswaplab.config import default_part
+from zswaplab.contention import CostModel, PluginIndex, SimIndex, model_index_factory, simulate
+from zswaplab.cpu_streams import StreamSpec, build_streams
+from zswaplab.interfaces import Compressor
+from zswaplab.lock_rules import index_rule
+from zswaplab.parts import parse_part
+from zswaplab.plugins import PluginHost, get_plugin_host
+
+DEFAULT_INDEXES = ("rbtree", "hash", "split-rbtree", "xarray")
+DEFAULT_COMPRESSORS = ("lz4", "zstd")
+DEFAULT_CPUS = (1, 2, 4, 8, 16, 32, 64)
+
+
+@attrs.frozen
+class StudySpec:
+    indexes: Sequence[str] = DEFAULT_INDEXES
+    compressors: Sequence[str] = DEFAULT_COMPRESSORS
+    cpus: Sequence[int] = DEFAULT_CPUS
+    streams: StreamSpec = StreamSpec()  # its ``ops`` and ``cpus`` are set per run from the fields below
+    ops_per_cpu: int = 20_000
+    allocator: str = "zsmalloc"
+    kernel: str = "6.1"
+    cost: dict[str, float] = attrs.field(factory=dict)  # CostModel overrides (node_ns, think_ns, ...)
+    refresh_calibration: bool = False
+    index_source: str = "auto"  # auto: the installed plugin if any; model: always the rule table
+
+
+def _installed(host: PluginHost, kind: str, name: str) -> bool:
+    return name in host.parts[kind]
+
+
+def _build_part(host: PluginHost, kind: str, text: str, kernel: str) -> Any:
+    ref = parse_part(text)
+    return host.get(kind, ref.name).spec.build(dict(ref.options), {"kernel": kernel})
+
+
+def _codec(host: PluginHost, text: str, spec: StudySpec) -> tuple[Compressor, bool]:
+    """The compressor to compress sample pages with, and whether it is the one asked for."""
+    name = parse_part(text).name
+    if _installed(host, "compressor", name):
+        return _build_part(host, "compressor", text, spec.kernel), True
+    return _build_part(host, "compressor", default_part("compressor", host), spec.kernel), False
+
+
+def _cost(compressor: Compressor, exact: bool, text: str, sample: list[bytes], spec: StudySpec) -> CodecCost:
+    if exact and sample:
+        return calibrated_cost(compressor, text, spec.streams.workload, sample[:256], spec.refresh_calibration)
+    return configured_cost(text, spec.cost.get("compress_ns"), spec.cost.get("decompress_ns"))
+
+
+def index_factory(host: PluginHost, name: str, kernel: str, swap_pages: int,
+                  source: str = "auto") -> tuple[Callable[[int], SimIndex], str]:
+    """The installed index part if there is one (``plugin``), else the rule table (``model``)."""
+    if source == "auto" and _installed(host, "index", parse_part(name).name):
+        def build(type_: int) -> SimIndex:
+            index = _build_part(host, "index", name, kernel)
+            if hasattr(index, "swapon"):  # per-64 MiB structures are sized at swapon
+                index.swapon(swap_pages)
+            return PluginIndex(index, type_)
+
+        return build, "plugin"
+    index_rule(parse_part(name).name)  # a clear error for an unknown name
+    return model_index_factory(parse_part(name).name), "model"
+
+
+def swap_pages(streams: StreamSpec) -> int:
+    return streams.pages if streams.layout == "shared" else streams.pages * streams.cpus
+
+
+def _cost_model(codec: CodecCost, overrides: dict[str, float]) -> CostModel:
+    fields = {k: v for k, v in overrides.items() if k not in ("compress_ns", "decompress_ns")}
+    comp = overrides.get("compress_ns", codec.compress_ns)
+    decomp = overrides.get("decompress_ns", codec.decompress_ns)
+    return CostModel(compress_ns=comp, decompress_ns=decomp, **fields)
+
+
+def run_study(spec: StudySpec, host: PluginHost | None = None,
+              progress: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield one row per (compressor, cpus, index)."""
+    host = host or get_plugin_host()
+    for text in spec.compressors:
+        compressor, exact = _codec(host, text, spec)
+        codec: CodecCost | None = None  # measured once per compressor: every CPU count uses the same
+        for cpus in spec.cpus:
+            # Every CPU runs a stream of the same length and working set whatever the CPU count, so
+            # the op mix (first-touch stores vs re-use) does not change along the CPU axis.
+            per_cpu = attrs.evolve(spec.streams, cpus=cpus, ops=spec.ops_per_cpu * cpus)
+            streams, sample = build_streams(per_cpu, compressor, host)
+            codec = codec or _cost(compressor, exact, text, sample, spec)
+            cost = _cost_model(codec, spec.cost)
+            factories = {name: index_factory(host, name, spec.kernel, swap_pages(per_cpu), spec.index_source)
+                         for name in spec.indexes}
+            for name, (factory, source) in factories.items():
+                if progress:
+                    progress(f"{text} × {name} × {cpus} CPUs")
+                result = simulate(streams, cost, factory, spec.allocator, spec.kernel)
+                row = {"index": name, "compressor": text, "allocator": spec.allocator, "kernel": spec.kernel,
+                       "layout": spec.streams.layout, "workload": spec.streams.workload}
+                row.update(result.row())
+                row.update(index_source=source, codec_cost_source=codec.source,
+                           lengths_from=compressor.name, compress_ns=round(cost.compress_ns, 1),
+                           decompress_ns=round(cost.decompress_ns, 1))
+                yield row
+
+
+def add_speedups(rows: list[dict[str, Any]]) -> None:
+    """``speedup``: throughput over the same index and compressor's smallest CPU count."""
+    base: dict[tuple[str, str], float] = {}
+    for row in sorted(rows, key=lambda r: r["cpus"]):
+        key = (row["index"], row["compressor"])
+        base.setdefault(key, row["ops_per_second"])
+        row["speedup"] = round(row["ops_per_second"] / base[key], 3) if base[key] else 0.0
