@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import Any
 
 from zswaplab.cli_replay import add_replay_parser
+from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
 from zswaplab.parts import split_part_list
@@ -156,7 +157,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # main
 # ------------------------------------------------------------------------------------------------
-COMMANDS: list[Callable[[Any], None]] = [add_run_parser, add_plugins_parser, add_replay_parser]
+COMMANDS: list[Callable[[Any], None]] = [
+    add_run_parser, add_plugins_parser, add_replay_parser, add_sweep_parser,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,7 @@
 """Registration records that plugins return from the discovery hooks, and part-spec parsing.
 
-A *part* is one implementation of a kind (compressor, allocator, index, flush policy, workload).
+A *part* is one implementation of a kind (compressor, allocator, index, flush policy, workload,
+sweep executor).
 Plugins describe parts with :class:`PartSpec`; users name them as ``NAME`` or ``NAME:opt=value,...``.
 """
 
@@ -13,7 +14,7 @@ import attrs
 
 from zswaplab.errors import OptionError
 
-KINDS = ("compressor", "allocator", "index", "flush_policy", "workload")
+KINDS = ("compressor", "allocator", "index", "flush_policy", "workload", "executor")
 
 _MISSING = object()
 
