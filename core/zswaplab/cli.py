@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import Any
 
 from zswaplab.cli_replay import add_replay_parser
+from zswaplab.cli_report import add_report_parser
 from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
@@ -158,7 +159,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # main
 # ------------------------------------------------------------------------------------------------
 COMMANDS: list[Callable[[Any], None]] = [
-    add_run_parser, add_plugins_parser, add_replay_parser, add_sweep_parser,
+    add_run_parser, add_plugins_parser, add_replay_parser, add_sweep_parser, add_report_parser,
 ]
 
 
