@@ -151,6 +151,8 @@ def test_process_executor_matches_serial(tmp_path: Path) -> None:
     parallel = run_sweep(_spec(), str(tmp_path / "p.db"), executor="process:workers=2")
     assert serial.done == parallel.done == 4
     assert _reports(tmp_path / "s.db") == _reports(tmp_path / "p.db")
+    grid = [c.key for c in sorted(expand(_spec()), key=lambda c: c.position)]
+    assert [r.key for r in ResultsDB(str(tmp_path / "p.db")).rows()] == grid  # reports list cells in grid order
     workers = {r.worker for r in ResultsDB(str(tmp_path / "p.db")).rows()}
     assert all(w and not w.endswith(f":{__import__('os').getpid()}") for w in workers)
 

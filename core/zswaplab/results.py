@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS cells (
     key TEXT PRIMARY KEY,
     sweep TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    position INTEGER NOT NULL,
     {", ".join(f'"{c}" TEXT' for c in AXIS_COLUMNS)},
     resolved TEXT NOT NULL,
     report TEXT,
@@ -88,11 +89,12 @@ class ResultsDB:
     def finished_keys(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT key FROM cells WHERE status = 'done'")}
 
-    def record(self, sweep: str, key: str, axes: dict[str, Any], resolved: dict[str, Any],
+    def record(self, sweep: str, key: str, position: int, axes: dict[str, Any], resolved: dict[str, Any],
                outcome: Any) -> None:
-        """Store a cell's outcome (a :class:`~zswaplab.sweep_worker.CellOutcome`), replacing an older row."""
+        """Store a cell's outcome (a :class:`~zswaplab.sweep_worker.CellOutcome`), replacing an older row;
+        ``position`` is the cell's place in the sweep's grid, the order reports list cells in."""
         status = "failed" if outcome.error else "done"
-        values = (key, sweep, status, *(_axis_text(axes.get(c)) for c in AXIS_COLUMNS),
+        values = (key, sweep, status, position, *(_axis_text(axes.get(c)) for c in AXIS_COLUMNS),
                   json.dumps(resolved, default=str), _json(outcome.report), json.dumps(outcome.series),
                   json.dumps(outcome.parts), outcome.ops, outcome.seconds, outcome.worker, outcome.error,
                   time.time())
@@ -101,13 +103,13 @@ class ResultsDB:
             self._db.execute(f"INSERT OR REPLACE INTO cells VALUES ({marks})", values)
 
     def rows(self, sweep: str | None = None, status: str | None = None) -> Iterator[CellRow]:
-        """Stored cells in the order they finished, optionally one sweep's or one status's."""
+        """Stored cells in grid order (sweep by sweep), optionally one sweep's or one status's."""
         query, args = "SELECT * FROM cells WHERE 1=1", []
         for column, value in (("sweep", sweep), ("status", status)):
             if value is not None:
                 query += f" AND {column} = ?"
                 args.append(value)
-        cursor = self._db.execute(query + " ORDER BY finished_at, key", args)
+        cursor = self._db.execute(query + " ORDER BY sweep, position, key", args)
         names = [d[0] for d in cursor.description]
         for raw in cursor:
             yield _decode(dict(zip(names, raw)))

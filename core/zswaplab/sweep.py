@@ -154,6 +154,7 @@ class Cell:
     resolved: Mapping[str, Any]
     share_key: str
     required: tuple[tuple[str, str, str], ...]  # (kind, part name, distribution) for worker checks
+    position: int = 0  # place in the grid (the order of the axes' values), the order reports use
 
     def axes(self) -> dict[str, Any]:
         """The cell's settings with default parts filled in (what a report labels it by)."""
@@ -177,8 +178,8 @@ def expand(spec: SweepSpec, host: PluginHost | None = None) -> list[Cell]:
         cells.setdefault(cell.key, cell)
     # cells sharing compressed lengths run next to each other, groups in grid order
     groups: dict[str, list[Cell]] = {}
-    for cell in cells.values():
-        groups.setdefault(cell.share_key, []).append(cell)
+    for position, cell in enumerate(cells.values()):
+        groups.setdefault(cell.share_key, []).append(attrs.evolve(cell, position=position))
     return [cell for group in groups.values() for cell in group]
 
 

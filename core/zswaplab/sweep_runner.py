@@ -83,8 +83,8 @@ def _run_cells(name: str, cells: Sequence[Cell], traces: dict[str, LengthTrace],
     runnable = []
     for cell in cells:
         if cell.share_key in prep_errors:
-            _record(name, cell, CellOutcome(cell.key, None, [], {}, 0, 0.0, "-", prep_errors[cell.share_key]),
-                    db, bar, errors)
+            outcome = CellOutcome(cell.key, None, [], {}, 0, 0.0, "-", prep_errors[cell.share_key])
+            _record(name, cell, outcome, db, bar, errors)
         else:
             runnable.append(cell)
     tasks = [CellTask(c.key, c.config, c.required, traces.get(c.share_key)) for c in runnable]
@@ -97,7 +97,7 @@ def _run_cells(name: str, cells: Sequence[Cell], traces: dict[str, LengthTrace],
 
 def _record(name: str, cell: Cell, outcome: CellOutcome, db: ResultsDB, bar: SweepProgress,
             errors: dict[str, str]) -> None:
-    db.record(name, cell.key, cell.axes(), dict(cell.resolved), outcome)
+    db.record(name, cell.key, cell.position, cell.axes(), dict(cell.resolved), outcome)
     if outcome.error:
         errors[cell.key] = outcome.error
     bar.update(outcome.error is None)
