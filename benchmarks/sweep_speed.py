@@ -5,7 +5,8 @@
 
 Each figure is the median of ``--repeat`` runs, every run on a fresh results database; the two sides of a
 ratio are measured alternately in the same process. The load average is printed before and after,
-since the machine may be shared. The last line is ``ratio=<float>``.
+since the machine may be shared, and so is how many CPUs' worth of time the cells actually got (on a
+shared machine a parallel sweep can only be as fast as the CPU time it is given). The last line is ``ratio=<float>``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 import tempfile
 import time
 
+from zswaplab.results import ResultsDB
 from zswaplab.sweep import SweepSpec
 from zswaplab.sweep_runner import run_sweep
 
@@ -34,13 +36,20 @@ def scale_spec(cells: int, pages: int) -> SweepSpec:
     ])
 
 
+CPU_USED: dict[str, list[float]] = {}  # executor -> cells' CPU seconds / wall seconds, per run
+
+
 def timed(spec: SweepSpec, executor: str, share: bool) -> float:
     with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "bench.db")
         started = time.perf_counter()
-        summary = run_sweep(spec, os.path.join(tmp, "bench.db"), executor=executor, share=share)
+        summary = run_sweep(spec, db, executor=executor, share=share)
         elapsed = time.perf_counter() - started
+        with ResultsDB(db) as results:
+            cpu = sum(r.cpu_seconds or 0.0 for r in results.rows())
     if summary.failed or summary.done != summary.cells:
         raise SystemExit(f"benchmark sweep failed: {summary.errors}")
+    CPU_USED.setdefault(executor, []).append(cpu / elapsed)
     return elapsed
 
 
@@ -50,6 +59,11 @@ def compare(spec: SweepSpec, slow: tuple[str, bool], fast: tuple[str, bool], rep
         slow_times.append(timed(spec, *slow))
         fast_times.append(timed(spec, *fast))
     return statistics.median(slow_times), statistics.median(fast_times)
+
+
+def cpu_line() -> str:
+    """How many CPUs' worth of time the cells got: about 1 serial and k on k processes on a quiet machine."""
+    return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in CPU_USED.items())
 
 
 def main() -> None:
@@ -72,6 +86,7 @@ def main() -> None:
         ratio = slow / fast
         print(f"{args.cells} cells: serial {slow:.2f} s ({slow / args.cells:.2f} s/cell), "
               f"{args.workers} processes {fast:.2f} s; speed-up {ratio:.2f} = {ratio / args.workers:.2f} k")
+    print(f"CPUs' worth the cells got (cell CPU seconds / wall seconds, median): {cpu_line()}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"ratio={ratio:.3f}")
 

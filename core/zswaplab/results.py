@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS cells (
     parts TEXT,
     ops INTEGER,
     seconds REAL,
+    cpu_seconds REAL,
     worker TEXT,
     error TEXT,
     finished_at REAL NOT NULL
@@ -53,6 +54,7 @@ class CellRow:
     report: dict[str, Any] | None
     series: list[tuple[int, int]]
     seconds: float | None
+    cpu_seconds: float | None
     worker: str | None
     error: str | None
 
@@ -96,8 +98,8 @@ class ResultsDB:
         status = "failed" if outcome.error else "done"
         values = (key, sweep, status, position, *(_axis_text(axes.get(c)) for c in AXIS_COLUMNS),
                   json.dumps(resolved, default=str), _json(outcome.report), json.dumps(outcome.series),
-                  json.dumps(outcome.parts), outcome.ops, outcome.seconds, outcome.worker, outcome.error,
-                  time.time())
+                  json.dumps(outcome.parts), outcome.ops, outcome.seconds, outcome.cpu_seconds, outcome.worker,
+                  outcome.error, time.time())
         marks = ", ".join("?" * len(values))
         with self._db:
             self._db.execute(f"INSERT OR REPLACE INTO cells VALUES ({marks})", values)
@@ -129,5 +131,5 @@ def _decode(row: dict[str, Any]) -> CellRow:
         axes={c: row[c] for c in AXIS_COLUMNS}, resolved=json.loads(row["resolved"]),
         report=json.loads(row["report"]) if row["report"] else None,
         series=[tuple(p) for p in json.loads(row["series"] or "[]")],  # type: ignore[misc]
-        seconds=row["seconds"], worker=row["worker"], error=row["error"],
+        seconds=row["seconds"], cpu_seconds=row["cpu_seconds"], worker=row["worker"], error=row["error"],
     )

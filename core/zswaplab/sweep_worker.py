@@ -55,6 +55,7 @@ class CellOutcome:
     seconds: float
     worker: str
     error: str | None = None
+    cpu_seconds: float = 0.0  # the worker process's CPU time for the cell (wall time may include waiting)
 
 
 def worker_name() -> str:
@@ -81,7 +82,7 @@ def prepare_group(task: PrepareTask) -> LengthTrace:
 
 def run_cell(task: CellTask) -> CellOutcome:
     """Run one cell; any error becomes the outcome's ``error`` so the sweep goes on."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         host = get_plugin_host()
         check_plugins(task.required, host)
@@ -89,7 +90,7 @@ def run_cell(task: CellTask) -> CellOutcome:
     except Exception as exc:
         return failed_outcome(task.key, exc, time.perf_counter() - started)
     return CellOutcome(task.key, result.report, result.pool_pages_series, result.parts, result.ops,
-                       result.seconds, worker_name())
+                       result.seconds, worker_name(), cpu_seconds=time.process_time() - cpu)
 
 
 def failed_outcome(key: str, exc: BaseException, seconds: float = 0.0) -> CellOutcome:
