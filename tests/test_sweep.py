@@ -93,6 +93,11 @@ def test_sweep_records_every_cell_and_resumes(tmp_path: Path) -> None:
     assert all(r.report["stored_pages"] > 0 and r.series[-1][0] == 256 for r in rows)  # type: ignore[index]
     again = run_sweep(_spec("seed=1,2"), db, executor="serial")
     assert (again.done, again.skipped) == (4, 4)
+    other = run_sweep(SweepSpec("other").with_sets(SMALL[:2] + ["workload=mix", "pages=128"]), db, executor="serial")
+    assert (other.done, other.skipped) == (0, 2)
+    with ResultsDB(db) as results:  # a sweep's report includes the cells another sweep computed
+        assert [r.axes["compressor"] for r in results.rows(sweep="other")] == ["lz4", "deflate"]
+        assert len(list(results.rows(sweep="t"))) == 8 and len(list(results.rows())) == 8
 
 
 def test_interrupted_sweep_resumes_only_missing_cells(tmp_path: Path) -> None:

@@ -33,7 +33,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.name:
         spec = SweepSpec(args.name, spec.description, spec.axes)
     progress = not args.no_progress and sys.stderr.isatty()
-    summary = run_sweep(spec, args.db, executor=args.executor, share=not args.no_share, progress=progress)
+    try:
+        summary = run_sweep(spec, args.db, executor=args.executor, share=not args.no_share, progress=progress)
+    except KeyboardInterrupt:
+        print(f"zswaplab: interrupted; finished cells are in {args.db}, run the same command to resume",
+              file=sys.stderr)
+        return 130
     print(summary_line(summary, args.db))
     for key, error in summary.errors.items():
         print(f"failed {key[:12]}: {error}", file=sys.stderr)

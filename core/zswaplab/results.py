@@ -22,6 +22,8 @@ AXIS_COLUMNS = ("workload", "pages", "seed", "kernel", "ram", "compressor", "all
                 "exclusive_loads")
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS members (sweep TEXT NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL,
+                                    PRIMARY KEY (sweep, key));
 CREATE TABLE IF NOT EXISTS cells (
     key TEXT PRIMARY KEY,
     sweep TEXT NOT NULL,
@@ -104,14 +106,25 @@ class ResultsDB:
         with self._db:
             self._db.execute(f"INSERT OR REPLACE INTO cells VALUES ({marks})", values)
 
+    def add_members(self, sweep: str, keys: list[str]) -> None:
+        """Note that ``keys`` (in grid order) belong to ``sweep``, including cells another sweep computed,
+        so a report of ``sweep`` shows every one of its cells."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO members VALUES (?, ?, ?)",
+                                 [(sweep, key, n) for n, key in enumerate(keys)])
+
     def rows(self, sweep: str | None = None, status: str | None = None) -> Iterator[CellRow]:
         """Stored cells in grid order (sweep by sweep), optionally one sweep's or one status's."""
-        query, args = "SELECT * FROM cells WHERE 1=1", []
-        for column, value in (("sweep", sweep), ("status", status)):
-            if value is not None:
-                query += f" AND {column} = ?"
-                args.append(value)
-        cursor = self._db.execute(query + " ORDER BY sweep, position, key", args)
+        if sweep is None:
+            query, args = "SELECT * FROM cells WHERE 1=1", []
+            order = " ORDER BY sweep, position, key"
+        else:
+            query, args = "SELECT cells.* FROM members JOIN cells USING (key) WHERE members.sweep = ?", [sweep]
+            order = " ORDER BY members.position"
+        if status is not None:
+            query += " AND status = ?"
+            args.append(status)
+        cursor = self._db.execute(query + order, args)
         names = [d[0] for d in cursor.description]
         for raw in cursor:
             yield _decode(dict(zip(names, raw)))

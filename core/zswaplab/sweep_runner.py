@@ -44,6 +44,7 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
     cells = expand(spec, host)
     started = time.perf_counter()
     with ResultsDB(db_path) as db:
+        db.add_members(spec.name, [c.key for c in sorted(cells, key=lambda c: c.position)])
         finished = db.finished_keys()
         todo = [c for c in cells if c.key not in finished]
         bar = SweepProgress(len(cells), len(cells) - len(todo), enabled=progress)
