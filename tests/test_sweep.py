@@ -78,9 +78,9 @@ def test_key_covers_resolved_options_and_versions() -> None:
 def test_file_workload_key_follows_file_content(tmp_path: Path) -> None:
     page = tmp_path / "pages.bin"
     page.write_bytes(b"a" * 4096)
-    first = make_cell(RunConfig(workload=f"file:{page}"), get_plugin_host())
+    first = make_cell(RunConfig(allocator="ideal", workload=f"file:{page}"), get_plugin_host())
     page.write_bytes(b"b" * 4096)
-    assert make_cell(RunConfig(workload=f"file:{page}"), get_plugin_host()).key != first.key
+    assert make_cell(RunConfig(allocator="ideal", workload=f"file:{page}"), get_plugin_host()).key != first.key
 
 
 # -- running, resuming, failures -----------------------------------------------------------------

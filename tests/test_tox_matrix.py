@@ -56,6 +56,12 @@ def test_plugin_in_no_cell_fails(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "zswaplab-new (plugins/zswaplab-new) is in no tox cell" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not (ROOT / "tox.ini").is_file(), reason="this checkout has no tox.ini yet (the lead's merge adds it)")
+# Plugins whose tox cell is requested but not yet in tox.ini (owned by the lead). Strict both ways: a
+# plugin missing from tox.ini and from this set fails, and so does one listed here that tox.ini now has.
+PENDING = {"zswaplab-dask": "sweeps branch: add a `dask` factor (deps and commands) to tox.ini"}
+
+
 def test_repository_tox_matrix_covers_every_plugin() -> None:
-    assert check.missing_plugins(ROOT / "tox.ini", ROOT / "plugins") == []
+    missing = check.missing_plugins(ROOT / "tox.ini", ROOT / "plugins")
+    assert [m for m in missing if m not in PENDING] == [], "add these plugin distributions to a tox.ini cell"
+    assert sorted(PENDING) == [m for m in missing if m in PENDING], "tox.ini has them now: empty PENDING"

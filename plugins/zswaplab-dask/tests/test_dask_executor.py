@@ -16,7 +16,8 @@ from zswaplab.sweep import SweepSpec
 from zswaplab.sweep_runner import run_sweep
 from zswaplab_dask import DaskExecutor
 
-SETS = ["allocator=ideal", "compressor=lz4,deflate", "workload=fixed:700,mix", "pages=128"]
+# core parts only, so the test passes in a tox cell that installs just this distribution
+SETS = ["allocator=ideal", "compressor=deflate:level=1,deflate:level=9", "workload=fixed:700,mix", "pages=128"]
 
 
 def _results(path: Path) -> dict[str, object]:
