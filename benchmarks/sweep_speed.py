@@ -49,7 +49,7 @@ def timed(spec: SweepSpec, executor: str, share: bool) -> float:
             cpu = sum(r.cpu_seconds or 0.0 for r in results.rows())
     if summary.failed or summary.done != summary.cells:
         raise SystemExit(f"benchmark sweep failed: {summary.errors}")
-    CPU_USED.setdefault(executor, []).append(cpu / elapsed)
+    CPU_USED.setdefault(executor + ("" if share else " (no sharing)"), []).append(cpu / elapsed)
     return elapsed
 
 
