@@ -8,9 +8,7 @@ import pytest
 
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.config import RunConfig
-from zswaplab.entry import Entry
 from zswaplab.hookspecs import hookimpl
-from zswaplab.interfaces import ZswapView
 from zswaplab.parts import PartSpec
 from zswaplab.plugins import get_plugin_host, reset_plugin_host
 from zswaplab.runner import execute
@@ -25,44 +23,24 @@ class EvictableIdeal(IdealAllocator):
     evictable = True
 
 
-class FifoPolicy:
-    """Writes back the oldest stored entry: enough writeback to compare both paths."""
-
-    name = "fifo-test"
-    retry_on_failure = False
-
-    def bind(self, zswap: ZswapView) -> None:
-        self.zswap, self.entries = zswap, dict[Entry, None]()
-
-    def on_store(self, entry: Entry) -> None:
-        self.entries[entry] = None
-
-    def on_load(self, entry: Entry) -> None:
-        pass
-
-    def on_free(self, entry: Entry) -> None:
-        self.entries.pop(entry, None)
-
-    def shrink(self) -> bool:
-        for entry in self.entries:
-            return self.zswap.writeback_entry(entry)
-        return False
-
-
 class _TestParts:
+    def __init__(self, fifo_policy: type) -> None:
+        self.fifo_policy = fifo_policy
+
     @hookimpl
     def zswaplab_allocators(self) -> list[PartSpec]:
         return [PartSpec("ideal-evictable", EvictableIdeal, "test: evictable density bound")]
 
     @hookimpl
     def zswaplab_flush_policies(self) -> list[PartSpec]:
-        return [PartSpec("fifo-test", FifoPolicy, "test: oldest entry first")]
+        return [PartSpec("fifo-test", self.fifo_policy, "test: oldest entry first")]
 
 
 @pytest.fixture
-def parts() -> Iterator[None]:
+def parts(fifo_policy: type) -> Iterator[None]:
+    """The evictable ideal allocator and conftest's FIFO writeback policy, as registered parts."""
     reset_plugin_host()
-    get_plugin_host().register(_TestParts(), "shared-lengths-test")
+    get_plugin_host().register(_TestParts(fifo_policy), "shared-lengths-test")
     yield
     reset_plugin_host()
 
@@ -73,9 +51,12 @@ CASES = [
     RunConfig("lz4", "ideal-evictable", policy="fifo-test", workload="mix", pages=300, ram="1M", kernel="3.11"),
     RunConfig("lz4", "ideal", workload="half", pages=100, exclusive_loads=True),
 ]
+_ZBUD = RunConfig("deflate", "zbud", policy="fifo-test", workload="mix:stream=zipf", pages=300, ram="1M")
+ZBUD_CASE = pytest.param(_ZBUD, marks=pytest.mark.skipif(
+    "zbud" not in get_plugin_host().names("allocator"), reason="zswaplab-zbud is not installed"))
 
 
-@pytest.mark.parametrize("config", CASES, ids=lambda c: f"{c.compressor}-{c.allocator}-{c.workload}-{c.kernel}")
+@pytest.mark.parametrize("config", [*CASES, ZBUD_CASE], ids=lambda c: f"{c.compressor}-{c.allocator}-{c.workload}-{c.kernel}")
 def test_shared_lengths_equal_content_path(parts: None, config: RunConfig) -> None:
     host = get_plugin_host()
     cell = make_cell(config, host)
