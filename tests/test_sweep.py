@@ -179,4 +179,4 @@ def test_progress_bar_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     pytest.importorskip("tqdm", reason="tqdm (zswaplab[sweep]) is not installed")
     run_sweep(_spec(), str(tmp_path / "p.db"), executor="serial", progress=True)
     err = capsys.readouterr().err
-    assert "4/4" in err and "done=4" in err and "failed=0" in err and "skipped=0" in err
+    assert "4/4" in err and "cells" in err and "done=4" in err and "failed=0" in err and "skipped=0" in err

@@ -42,4 +42,5 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(summary_line(summary, args.db))
     for key, error in summary.errors.items():
         print(f"failed {key[:12]}: {error}", file=sys.stderr)
+    print(f"tables and plots: zswaplab report {args.db} --out {spec.name}-report")
     return 1 if summary.failed else 0

@@ -29,6 +29,11 @@ class SweepProgress:
             self._bar = tqdm.tqdm(total=total, initial=skipped, unit="cell", dynamic_ncols=True)
             self._show()
 
+    def stage(self, text: str) -> None:
+        """Name what the sweep is doing (``compressing`` before the cells, then ``cells``)."""
+        if self._bar is not None:
+            self._bar.set_description(text, refresh=True)
+
     def update(self, ok: bool) -> None:
         if ok:
             self.done += 1

@@ -50,7 +50,9 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
         bar = SweepProgress(len(cells), len(cells) - len(todo), enabled=progress)
         runner = executor if isinstance(executor, Executor) else build_executor(executor, host)
         try:
+            bar.stage("compressing" if share else "cells")
             traces, prep_errors = _prepare(todo, runner) if share else ({}, {})
+            bar.stage("cells")
             errors = _run_cells(spec.name, todo, traces, prep_errors, runner, db, bar)
         finally:
             bar.close()
