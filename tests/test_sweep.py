@@ -71,6 +71,7 @@ def test_key_covers_resolved_options_and_versions() -> None:
     same = make_cell(RunConfig("deflate:level=6", "ideal", ram="1024M"), host)
     other = make_cell(RunConfig("deflate:level=9", "ideal"), host)
     assert plain.key == same.key != other.key
+    assert make_cell(RunConfig("deflate", "ideal", exclusive_loads=False), host).key == plain.key  # 6.1 default
     assert plain.resolved["parts"]["compressor"]["version"] == host.get("compressor", "deflate").plugin.version
     assert plain.share_key == make_cell(RunConfig("deflate", "ideal", ram="64M"), host).share_key
 
@@ -87,7 +88,7 @@ def test_file_workload_key_follows_file_content(tmp_path: Path) -> None:
 def test_sweep_records_every_cell_and_resumes(tmp_path: Path) -> None:
     db = str(tmp_path / "r.db")
     first = run_sweep(_spec(), db, executor="serial")
-    assert (first.done, first.failed, first.skipped, first.compressed_groups) == (4, 0, 0, 4)
+    assert (first.done, first.failed, first.skipped, first.compressed_groups) == (4, 0, 0, 0)  # lone cells
     rows = list(ResultsDB(db).rows())
     assert {r.status for r in rows} == {"done"} and len(rows) == 4
     assert all(r.report["stored_pages"] > 0 and r.series[-1][0] == 256 for r in rows)  # type: ignore[index]
@@ -98,6 +99,13 @@ def test_sweep_records_every_cell_and_resumes(tmp_path: Path) -> None:
     with ResultsDB(db) as results:  # a sweep's report includes the cells another sweep computed
         assert [r.axes["compressor"] for r in results.rows(sweep="other")] == ["lz4", "deflate"]
         assert len(list(results.rows(sweep="t"))) == 8 and len(list(results.rows())) == 8
+
+
+def test_cells_sharing_workload_and_compressor_share_one_compression(tmp_path: Path) -> None:
+    summary = run_sweep(_spec("ram=1M,1G", "exclusive_loads=false,true"), str(tmp_path / "r.db"), executor="serial")
+    assert (summary.done, summary.compressed_groups) == (16, 4)
+    again = run_sweep(_spec("ram=1M,1G,2G"), str(tmp_path / "r.db"), executor="serial")
+    assert (again.done, again.skipped, again.compressed_groups) == (4, 8, 0)  # one new cell per group
 
 
 def test_interrupted_sweep_resumes_only_missing_cells(tmp_path: Path) -> None:

@@ -200,7 +200,8 @@ def make_cell(config: RunConfig, host: PluginHost) -> Cell:
     parts["policy"] = _resolve_part(host, "policy", config, preset, parts["allocator"]["evictable"])
     workload = _resolve_workload(host, config)
     resolved = {"parts": parts, "kernel": preset.version, "ram_pages": config.ram_pages, "workload": workload,
-                "exclusive_loads": config.exclusive_loads, "zswaplab": _core_version()}
+                "exclusive_loads": preset.exclusive_loads if config.exclusive_loads is None else config.exclusive_loads,
+                "zswaplab": _core_version()}
     # the key ignores how a part was written (``deflate`` = ``deflate:level=6``), only what it resolved to
     keyed = {"parts": {axis: {k: v for k, v in p.items() if k != "ref"} for axis, p in parts.items()}}
     share = {"workload": workload, "compressor": keyed["parts"]["compressor"], "same_filled": preset.same_filled}

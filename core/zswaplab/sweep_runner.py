@@ -47,26 +47,36 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
         db.add_members(spec.name, [c.key for c in sorted(cells, key=lambda c: c.position)])
         finished = db.finished_keys()
         todo = [c for c in cells if c.key not in finished]
-        bar = SweepProgress(len(cells), len(cells) - len(todo), enabled=progress)
-        runner = executor if isinstance(executor, Executor) else build_executor(executor, host)
+        groups, errors, bar = 0, {}, SweepProgress(len(cells), len(cells) - len(todo), enabled=progress and bool(todo))
         try:
-            bar.stage("compressing" if share else "cells")
-            traces, prep_errors = _prepare(todo, runner) if share else ({}, {})
-            bar.stage("cells")
-            errors = _run_cells(spec.name, todo, traces, prep_errors, runner, db, bar)
+            if todo:  # an executor (a dask cluster, say) is started only when there is work
+                groups, errors = _execute(spec.name, todo, executor, share, host, db, bar)
         finally:
             bar.close()
-            if not isinstance(executor, Executor):
-                runner.close()
     return SweepSummary(len(cells), bar.done, bar.failed, bar.skipped, time.perf_counter() - started,
-                        len(traces), errors)
+                        groups, errors)
+
+
+def _execute(name: str, todo: Sequence[Cell], executor: str | Executor | None, share: bool,
+             host: PluginHost, db: ResultsDB, bar: SweepProgress) -> tuple[int, dict[str, str]]:
+    runner = executor if isinstance(executor, Executor) else build_executor(executor, host)
+    try:
+        bar.stage("compressing" if share else "cells")
+        traces, prep_errors = _prepare(todo, runner) if share else ({}, {})
+        bar.stage("cells")
+        return len(traces), _run_cells(name, todo, traces, prep_errors, runner, db, bar)
+    finally:
+        if not isinstance(executor, Executor):
+            runner.close()
 
 
 def _prepare(cells: Sequence[Cell], runner: Executor) -> tuple[dict[str, LengthTrace], dict[str, str]]:
-    """Compress each (workload, compressor) group once, in parallel; a group that fails fails its cells."""
-    firsts: dict[str, Cell] = {}
+    """Compress each (workload, compressor) group of two or more cells once, in parallel (a lone cell
+    gains nothing from it and runs the content path); a group that fails fails its cells."""
+    groups: dict[str, list[Cell]] = {}
     for cell in cells:
-        firsts.setdefault(cell.share_key, cell)
+        groups.setdefault(cell.share_key, []).append(cell)
+    firsts = {key: group[0] for key, group in groups.items() if len(group) > 1}
     tasks = [PrepareTask(k, attrs.evolve(c.config, compressor=c.resolved["parts"]["compressor"]["ref"]),
                          c.required) for k, c in firsts.items()]
     traces: dict[str, LengthTrace] = {}
