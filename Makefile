@@ -24,7 +24,7 @@ run: setup
 # What CI runs: every test of the core and of each plugin, then a representative slice of the tox matrix.
 test: setup
 	$(BIN)/python -m pytest -q tests $(foreach p,$(PLUGIN_DIRS),$(p)/tests)
-	$(BIN)/python -m tox run -q -e $$($(BIN)/python tools/tox_ci_envs.py)
+	$(BIN)/python -m tox run-parallel -p auto -q -e $$($(BIN)/python tools/tox_ci_envs.py)
 
 # The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.
 tox-full: setup

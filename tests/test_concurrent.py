@@ -205,8 +205,10 @@ def _worker(system: SwapSystem, owner: int, offsets: range, rounds: int, errors:
 
 
 def _shrinker(zswap: ConcurrentZswap, stop: threading.Event) -> None:
-    while not stop.wait(0.002):  # a worker that runs now and then; stores still reach the limit
-        zswap.run_shrink_worker()
+    # As the kernel's queued shrink work: it runs only once a store has found the pool full and queued it.
+    while not stop.wait(0.002):
+        if zswap.shrink_pending:
+            zswap.run_shrink_worker()
 
 
 @pytest.mark.parametrize("index", [MappingIndex, SplitIndex])

@@ -23,6 +23,7 @@ import argparse
 import collections
 import json
 import os
+from pathlib import Path
 import sys
 import tempfile
 from typing import Any
@@ -33,7 +34,9 @@ from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
 from zswaplab.runner import execute
 
-DEFAULT_FILE = "/work/shared/oracle/linux-6.1-zswap.json"
+# ZSWAPLAB_ORACLE names a directory laid out like shared/oracle; the repository carries a copy in tests/data.
+DEFAULT_FILE = str(Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
+                   / "linux-6.1-zswap.json")
 NO_LIMIT_RAM = "1T"  # the pool never fills, so no flush policy ever runs ("none")
 
 

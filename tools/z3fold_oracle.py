@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from zswaplab.builtin.mapping import MappingIndex
@@ -32,7 +34,8 @@ from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import get_preset
 
-ORACLE = "/work/shared/oracle/linux-6.1-zswap.json"
+ORACLE = str(Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
+             / "linux-6.1-zswap.json")
 RAM = "339380k"  # MemTotal of the oracle guest
 
 

@@ -1,7 +1,8 @@
 """zswaplab: a laboratory for Linux's compressed swap cache (frontswap/zswap).
 
 Public API for embedding: :class:`Zswap` (the frontswap ops), :class:`SwapSystem` (the swap layer),
-:class:`RunConfig` and :func:`build_zswap` (assemble parts by name), :func:`execute` (run a workload).
+:class:`RunConfig` and :func:`build_zswap` (assemble parts by name), :func:`execute` (run a workload),
+:class:`SweepSpec` and :func:`run_sweep` (run a grid of configurations into a results database).
 Importing this package has no side effects: plugins load on first use.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Zswap", "SwapSystem", "RunConfig", "build_zswap", "execute", "get_plugin_host", "hookimpl"]
+__all__ = ["Zswap", "SwapSystem", "RunConfig", "build_zswap", "execute", "get_plugin_host", "hookimpl",
+           "SweepSpec", "run_sweep"]
 
 _LAZY = {
     "Zswap": "zswaplab.orchestrator",
@@ -19,6 +21,8 @@ _LAZY = {
     "execute": "zswaplab.runner",
     "get_plugin_host": "zswaplab.plugins",
     "hookimpl": "zswaplab.hookspecs",
+    "SweepSpec": "zswaplab.sweep",
+    "run_sweep": "zswaplab.sweep_runner",
 }
 
 

@@ -16,6 +16,8 @@ from zswaplab.cli_pages import add_pages_parser
 from zswaplab.cli_trace import add_trace_parser
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.cli_study import add_study_parser
+from zswaplab.cli_report import add_report_parser
+from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import ZswaplabError
 from zswaplab.parts import split_part_list
@@ -64,8 +66,9 @@ def add_run_parser(sub: Any) -> None:
 def _choices(kind: str, value: str | None) -> list[str | None]:
     if not value:
         return [None]
-    if value.strip() == "all":  # every installed part of this kind
-        return list(get_plugin_host().names(_KIND[kind]))
+    if value.strip() == "all":  # every installed part of this kind that stands alone
+        host = get_plugin_host()
+        return [n for n in host.names(_KIND[kind]) if not host.get(_KIND[kind], n).spec.wrapper]
     return [str(ref) for ref in split_part_list(value)]
 
 
@@ -193,6 +196,8 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_capture_parser,
     add_pages_parser,
     add_trace_parser,
+    add_sweep_parser,
+    add_report_parser,
 ]
 
 

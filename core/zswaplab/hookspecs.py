@@ -94,6 +94,23 @@ def zswaplab_workloads() -> list[PartSpec]:
     """
 
 
+@hookspec
+def zswaplab_executors() -> list[PartSpec]:
+    """Return the sweep executors this plugin provides (where ``zswaplab sweep`` runs its cells).
+
+    The factory returns an object with ``map_unordered(fn, items)`` yielding ``(position, result)``
+    pairs as items finish (an exception in place of a result when one was raised) and ``close()``;
+    see :class:`zswaplab.executors.Executor`.
+
+    Example::
+
+        @hookimpl
+        def zswaplab_executors():
+            return [PartSpec("dask", DaskExecutor, "cells on a dask.distributed cluster",
+                             options=(OptionSpec("address", str, ""), OptionSpec("workers", int, 2)))]
+    """
+
+
 # -------------------------------------------------------------------------------------------------
 # Observers: called with one event record; keep them cheap, they run per page when implemented.
 # -------------------------------------------------------------------------------------------------
@@ -175,4 +192,5 @@ DISCOVERY_HOOKS = {
     "index": "zswaplab_indexes",
     "flush_policy": "zswaplab_flush_policies",
     "workload": "zswaplab_workloads",
+    "executor": "zswaplab_executors",
 }

@@ -1,6 +1,7 @@
 """Registration records that plugins return from the discovery hooks, and part-spec parsing.
 
-A *part* is one implementation of a kind (compressor, allocator, index, flush policy, workload).
+A *part* is one implementation of a kind (compressor, allocator, index, flush policy, workload,
+sweep executor).
 Plugins describe parts with :class:`PartSpec`; users name them as ``NAME`` or ``NAME:opt=value,...``.
 """
 
@@ -13,7 +14,7 @@ import attrs
 
 from zswaplab.errors import OptionError
 
-KINDS = ("compressor", "allocator", "index", "flush_policy", "workload")
+KINDS = ("compressor", "allocator", "index", "flush_policy", "workload", "executor")
 
 _MISSING = object()
 
@@ -75,6 +76,8 @@ class PartSpec:
     :param description: one line shown by ``zswaplab plugins``.
     :param options: the options the factory accepts.
     :param kernel_name: the kernel's name for the modelled part, if any (e.g. ``zbud``).
+    :param wrapper: the part wraps another part of its kind (fault injection); ``--compressor all``
+        and the other ``all`` selections leave it out, since alone it measures nothing new.
 
     An option named ``kernel`` is filled from the run's kernel preset unless the user sets it.
     """
@@ -84,6 +87,7 @@ class PartSpec:
     description: str = ""
     options: tuple[OptionSpec, ...] = ()
     kernel_name: str | None = None
+    wrapper: bool = False
 
     def option(self, name: str) -> OptionSpec:
         for opt in self.options:

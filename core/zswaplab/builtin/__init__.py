@@ -1,6 +1,7 @@
 """Reference parts shipped with the core, registered through the ``zswaplab`` entry-point group like
 any third-party plugin: ``deflate``, the ``ideal`` allocator, the ``mapping`` index, the ``none`` policy,
-and the built-in workloads."""
+the built-in workloads, and the
+``serial`` and ``process`` sweep executors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
+from zswaplab.executors import executor_specs
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab.replayworkloads import replay_workload_specs
@@ -41,3 +43,8 @@ def zswaplab_flush_policies() -> list[PartSpec]:
 @hookimpl
 def zswaplab_workloads() -> list[PartSpec]:
     return workload_specs() + replay_workload_specs()
+
+
+@hookimpl
+def zswaplab_executors() -> list[PartSpec]:
+    return executor_specs()

@@ -27,7 +27,8 @@ def zswaplab_compressors() -> list[PartSpec]:
     options = (OptionSpec("inner", str, "deflate", "the compressor to wrap"),
                *_fault("raise", "compress raises"), *_fault("corrupt", "compress returns another page's data"),
                *_fault("decompress_fail", "decompress raises"), SEED)
-    return [PartSpec("faulty", FaultyCompressor, "fault injection around another compressor", options)]
+    return [PartSpec("faulty", FaultyCompressor, "fault injection around another compressor", options,
+                     wrapper=True)]
 
 
 @hookimpl
@@ -35,4 +36,5 @@ def zswaplab_allocators() -> list[PartSpec]:
     options = (OptionSpec("inner", str, "ideal", "the allocator to wrap"),
                *_fault("fail", "malloc fails with no memory"), *_fault("corrupt", "read returns a changed byte"),
                SEED, OptionSpec("kernel", str, None, "kernel preset passed to the inner allocator"))
-    return [PartSpec("faulty", FaultyAllocator, "fault injection around another allocator", options)]
+    return [PartSpec("faulty", FaultyAllocator, "fault injection around another allocator", options,
+                     wrapper=True)]

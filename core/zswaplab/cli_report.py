@@ -1,0 +1,31 @@
+"""``zswaplab report``: comparison tables, plots and an HTML page from a sweep's results database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from zswaplab.report import comparison_table, load_rows, to_csv, to_json, to_markdown, write_report
+
+
+def add_report_parser(sub: Any) -> None:
+    p = sub.add_parser("report", help="tables, plots and an HTML page from a sweep results database")
+    p.add_argument("db", metavar="RESULTS.db")
+    p.add_argument("--out", metavar="DIR", help="write report.md, results.csv/json, PNG plots and index.html")
+    p.add_argument("--format", choices=("md", "csv", "json"), default="md", help="table printed (default md)")
+    p.add_argument("--sweep", help="only the cells of this sweep name")
+    p.add_argument("--title", help="page title")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    rows = load_rows(args.db, args.sweep)
+    table = comparison_table(rows)
+    printer = {"md": lambda: to_markdown(table), "csv": lambda: to_csv(table), "json": lambda: to_json(table, rows)}
+    print(printer[args.format]().rstrip("\n"))
+    if args.out:
+        files = write_report(args.db, args.out, args.sweep, args.title)
+        print(f"wrote {len(files)} files to {args.out}: {', '.join(files)}")
+        print(f"open {os.path.join(args.out, 'index.html')}")
+    return 0

@@ -1,0 +1,68 @@
+"""The ``dask`` sweep executor: cells run on a ``dask.distributed`` cluster.
+
+With ``address`` the cells go to that scheduler (``tcp://host:8786``); without, the executor starts a
+``LocalCluster`` of worker processes that listens on loopback only (``host``, default 127.0.0.1) and has
+no dashboard. Workers import zswaplab and its plugins themselves: a worker lacking a part's
+distribution fails that cell with a message naming it, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from zswaplab.hookspecs import hookimpl
+from zswaplab.parts import OptionSpec, PartSpec
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class DaskExecutor:
+    """Submits each item as one task and yields results as they complete."""
+
+    name = "dask"
+
+    def __init__(self, address: str = "", workers: int = 2, threads: int = 1, host: str = "127.0.0.1") -> None:
+        from dask.distributed import Client, LocalCluster  # imported on use: dask is slow to import
+
+        self._cluster: Any = None
+        if address:
+            self._client = Client(address)
+        else:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                                         host=host, dashboard_address=None)
+            self._client = Client(self._cluster)
+        self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
+
+    @property
+    def scheduler_address(self) -> str:
+        return str(self._client.scheduler.address)
+
+    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | BaseException]]:
+        from dask.distributed import as_completed
+
+        futures = self._client.map(fn, list(items), pure=False)
+        position = {f.key: n for n, f in enumerate(futures)}
+        for future in as_completed(futures):
+            n = position[future.key]
+            if future.status == "error":
+                yield n, future.exception()
+            else:
+                yield n, future.result()
+            future.release()
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+@hookimpl
+def zswaplab_executors() -> list[PartSpec]:
+    return [PartSpec("dask", DaskExecutor, "cells on a dask.distributed scheduler (or a loopback LocalCluster)", (
+        OptionSpec("address", str, "", "scheduler address, e.g. tcp://10.0.0.5:8786 (empty: start a LocalCluster)"),
+        OptionSpec("workers", int, 2, "LocalCluster worker processes", minimum=1),
+        OptionSpec("threads", int, 1, "threads per LocalCluster worker", minimum=1),
+        OptionSpec("host", str, "127.0.0.1", "interface the LocalCluster listens on (loopback by default)"),
+    ))]

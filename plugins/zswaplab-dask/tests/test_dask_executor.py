@@ -1,0 +1,71 @@
+"""The dask executor on LocalClusters bound to loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from zswaplab.executors import Executor, build_executor
+from zswaplab.hookspecs import hookimpl
+from zswaplab.parts import PartSpec
+from zswaplab.plugins import PluginHost
+from zswaplab.results import ResultsDB
+from zswaplab.sweep import SweepSpec
+from zswaplab.sweep_runner import run_sweep
+from zswaplab_dask import DaskExecutor
+
+# core parts only, so the test passes in a tox cell that installs just this distribution
+SETS = ["allocator=ideal", "compressor=deflate:level=1,deflate:level=9", "workload=fixed:700,mix", "pages=128"]
+
+
+def _results(path: Path) -> dict[str, object]:
+    return {r.key: (r.report, r.series) for r in ResultsDB(str(path)).rows()}
+
+
+def test_local_cluster_listens_on_loopback_and_matches_serial(tmp_path: Path) -> None:
+    executor = build_executor("dask:workers=2")
+    try:
+        assert isinstance(executor, DaskExecutor) and isinstance(executor, Executor)
+        assert executor.scheduler_address.startswith("tcp://127.0.0.1:")
+        summary = run_sweep(SweepSpec("d").with_sets(SETS), str(tmp_path / "d.db"), executor=executor)
+    finally:
+        executor.close()
+    run_sweep(SweepSpec("d").with_sets(SETS), str(tmp_path / "s.db"), executor="serial")
+    assert (summary.done, summary.failed) == (4, 0)
+    assert _results(tmp_path / "d.db") == _results(tmp_path / "s.db")
+
+
+class _Only:
+    name = "only-here"
+
+    def compress(self, page: bytes) -> bytes:
+        return page[:100]
+
+    def decompress(self, data: bytes) -> bytes:
+        return data
+
+
+class _OnlyHerePlugin:
+    @hookimpl
+    def zswaplab_compressors(self) -> list[PartSpec]:
+        return [PartSpec("only-here", _Only, "registered in the planning process only")]
+
+
+@pytest.fixture
+def cluster() -> Iterator[str]:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as c:
+        yield c.scheduler_address
+
+
+def test_worker_missing_a_plugin_reports_it(tmp_path: Path, cluster: str) -> None:
+    host = PluginHost()
+    host.register(_OnlyHerePlugin(), "only-here-plugin")
+    spec = SweepSpec("m").with_sets(["compressor=only-here,deflate", "allocator=ideal", "pages=32"])
+    summary = run_sweep(spec, str(tmp_path / "m.db"), executor=f"dask:address={cluster}", host=host)
+    assert (summary.done, summary.failed) == (1, 1)
+    [error] = summary.errors.values()
+    assert "missing plugin part(s): compressor only-here" in error
