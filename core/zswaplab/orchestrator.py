@@ -92,6 +92,7 @@ class Zswap:
         # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
         self._sized_reclaim = bool(getattr(policy, "sized_reclaim", False))
         self.last_result = ""
+        self._begun: dict[tuple[int, int], str | None] = {}  # begin_store's admission, by slot
         # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
         # zswap_writeback_entry fails with -EEXIST for them.
         self.swap_cache: set[tuple[int, int]] | None = None
@@ -217,9 +218,20 @@ class Zswap:
             self.run_shrink_worker()
         return ok
 
+    def begin_store(self, type_: int, offset: int) -> None:
+        """Start a store whose remainder (``store``/``store_length`` of the same slot) runs later, after
+        other ops: frontswap's duplicate check and zswap's limit checks happen now, as in the kernel
+        before the store can sleep in its entry allocation or on the compressor's mutex."""
+        fsmap = self._frontswap_map.get(type_)
+        if fsmap is not None and fsmap[offset]:
+            fsmap[offset] = 0
+            self._invalidate(type_, offset)
+        self._begun[(type_, offset)] = self._admit()
+
     def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
         self.counters.stores += 1
-        reject = self._admit()
+        begun = self._begun
+        reject = begun.pop((type_, offset)) if begun and (type_, offset) in begun else self._admit()
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)

@@ -18,6 +18,7 @@ import attrs
 
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.events import WritebackEvent
+from zswaplab.interleave import early_store_begins
 from zswaplab.kernel_trace import TraceRow
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.orchestrator import Zswap
@@ -75,6 +76,7 @@ class Replayer:
         self.swap_cache: set[tuple[int, int]] = set()
         zswap.swap_cache = self.swap_cache
         self._writebacks: list[TraceRow] = []
+        self._begun_full: dict[tuple[int, int], int] = {}  # reached_full when an early-begun store began
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
 
@@ -95,9 +97,15 @@ class Replayer:
                                          "ok" if event.ok else WRITEBACK_EEXIST, c.pool_total_size, c.stored_pages, None))
 
     def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
-        """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink."""
+        """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink.
+
+        A store that began before other ops ran (see :mod:`zswaplab.interleave`) makes its checks there."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        begins = early_store_begins(rows)
         pending: list[TraceRow] = []
-        for row in rows:
+        for index, row in enumerate(rows):
+            for early in begins.get(index, ()):
+                self._begin_store(rows[early])
             if row.op == "writeback":
                 pending.append(row)
                 continue
@@ -146,10 +154,16 @@ class Replayer:
             self._snapshot(row.result)
         return self._row(row, row.result)
 
+    def _begin_store(self, row: TraceRow) -> None:
+        slot = (row.type or 0, row.offset or 0)
+        self._begun_full[slot] = int(self.zswap.reached_full)
+        self.zswap.begin_store(*slot)
+
     def _store(self, row: TraceRow) -> TraceRow:
         z = self.zswap
-        full = int(z.reached_full)
-        self.swap_cache.discard((row.type or 0, row.offset or 0))
+        slot = (row.type or 0, row.offset or 0)
+        full = self._begun_full.pop(slot) if slot in self._begun_full else int(z.reached_full)
+        self.swap_cache.discard(slot)
         ok = z.store_length(row.type or 0, row.offset or 0, _payload(row))
         if ok:
             self.vm.zswpout += 1

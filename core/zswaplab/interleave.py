@@ -1,0 +1,83 @@
+"""Where each store of a kernel trace began, read from the trace's sequence numbers.
+
+A 6.1 store makes its limit checks (``zswap_is_full``, ``zswap_pool_reached_full``, ``zswap_can_accept``)
+and frontswap's duplicate check when it begins, then may sleep or be preempted before it finishes:
+``zswap_entry_cache_alloc(GFP_KERNEL)`` and ``mutex_lock(acomp_ctx->mutex)`` are scheduling points on a
+voluntary-preemption kernel. Other tasks' ops run meanwhile, and the trace lists the store where it ends.
+Which task ran when is the scheduler's choice, like the positions of the shrink worker's runs: an input
+of the replay, not something zswap decides.
+
+The trace's ``seq`` numbers count hidden probe events as well as rows: each op leaves a fixed number of
+events before its own row, its entry first (:data:`HIDDEN_EVENTS`). A store row that follows the previous
+row more closely than that began earlier; its entry is the extra event in the nearest earlier gap that is
+wider than its row explains. Gaps of op kinds whose event count varies (writeback, a shrink that wrote
+back, an allocation failure) end the search: there the store is taken to begin where it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zswaplab.kernel_trace import TraceRow
+
+#: Hidden events before each row kind's own row, as recorded by the oracle's kprobes (every store that
+#: allocated: entry plus three; a store refused before allocating, a load, a failed shrink: entry only).
+HIDDEN_EVENTS: dict[tuple[str, str], int] = {
+    ("store", "stored"): 4,
+    ("store", "same"): 1,
+    ("store", "rej_compress"): 1,
+    ("store", "rej_limit"): 1,
+    ("store", "rej_full"): 1,
+    ("load", "hit"): 1,
+    ("load", "miss"): 1,
+    ("shrink", "fail-22"): 1,
+}
+#: An invalidate frees the object (one more event) unless the entry was same-filled.
+INVALIDATE_EVENTS = {True: 1, False: 2}
+SEARCH_LIMIT = 4096  # rows; a store is not preempted for longer than this in any trace seen
+
+
+def _expected(row: TraceRow, same_filled: dict[tuple[int | None, int | None], bool]) -> int | None:
+    key = (row.type, row.offset)
+    if row.op == "invalidate":
+        return INVALIDATE_EVENTS[same_filled.pop(key, False)]
+    if row.op == "store":
+        same_filled[key] = row.result == "same"
+    return HIDDEN_EVENTS.get((row.op, row.result))
+
+
+def _surpluses(rows: Sequence[TraceRow]) -> list[int | None]:
+    """Per row: seq gap minus what the row explains (None where the row's event count is not fixed)."""
+    same_filled: dict[tuple[int | None, int | None], bool] = {}
+    out: list[int | None] = []
+    prev: int | None = None
+    for row in rows:
+        hidden = _expected(row, same_filled)
+        gap = None if row.seq is None or prev is None else row.seq - prev
+        out.append(None if hidden is None or gap is None else gap - (hidden + 1))
+        prev = row.seq if row.seq is not None else prev
+    return out
+
+
+def early_store_begins(rows: Sequence[TraceRow]) -> dict[int, list[int]]:
+    """``{i: [j, ...]}``: store row ``j`` began before row ``i`` was applied (i < j)."""
+    surplus = _surpluses(rows)
+    begins: dict[int, list[int]] = {}
+    for j, row in enumerate(rows):
+        if row.op != "store" or surplus[j] is None or surplus[j] >= 0:  # type: ignore[operator]
+            continue
+        i = _nearest_surplus(surplus, j)
+        if i is not None:
+            surplus[i] -= 1  # type: ignore[operator]
+            begins.setdefault(i, []).append(j)
+    return begins
+
+
+def _nearest_surplus(surplus: list[int | None], j: int) -> int | None:
+    for i in range(j - 1, max(-1, j - SEARCH_LIMIT), -1):
+        value = surplus[i]
+        if value is None:
+            return None
+        if value > 0:
+            return i
+    return None
