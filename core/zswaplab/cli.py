@@ -67,8 +67,7 @@ def _choices(kind: str, value: str | None) -> list[str | None]:
     if not value:
         return [None]
     if value.strip() == "all":  # every installed part of this kind that stands alone
-        host = get_plugin_host()
-        return [n for n in host.names(_KIND[kind]) if not host.get(_KIND[kind], n).spec.wrapper]
+        return list(get_plugin_host().names(_KIND[kind], wrappers=False))
     return [str(ref) for ref in split_part_list(value)]
 
 

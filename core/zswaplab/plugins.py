@@ -142,8 +142,9 @@ class PluginHost:
             raise UnknownPartError(kind.replace("_", " "), name, list(table))
         return table[name]
 
-    def names(self, kind: str) -> list[str]:
-        return sorted(self.parts[kind])
+    def names(self, kind: str, wrappers: bool = True) -> list[str]:
+        """Part names of ``kind``; ``wrappers=False`` leaves out parts that wrap another (what ``all`` means)."""
+        return sorted(n for n, p in self.parts[kind].items() if wrappers or not p.spec.wrapper)
 
     def has_observers(self, hook_name: str) -> bool:
         return bool(getattr(self.pm.hook, hook_name).get_hookimpls())

@@ -119,7 +119,7 @@ def _ratio(num: float, den: float) -> float | None:
 def grid_parts(host: PluginHost, allocators: str | None, policies: str | None) -> tuple[list[str], list[str]]:
     """The allocators (default: every installed one) and policies (default: the debate's, installed)."""
     installed = host.names("flush_policy")
-    allocs = _names(allocators) if allocators else sorted(host.names("allocator"))
+    allocs = _names(allocators) if allocators else host.names("allocator", wrappers=False)
     if policies:
         pols = _names(policies)
     else:

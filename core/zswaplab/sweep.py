@@ -187,7 +187,7 @@ def _expand_all(axis: str, values: Sequence[Any], host: PluginHost) -> list[Any]
     out: list[Any] = []
     for value in values:
         if axis in PART_AXES and value == "all":
-            out.extend(host.names(PART_AXES[axis]))
+            out.extend(host.names(PART_AXES[axis], wrappers=False))
         else:
             out.append(value)
     return out

@@ -194,3 +194,13 @@ def test_with_verify_no_wrong_bytes_are_ever_returned(compressor, allocator):
     run_state_machine_as_test(machine_for(combo, verify=True),
                               settings=settings(max_examples=hypothesis_examples(10), deadline=None,
                                                 stateful_step_count=60))
+
+
+def test_all_leaves_the_wrappers_out() -> None:
+    """`--compressor all` (and sweeps' `all`) mean the parts that stand alone: faulty wraps another part."""
+    from zswaplab.plugins import get_plugin_host
+
+    host = get_plugin_host()
+    for kind in ("compressor", "allocator"):
+        assert "faulty" in host.names(kind)
+        assert "faulty" not in host.names(kind, wrappers=False)

@@ -92,6 +92,12 @@ class Z3foldAllocator(HandleData):
     def pageframes(self, handle: int) -> tuple[int, ...]:
         return (self._objects[handle].page.id,)
 
+    def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
+        """(pfn, start, end): the object's chunks in its page (after any in-page or single-buddy move)."""
+        obj = self._objects[handle]
+        start, length = obj.page.byte_range(obj.bud, self.geo)
+        return ((obj.page.id, start, start + length),)
+
     def malloc(self, size: int) -> int:
         """z3fold_alloc(): headless page for large objects, else the first fitting unbuddied page."""
         if size <= 0:

@@ -202,6 +202,13 @@ class ZsmallocPool(HandleData):
             raise KeyError(f"zsmalloc: handle {handle} is not allocated")
         return z.slot_pageframes(self._slot_of[handle])
 
+    def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
+        """(pfn, start, end) byte ranges of the object's slot, one per pageframe it touches."""
+        z = self._zspage_of[handle]
+        if z is None:
+            raise KeyError(f"zsmalloc: handle {handle} is not allocated")
+        return z.slot_extents(self._slot_of[handle])
+
     def freeable(self) -> int:
         """Sum of zs_can_compact over classes: what the zsmalloc shrinker reports it could free."""
         return sum(cls.can_compact() for cls in self._classes.values())

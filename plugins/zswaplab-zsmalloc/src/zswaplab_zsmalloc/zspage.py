@@ -44,6 +44,14 @@ class Zspage:
         first, last = start // 4096, (start + size - 1) // 4096
         return tuple(range(self.pfn + first, self.pfn + last + 1))
 
+    def slot_extents(self, slot: int) -> tuple[tuple[int, int, int], ...]:
+        """(pfn, start, end) byte ranges of a slot: a straddling slot ends one page and starts the next."""
+        start = slot * self.spec.size
+        end = start + self.spec.size
+        first, last = start // 4096, (end - 1) // 4096
+        return tuple((self.pfn + page, max(start, page * 4096) - page * 4096, min(end, (page + 1) * 4096) - page * 4096)
+                     for page in range(first, last + 1))
+
     def pop_free(self, handle: int) -> int:
         """obj_malloc: take the freelist head for ``handle``."""
         slot = self.freeobj
