@@ -48,23 +48,32 @@ def _cost(items: list[str]) -> dict[str, float]:
     return out
 
 
+#: Options a study file may set, and their command-line defaults (a value still at its default is taken
+#: from the file).
+SPEC_OPTIONS = {"index": ",".join(DEFAULT_INDEXES), "compressor": ",".join(DEFAULT_COMPRESSORS),
+                "cpus": ",".join(map(str, DEFAULT_CPUS)), "ops_per_cpu": 20_000, "workload": "mix", "pages": 16384,
+                "layout": "clustered", "swap_types": 1, "allocator": "zsmalloc", "kernel": "6.1", "seed": 1}
+
+
 def add_scaling_study(study_sub: Any) -> None:
     p = study_sub.add_parser("scaling", help="index lock scalability: throughput and lock waits vs CPUs")
-    p.add_argument("--index", default=",".join(DEFAULT_INDEXES), help="indexes, comma-separated")
-    p.add_argument("--compressor", default=",".join(DEFAULT_COMPRESSORS), help="compressors, comma-separated")
-    p.add_argument("--cpus", default=",".join(map(str, DEFAULT_CPUS)), help="CPU counts, e.g. 1,2,4,8")
-    p.add_argument("--ops-per-cpu", type=int, default=20_000, help="ops each CPU issues in a run")
-    p.add_argument("--workload", default="mix", help="workload spec (its stream defaults to random)")
-    p.add_argument("--pages", type=int, default=16384, help="swap slots per CPU (16384 = 64 MiB)")
-    p.add_argument("--layout", choices=LAYOUTS, default="clustered", help="where each CPU's offsets lie")
-    p.add_argument("--swap-types", type=int, default=1)
-    p.add_argument("--allocator", default="zsmalloc", help="allocator whose lock rule applies")
-    p.add_argument("--kernel", default="6.1")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--index", default=SPEC_OPTIONS["index"], help="indexes, comma-separated")
+    p.add_argument("--compressor", default=SPEC_OPTIONS["compressor"], help="compressors, comma-separated")
+    p.add_argument("--cpus", default=SPEC_OPTIONS["cpus"], help="CPU counts, e.g. 1,2,4,8")
+    p.add_argument("--ops-per-cpu", type=int, default=SPEC_OPTIONS["ops_per_cpu"], help="ops each CPU issues in a run")
+    p.add_argument("--workload", default=SPEC_OPTIONS["workload"], help="workload spec (its stream defaults to random)")
+    p.add_argument("--pages", type=int, default=SPEC_OPTIONS["pages"], help="swap slots per CPU (16384 = 64 MiB)")
+    p.add_argument("--layout", choices=LAYOUTS, default=SPEC_OPTIONS["layout"], help="where each CPU's offsets lie")
+    p.add_argument("--swap-types", type=int, default=SPEC_OPTIONS["swap_types"])
+    p.add_argument("--allocator", default=SPEC_OPTIONS["allocator"], help="allocator whose lock rule applies")
+    p.add_argument("--kernel", default=SPEC_OPTIONS["kernel"])
+    p.add_argument("--seed", type=int, default=SPEC_OPTIONS["seed"])
     p.add_argument("--cost", action="append", default=[], metavar="NAME=NS", help="override a cost (repeatable)")
     p.add_argument("--index-source", choices=("auto", "model"), default="auto",
                    help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table")
     p.add_argument("--recalibrate", action="store_true", help="measure codec costs again")
+    p.add_argument("--spec", help="a study file (docs/sweeps/scaling.toml): its [axes] set these options; "
+                                  "an option also given on the command line wins")
     p.add_argument("--out", help="directory for scaling.md, scaling.csv, scaling.json and PNG plots")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--json", action="store_true", help="print the rows as a JSON list")
@@ -89,7 +98,30 @@ def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:
         write_plots(rows, out)
 
 
+def apply_spec_file(args: argparse.Namespace, path: str) -> None:
+    """Set the options a study file names in ``[axes]``, unless the command line set them."""
+    from zswaplab.errors import FileFormatError
+    from zswaplab.sweep import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            axes = tomllib.load(fh).get("axes", {})
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FileFormatError(path, "TOML", str(exc)) from None
+    for key, value in axes.items():
+        name = key.replace("-", "_")
+        if name not in SPEC_OPTIONS:
+            raise FileFormatError(path, f"axes.{key}", f"not a scaling option; use one of {', '.join(SPEC_OPTIONS)}")
+        if getattr(args, name) == SPEC_OPTIONS[name]:
+            text = ",".join(map(str, value)) if isinstance(value, list) else value
+            setattr(args, name, text if isinstance(SPEC_OPTIONS[name], str) else int(text))
+
+
 def cmd_scaling(args: argparse.Namespace) -> int:
+    if args.spec:
+        apply_spec_file(args, args.spec)
     spec = _spec(args)
     if args.out and not args.no_plots:
         require_pyplot()  # fail before the runs, not after, when matplotlib is missing
