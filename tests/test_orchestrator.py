@@ -123,3 +123,16 @@ def test_observer_subscription_sees_events(make_zswap):
     z.store(0, 1, text_page(1))
     z.store(0, 2, random_page(1))
     assert seen == ["stored", "rej_compress"]
+
+
+def test_after_an_exclusive_load_the_swap_cache_answers_until_the_slot_is_written(make_zswap):
+    zswap = make_zswap(exclusive_loads=True)
+    system = SwapSystem(zswap)
+    page, newer = text_page(1), text_page(2)
+    assert system.swap_out(0, 5, page)
+    assert system.swap_in(0, 5) == page and zswap.counters.stored_pages == 0  # zswap freed it
+    assert system.swap_in(0, 5) == page  # the swap cache copy: no zswap entry, nothing on the device
+    assert system.swapped_in_from_disk == 0
+    assert system.swap_out(0, 5, newer) and system.swap_in(0, 5) == newer
+    system.swap_free(0, 5)
+    assert (0, 5) not in system._resident

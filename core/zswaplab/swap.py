@@ -3,6 +3,10 @@
 A rejected store or a load miss goes to the backing device, so through this layer no page is lost.
 Workloads drive this layer.
 
+After an exclusive load (6.5+ ``exclusive_loads``) zswap no longer holds the page: the kernel keeps it in
+the swap cache, dirty, with its slot still allocated, so a later swap-in of the slot is a swap-cache hit
+and the next swap-out stores it again. This layer keeps such pages until the slot is written or freed.
+
 Failures follow the kernel: a page whose write to the backing device fails stays in RAM (the kernel
 redirties it), so a later swap-in returns it from memory (``write_errors``). A page zswap cannot give back
 intact (:class:`CorruptDataError`: decompression failed, or verify mode found a checksum mismatch) is
@@ -28,7 +32,8 @@ class SwapSystem:
         self.swapped_in_from_disk = 0
         self.write_errors = 0
         self.corrupt_loads = 0
-        self._resident: dict[tuple[int, int], bytes | None] = {}  # pages whose swap-out write failed
+        # pages held in RAM for their slot: swap-out write failed, or an exclusive load took them from zswap
+        self._resident: dict[tuple[int, int], bytes | None] = {}
 
     def swapon(self, type_: int, nr_pages: int) -> None:
         self.zswap.init(type_, nr_pages)
@@ -62,6 +67,8 @@ class SwapSystem:
                 return self._resident[(type_, offset)]
             self.swapped_in_from_disk += 1
             return self.backing.read(type_, offset)
+        if self.zswap.exclusive_loads:
+            self._resident[(type_, offset)] = page or None
         return page or None
 
     def swap_free(self, type_: int, offset: int) -> None:
