@@ -10,6 +10,7 @@ hot set.
 from __future__ import annotations
 
 import json
+import itertools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -56,11 +57,13 @@ class PageWorkload:
 
     def _mixed(self, zipf: bool) -> Iterator[Op]:
         rng = random.Random(self.seed)
-        weights = [1.0 / (k + 1) for k in range(self.pages)] if zipf else None
+        # cumulative weights once: random.choices then bisects (same draws as weights=, O(log n) per op)
+        cum = list(itertools.accumulate(1.0 / (k + 1) for k in range(self.pages))) if zipf else None
+        offsets = range(self.pages)
         live: dict[int, int] = {}  # offset -> content version
         versions = 0
         for _ in range(self.ops_count or 4 * self.pages):
-            offset = rng.choices(range(self.pages), weights)[0] if weights else rng.randrange(self.pages)
+            offset = rng.choices(offsets, cum_weights=cum)[0] if cum else rng.randrange(self.pages)
             action = rng.random()
             if offset not in live or action < 0.25:
                 versions += 1
