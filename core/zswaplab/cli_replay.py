@@ -40,10 +40,18 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
     cfg = kernel_counters.get("config", {})
     ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")
-    config = RunConfig(compressor=compressor or cfg.get("compressor"), allocator=allocator or cfg.get("zpool"),
+    config = RunConfig(compressor=compressor or _installed(cfg.get("compressor")), allocator=allocator or cfg.get("zpool"),
                        index=index, policy=policy, kernel=kernel, ram=ram)
     zswap = build_zswap(config, auto_shrink=False)
     return Replayer(zswap, kernel_counters.get("snapshots", {})).run(read_kernel_trace(trace), trace, out)
+
+
+def _installed(compressor: str | None) -> str | None:
+    """The trace's compressor if installed; else None (the default), since a size-only replay never
+    compresses: the lengths come from the trace."""
+    from zswaplab.plugins import get_plugin_host
+
+    return compressor if compressor in get_plugin_host().names("compressor") else None
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -30,9 +30,21 @@ def test_zsmalloc_histograms_replay_to_the_kernels_pool_exactly(tool):
     assert all(r["kernel_stored_pages"] - r["sim_stored_pages"] <= 1 for r in rows)  # the kernel's same-filled page
 
 
+def _installed_oracle_compressor() -> str:
+    """The content path needs the real compressor: lz4 or zstd (the oracle has runs with both)."""
+    from zswaplab.plugins import get_plugin_host
+
+    names = get_plugin_host().names("compressor")
+    for name in ("lz4", "zstd"):
+        if name in names:
+            return name
+    pytest.skip("neither zswaplab-lz4 nor zswaplab-zstd is installed in this tox cell")
+
+
 def test_content_path_is_within_one_percent(tool):
     _, runs = tool.load_runs(ORACLE)
-    run = next(r for r in runs if r["zpool"] == "zsmalloc" and r["comp"] == "lz4" and r["mode"] == "fixed:1200")
+    comp = _installed_oracle_compressor()
+    run = next(r for r in runs if r["zpool"] == "zsmalloc" and r["comp"] == comp and r["mode"] == "fixed:1200")
     row = tool.check_run(run, "content", "6.1", 1500)
     assert abs(row["relative_difference"]) < 0.01
 
