@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import UserError
-from zswaplab.progress import require
+from zswaplab.study_plots import pyplot
 from zswaplab.results import AXIS_COLUMNS, CellRow, ResultsDB
 
 METRICS = (
@@ -129,9 +129,7 @@ def to_html(title: str, table: Table, plots: Sequence[str]) -> str:
 # ------------------------------------------------------------------------------------------------
 def write_plots(rows: Sequence[CellRow], out_dir: str) -> list[str]:
     """Write the PNG plots of the finished cells; return their file names (relative to ``out_dir``)."""
-    matplotlib = require("matplotlib", "report", "zswaplab report plots")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     done = [r for r in rows if r.report]
     axes = varying_axes(done)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zswaplab.errors import UserError
+from zswaplab import tables
+from zswaplab.study_plots import pyplot as require_pyplot
+from zswaplab.tables import csv_text
 
 TABLE_COLUMNS = (
     ("index", "index"), ("compressor", "compressor"), ("cpus", "CPUs"), ("ops_per_second", "ops/s"),
@@ -30,30 +30,7 @@ def cell(value: Any) -> str:
 
 
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
-    head = "| " + " | ".join(label for _, label in TABLE_COLUMNS) + " |"
-    rule = "|" + "|".join("---" for _ in TABLE_COLUMNS) + "|"
-    body = ["| " + " | ".join(cell(row.get(key)) for key, _ in TABLE_COLUMNS) + " |" for row in rows]
-    return "\n".join([head, rule, *body]) + "\n"
-
-
-def csv_text(rows: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    fields = list(dict.fromkeys(key for row in rows for key in row))
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def require_pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only, no display
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UserError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
-    return plt
+    return tables.markdown_table(rows, TABLE_COLUMNS, cell)
 
 
 def write_plots(rows: Sequence[dict[str, Any]], out: Path) -> list[Path]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from zswaplab import tables
 from zswaplab.study_flush import FlushCell, FlushSettings
+from zswaplab.tables import csv_text
 
 TABLE = (
     ("allocator", "allocator"), ("policy", "policy"), ("stores_ok", "stores ok"),
@@ -33,18 +33,7 @@ def fmt(value: Any) -> str:
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] = TABLE) -> str:
-    head = "| " + " | ".join(label for _, label in columns) + " |"
-    rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(fmt(row.get(key)) for key, _ in columns) + " |" for row in rows]
-    return "\n".join([head, rule, *body]) + "\n"
-
-
-def csv_text(rows: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return tables.markdown_table(rows, columns, fmt)
 
 
 def write_outputs(cells: Sequence[FlushCell], out_dir: Path, plots: bool = True) -> list[Path]:
