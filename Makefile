@@ -22,13 +22,15 @@ run: setup
 	$(BIN)/zswaplab run --compressor all --allocator all --pages 4096
 
 # What CI runs: every test of the core and of each plugin, then a representative slice of the tox matrix.
+# Cells run one after another: each builds the core and its plugins from this tree, and setuptools builds
+# in place (build/, *.egg-info), so two cells building the same directory at once can break each other.
 test: setup
 	$(BIN)/python -m pytest -q tests $(foreach p,$(PLUGIN_DIRS),$(p)/tests)
-	$(BIN)/python -m tox run-parallel -p auto -q -e $$($(BIN)/python tools/tox_ci_envs.py)
+	$(BIN)/python -m tox run -q -e $$($(BIN)/python tools/tox_ci_envs.py)
 
 # The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.
 tox-full: setup
-	$(BIN)/python -m tox run-parallel -p auto
+	$(BIN)/python -m tox run -q
 
 bench: setup
 	$(BIN)/python benchmarks/store_load.py

@@ -28,7 +28,7 @@ def add_pages_parser(sub: Any) -> None:
 
 def installed_compressors(names: list[str] | None = None) -> dict[str, Compressor]:
     host = get_plugin_host()
-    chosen = names or host.names("compressor")
+    chosen = names or host.names("compressor", wrappers=False)
     return {name: host.get("compressor", name).spec.build({}, {}) for name in chosen}
 
 
