@@ -164,7 +164,8 @@ class Zswap:
 
     def _admit(self) -> str | None:
         """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
-        if self.is_full():
+        # is_full() written out: this runs on every store
+        if self.max_pool_pages < -(-self.counters.pool_total_size // PAGE_SIZE):
             self.counters.pool_limit_hit += 1
             if self._sized_reclaim:
                 return MAKE_ROOM
@@ -307,7 +308,7 @@ class Zswap:
                 self._by_handle[entry.handle] = entry  # type: ignore[index]
         else:
             c.same_filled_pages += 1
-        self._update_total_size()
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # _update_total_size(), on every store
         self.policy.on_store(entry)
         result = "stored" if entry.length else "same"
         if self._on_store is not None:
@@ -408,7 +409,7 @@ class Zswap:
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
         self.policy.on_free(entry)
-        self._update_total_size()
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # _update_total_size(), on every free
 
     # ---------------------------------------------------------------------------------------------
     # writeback (never through store: the page goes straight to the backing device)

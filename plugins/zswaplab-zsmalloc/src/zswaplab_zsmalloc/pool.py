@@ -89,7 +89,8 @@ class ZsmallocPool(HandleData):
                 break
         else:
             z = self._alloc_zspage(cls)
-        handle = self._new_handle()
+        free_handles = self._free_handles  # _new_handle() written out: malloc is per page
+        handle = free_handles.pop() if free_handles else self._new_handle()
         slot = z.pop_free(handle)  # obj_malloc
         cls.obj_used += 1
         group = cls.group_of[z.inuse]
