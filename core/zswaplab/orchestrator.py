@@ -266,7 +266,7 @@ class Zswap:
         ``make_room``: the policy reclaims sized room for this object before it is allocated."""
         c, type_, offset, length = self.counters, staged.type, staged.offset, staged.length
         if staged.value is not None:
-            return Entry(type_, offset, 0, None, staged.value)
+            return Entry(type_, offset, 0, staged.value)
         if length == INCOMPRESSIBLE or length > self.preset.compress_limit or length == 0:
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
