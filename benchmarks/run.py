@@ -163,18 +163,16 @@ def profile_paths(quick: bool) -> dict[str, str]:
     lengths = size_only.seeded_lengths(50_000 if quick else 200_000)
     config = RunConfig("lz4", "zbud", "rbtree", None, ram="64G")
 
-    def replay() -> None:
-        from zswaplab.cli_replay import replay_trace
+    from zswaplab.cli_replay import replay_trace
 
-        with tempfile.TemporaryDirectory() as tmp:
-            replay_trace(kernel_trace_1m.make_trace(os.path.join(tmp, "t.ops.csv.gz"), 100_000 if quick else 1_000_000))
-
-    paths = {
-        "content store+load (lz4/zbud/rbtree, text)": lambda: store_load.orchestrator_loop(config, page_list),
-        "size-only store+invalidate (zsmalloc)": lambda: size_only.zswap_ops_per_s("zsmalloc", lengths),
-        "replay of the tiled kernel trace": replay,
-    }
-    return {name: _top_costs(fn) for name, fn in paths.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = kernel_trace_1m.make_trace(os.path.join(tmp, "t.ops.csv.gz"), 100_000 if quick else 1_000_000)
+        paths = {
+            "content store+load (lz4/zbud/rbtree, text)": lambda: store_load.orchestrator_loop(config, page_list),
+            "size-only store+invalidate (zsmalloc)": lambda: size_only.zswap_ops_per_s("zsmalloc", lengths),
+            "replay of the tiled kernel trace": lambda: replay_trace(trace),
+        }
+        return {name: _top_costs(fn) for name, fn in paths.items()}
 
 
 def _top_costs(fn: Any, rows: int = 12) -> str:
