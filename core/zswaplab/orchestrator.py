@@ -236,7 +236,9 @@ class Zswap:
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
-        return self._commit_phase(self._compress_phase(type_, offset, page, length), make_room)
+        # _commit_phase() written out: this is the sequential store path, run once per page
+        entry = self._alloc_phase(self._compress_phase(type_, offset, page, length), make_room)
+        return entry if isinstance(entry, str) else self._insert(entry)
 
     def _compress_phase(self, type_: int, offset: int, page: bytes | None, length: int | None) -> StagedStore:
         """Same-filled check and compression. Touches no shared state, so it can run outside every lock

@@ -91,8 +91,7 @@ class ZsmallocPool(HandleData):
                 break
         else:
             z = self._alloc_zspage(cls)
-        free_handles = self._free_handles  # _new_handle() written out: malloc is per page
-        handle = free_handles.pop() if free_handles else self._new_handle()
+        handle = self._new_handle()
         slot = z.pop_free(handle)  # obj_malloc
         cls.obj_used += 1
         group = cls.group_of[z.inuse]
@@ -124,9 +123,10 @@ class ZsmallocPool(HandleData):
         """cache_alloc_handle: reuse a freed handle number (LIFO) or extend the handle arrays."""
         if self._free_handles:
             return self._free_handles.pop()
-        self._zspage_of.append(None)
+        zspage_of = self._zspage_of
+        zspage_of.append(None)
         self._slot_of.append(0)
-        return len(self._zspage_of) - 1
+        return len(zspage_of) - 1
 
     def free(self, handle: int) -> None:
         """zs_free: push the slot on the zspage's freelist; release the zspage when it empties."""
