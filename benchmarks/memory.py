@@ -4,7 +4,7 @@ Runs in a child process per measurement (``--child``) so each starts from a clea
 RSS after importing zswaplab and building the parts; everything made after it counts, including the swap
 area's frontswap map (one byte per slot). Lengths cycle through a fixed block of 4,096 seeded lengths
 100..3000, so the workload itself holds no per-page memory. The pool never fills (``ram=1T``), so every
-store stays stored. Peak RSS is ``ru_maxrss``.
+store stays stored. Peak RSS is ``VmHWM``.
 
     python benchmarks/memory.py [--pages 1000000] [--allocator zsmalloc] [--index rbtree]
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 from itertools import cycle, islice
@@ -23,12 +22,17 @@ from typing import Any
 BLOCK = 4096
 
 
-def _rss_kib() -> int:
+def _status_kib(field: str) -> int:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process, in KiB.
+
+    Not ``getrusage().ru_maxrss``: Linux carries it over ``execve`` from the forking parent, so a child
+    started by a large parent would report the parent's size as its own peak.
+    """
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def child(pages: int, allocator: str, index: str | None) -> dict[str, Any]:
@@ -39,14 +43,14 @@ def child(pages: int, allocator: str, index: str | None) -> dict[str, Any]:
     rng = random.Random(1)
     block = [rng.randint(100, 3000) for _ in range(BLOCK)]
     zswap = build_zswap(RunConfig("lz4", allocator, index, None, ram="1T"))
-    baseline_kib = _rss_kib()
+    baseline_kib = _status_kib("VmRSS")
     zswap.init(0, pages)
     store = zswap.store_length
     with cyclic_gc_paused():
         for offset, length in enumerate(islice(cycle(block), pages)):
             store(0, offset, length)
     assert zswap.counters.stored_pages == pages
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = _status_kib("VmHWM")
     return {"pages": pages, "parts": zswap.part_names, "baseline_kib": baseline_kib, "peak_kib": peak_kib,
             "bytes_per_page": (peak_kib - baseline_kib) * 1024 / pages}
 
