@@ -12,6 +12,7 @@ import argparse
 import gc
 import statistics
 import time
+from collections.abc import Callable
 
 from zswaplab.config import RunConfig, build_workload, build_zswap
 from zswaplab.gcpause import cyclic_gc_paused
@@ -39,7 +40,7 @@ def orchestrator_loop(config: RunConfig, pages: list[bytes]) -> float:
     return elapsed
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], float]) -> float:
     """One run of ``fn`` with the cyclic collector paused (as a run through the runner has it)."""
     gc.collect()
     with cyclic_gc_paused():

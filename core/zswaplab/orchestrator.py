@@ -159,12 +159,9 @@ class Zswap:
     def can_accept(self) -> bool:
         return self.accept_pool_pages > self._pool_pages_cached()
 
-    def _update_total_size(self) -> None:
-        self.counters.pool_total_size = self.allocator.total_pages() * PAGE_SIZE
-
     def _admit(self) -> str | None:
         """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
-        # is_full() written out: this runs on every store
+        # is_full() (zswap_is_full) written out: this runs on every store
         if self.max_pool_pages < -(-self.counters.pool_total_size // PAGE_SIZE):
             self.counters.pool_limit_hit += 1
             if self._sized_reclaim:
@@ -236,9 +233,7 @@ class Zswap:
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
-        # _commit_phase() written out: this is the sequential store path, run once per page
-        entry = self._alloc_phase(self._compress_phase(type_, offset, page, length), make_room)
-        return entry if isinstance(entry, str) else self._insert(entry)
+        return self._commit_phase(self._compress_phase(type_, offset, page, length), make_room)
 
     def _compress_phase(self, type_: int, offset: int, page: bytes | None, length: int | None) -> StagedStore:
         """Same-filled check and compression. Touches no shared state, so it can run outside every lock
@@ -310,7 +305,7 @@ class Zswap:
                 self._by_handle[entry.handle] = entry  # type: ignore[index]
         else:
             c.same_filled_pages += 1
-        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # _update_total_size(), on every store
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
         self.policy.on_store(entry)
         result = "stored" if entry.length else "same"
         if self._on_store is not None:
@@ -411,7 +406,7 @@ class Zswap:
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
         self.policy.on_free(entry)
-        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # _update_total_size(), on every free
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
 
     # ---------------------------------------------------------------------------------------------
     # writeback (never through store: the page goes straight to the backing device)
