@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(sort $(wildcard plugins/zswaplab-*))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-all tox-full bench clean
+.PHONY: setup run test test-all tox-full bench bench-all clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,10 @@ tox-full: setup
 
 bench: setup
 	$(BIN)/python benchmarks/store_load.py
+
+# Every issue-10 target; rewrites docs/performance.md (a few minutes, about 3 GB of RAM).
+bench-all: setup
+	$(BIN)/python benchmarks/run.py --docs docs/performance.md
 
 clean:
 	rm -rf $(VENV) .tox build dist

@@ -1,7 +1,7 @@
 """Pages/s of store+load through the orchestrator ÷ pages/s of the bare compress+decompress loop.
 
-Both loops run in this process on the same pages with the same compressor object; each is timed
-``--repeats`` times and the medians are compared. The last line is ``ratio=<float>``.
+Both loops run in this process on the same pages with the same compressor object, timed alternately
+``--repeats`` times; the ratio is the median of the pairs' ratios. The last line is ``ratio=<float>``.
 
     python benchmarks/store_load.py [--compressor lz4] [--allocator zbud] [--index rbtree] [--policy lru]
 """
@@ -12,8 +12,10 @@ import argparse
 import gc
 import statistics
 import time
+from collections.abc import Callable
 
 from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.gcpause import cyclic_gc_paused
 
 
 def bare_loop(compressor, pages: list[bytes]) -> float:
@@ -38,24 +40,24 @@ def orchestrator_loop(config: RunConfig, pages: list[bytes]) -> float:
     return elapsed
 
 
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            times.append(fn())
-        finally:
-            gc.enable()
-    return statistics.median(times)
+def timed(fn: Callable[[], float]) -> float:
+    """One run of ``fn`` with the cyclic collector paused (as a run through the runner has it)."""
+    gc.collect()
+    with cyclic_gc_paused():
+        return fn()
 
 
 def measure(config: RunConfig, pages: list[bytes], repeats: int = 5) -> dict[str, float]:
+    """Bare loop and orchestrator loop timed alternately, ``repeats`` pairs: a change in the machine's
+    load hits both sides of a pair alike, and the median of the pairs' ratios is the figure."""
     compressor = build_zswap(config).compressor
-    bare = median_time(lambda: bare_loop(compressor, pages), repeats)
-    orch = median_time(lambda: orchestrator_loop(config, pages), repeats)
+    bare, orch = [], []
+    for _ in range(repeats):
+        bare.append(timed(lambda: bare_loop(compressor, pages)))
+        orch.append(timed(lambda: orchestrator_loop(config, pages)))
     n = len(pages)
-    return {"bare_pages_per_s": n / bare, "store_load_pages_per_s": n / orch, "ratio": bare / orch}
+    return {"bare_pages_per_s": n / statistics.median(bare), "store_load_pages_per_s": n / statistics.median(orch),
+            "ratio": statistics.median(b / o for b, o in zip(bare, orch))}
 
 
 def main() -> None:

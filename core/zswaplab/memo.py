@@ -17,6 +17,11 @@ import zlib
 from zswaplab.interfaces import Compressor
 
 DEFAULT_MEMO_BYTES = 64 << 20
+#: Bytes one memo entry holds besides its compressed bytes, so the budget bounds real memory: the bytes
+#: object's header (33), the key tuple (56) and its two ints (36 + 32), and the dict's slot and index
+#: share, up to about 100 right after the dict grows. benchmarks/run.py checks the sum against
+#: ``sys.getsizeof``.
+ENTRY_OVERHEAD = 256
 
 
 class MemoCompressor:
@@ -45,11 +50,11 @@ class MemoCompressor:
         return data
 
     def _remember(self, key: tuple[int, int], data: bytes) -> None:
-        cost = len(data) + 100  # bytes object + dict slot + key tuple, roughly
+        cost = len(data) + ENTRY_OVERHEAD
         while self._memo and self._bytes + cost > self.max_bytes:
             # dicts keep insertion order: the first key is the oldest (FIFO is enough, and cheaper than LRU)
             old = self._memo.pop(next(iter(self._memo)))
-            self._bytes -= len(old) + 100
+            self._bytes -= len(old) + ENTRY_OVERHEAD
         if cost <= self.max_bytes:
             self._memo[key] = data
             self._bytes += cost

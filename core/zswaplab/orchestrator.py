@@ -159,12 +159,10 @@ class Zswap:
     def can_accept(self) -> bool:
         return self.accept_pool_pages > self._pool_pages_cached()
 
-    def _update_total_size(self) -> None:
-        self.counters.pool_total_size = self.allocator.total_pages() * PAGE_SIZE
-
     def _admit(self) -> str | None:
         """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
-        if self.is_full():
+        # is_full() (zswap_is_full) written out: this runs on every store
+        if self.max_pool_pages < -(-self.counters.pool_total_size // PAGE_SIZE):
             self.counters.pool_limit_hit += 1
             if self._sized_reclaim:
                 return MAKE_ROOM
@@ -265,7 +263,7 @@ class Zswap:
         ``make_room``: the policy reclaims sized room for this object before it is allocated."""
         c, type_, offset, length = self.counters, staged.type, staged.offset, staged.length
         if staged.value is not None:
-            return Entry(type_, offset, 0, None, staged.value)
+            return Entry(type_, offset, 0, staged.value)
         if length == INCOMPRESSIBLE or length > self.preset.compress_limit or length == 0:
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
@@ -307,7 +305,7 @@ class Zswap:
                 self._by_handle[entry.handle] = entry  # type: ignore[index]
         else:
             c.same_filled_pages += 1
-        self._update_total_size()
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
         self.policy.on_store(entry)
         result = "stored" if entry.length else "same"
         if self._on_store is not None:
@@ -408,7 +406,7 @@ class Zswap:
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
         self.policy.on_free(entry)
-        self._update_total_size()
+        c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
 
     # ---------------------------------------------------------------------------------------------
     # writeback (never through store: the page goes straight to the backing device)

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.ops import OpKind
 from zswaplab.orchestrator import Zswap
 from zswaplab.partcheck import blame, run_parts
@@ -48,7 +49,8 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
         system.swapon(type_, nr_pages)
     started = time.perf_counter()
     try:
-        count, series = _drive(system, workload)
+        with cyclic_gc_paused():
+            count, series = _drive(system, workload)
     except Exception as exc:  # name the part that broke its interface (see zswaplab.partcheck)
         reported = blame(exc, run_parts(zswap, host))
         if reported is exc:

@@ -21,7 +21,7 @@ from zswaplab_zsmalloc.classes import ZS_MAX_ALLOC_SIZE, ClassSpec, build_class_
 from zswaplab_zsmalloc.compaction import compact_class, reclaim_lru_zspage
 from zswaplab_zsmalloc.era import Era, resolve_era
 from zswaplab_zsmalloc.fullness import SCHEMES, Scheme
-from zswaplab_zsmalloc.zspage import Zspage, ZspageList
+from zswaplab_zsmalloc.zspage import HANDLE_TYPECODE, Zspage, ZspageList
 
 
 class SizeClass:
@@ -64,9 +64,11 @@ class ZsmallocPool(HandleData):
         self._by_size = [self._classes[self.table.for_object(max(1, s)).index] for s in range(ZS_MAX_ALLOC_SIZE + 1)]
         self._pages = 0
         self._next_pfn = 0
+        # Per handle: its zspage and its slot there. Compact arrays, as zsmalloc's own are: a slot is
+        # below objs_per_zspage (at most 256), and a handle is below 2^31 live objects.
         self._zspage_of: list[Zspage | None] = [None]  # handle 0 is never handed out
-        self._slot_of = array("q", [0])
-        self._free_handles = array("q")
+        self._slot_of = array("H", [0])
+        self._free_handles = array(HANDLE_TYPECODE)
         self._lru: OrderedDict[Zspage, None] | None = OrderedDict() if self.era.lru else None
         self.evictable = self.era.lru
 
@@ -121,9 +123,10 @@ class ZsmallocPool(HandleData):
         """cache_alloc_handle: reuse a freed handle number (LIFO) or extend the handle arrays."""
         if self._free_handles:
             return self._free_handles.pop()
-        self._zspage_of.append(None)
+        zspage_of = self._zspage_of
+        zspage_of.append(None)
         self._slot_of.append(0)
-        return len(self._zspage_of) - 1
+        return len(zspage_of) - 1
 
     def free(self, handle: int) -> None:
         """zs_free: push the slot on the zspage's freelist; release the zspage when it empties."""

@@ -1,6 +1,6 @@
 """A zspage and the kernel's intrusive doubly linked fullness lists (``struct list_head``).
 
-One Python object per zspage, none per object: a zspage keeps one array of 8-byte words, one per slot,
+One Python object per zspage, none per object: a zspage keeps one array of 4-byte words, one per slot,
 holding either the live object's handle (> 0) or, like the kernel's ``link_free``, the link to the next
 free slot (encoded ``~next``, so 0 ends the list). ``freeobj`` is the freelist head: allocation pops it,
 free pushes (LIFO), and init_zspage links the slots in address order 0, 1, 2, ...
@@ -17,6 +17,10 @@ from zswaplab_zsmalloc.classes import ClassSpec
 if TYPE_CHECKING:
     from zswaplab_zsmalloc.pool import SizeClass
 
+#: 4-byte signed words: a handle (> 0) or a freelist link (≤ 0). Half the memory of 8-byte words per
+#: slot; 2^31 live objects would be 8 TiB of pool.
+HANDLE_TYPECODE = "i"
+
 
 class Zspage:
     """``pages_per_zspage`` pageframes holding ``objs_per_zspage`` slots of ``spec.size`` bytes."""
@@ -28,7 +32,7 @@ class Zspage:
         self.spec: ClassSpec = cls.spec
         self.inuse = 0
         objs = self.spec.objs_per_zspage
-        self.handles = array("q", range(-2, -objs - 2, -1))  # slot i free, next free i + 1 (~(i + 1))
+        self.handles = array(HANDLE_TYPECODE, range(-2, -objs - 2, -1))  # slot i free, next free i + 1 (~(i + 1))
         self.handles[objs - 1] = 0  # ~(-1): end of the freelist
         self.freeobj = 0
         self.pfn = pfn  # id of the first pageframe; the others follow
