@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zswaplab.errors import UserError
+from zswaplab.errors import FileFormatError, UserError
+from zswaplab.kernel_trace import read_kernel_trace
 from zswaplab.memmodel import read_lackey
 from zswaplab.pages import fixed_page
 from zswaplab.pageset import read_pageset, write_pageset
@@ -33,6 +34,20 @@ def test_random_bytes(tmp_path: Path, reader, data: bytes, gzipped: bool) -> Non
     path = tmp_path / "f"
     path.write_bytes(b"\x1f\x8b" + data if gzipped else data)  # also: broken gzip streams
     _read_all(reader, path)
+
+
+# A gzip header then a deflate block of an invalid type: zlib.error, not OSError (found by the fuzzer above).
+BAD_DEFLATE = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\x07\xff\xff\xff\xff" * 4
+
+
+@pytest.mark.parametrize("reader", [read_trace, read_lackey, read_pageset, read_kernel_trace])
+def test_a_corrupt_deflate_stream_is_a_file_format_error(tmp_path: Path, reader) -> None:
+    path = tmp_path / "bad.gz"
+    path.write_bytes(BAD_DEFLATE)
+    with pytest.raises(FileFormatError) as error:
+        for _ in reader(str(path)):
+            pass
+    assert str(path) in str(error.value)
 
 
 @pytest.mark.parametrize("name", ["t.ztr", "t.csv", "t.jsonl", "p.zpgs"])

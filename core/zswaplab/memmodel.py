@@ -17,6 +17,7 @@ program's memory behaviour can be replayed.
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -199,7 +200,7 @@ def read_lackey(path: str, instructions: bool = False) -> Iterator[tuple[int, in
                 access = _lackey_line(path, number, line, instructions)
                 if access is not None:
                     yield access
-        except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
             raise FileFormatError(path, f"after line {number}", f"unreadable: {exc}") from None
 
 

@@ -18,6 +18,7 @@ import json
 import os
 import struct
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
@@ -104,7 +105,7 @@ def sniff_format(path: str) -> str:
     with _open_binary(path) as fh:
         try:
             head = fh.read(64)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise FileFormatError(path, "byte 0", f"cannot decompress: {exc}") from None
     if head.startswith(BINARY_MAGIC):
         return "binary"
@@ -157,7 +158,7 @@ def _numbered(path: str, fh: IO[str]) -> Iterator[tuple[int, str]]:
         for number, line in enumerate(fh, 1):
             if line.strip() and not line.startswith("#"):
                 yield number, line.rstrip("\r\n")
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
+    except (UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
         raise FileFormatError(path, "after the last good line", f"unreadable: {exc}") from None
 
 
@@ -280,7 +281,7 @@ def _read_binary(path: str) -> Iterator[TraceRecord]:
 def _read_all(path: str, fh: IO[bytes]) -> bytes:
     try:
         return fh.read()
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise FileFormatError(path, "byte 0", f"cannot decompress: {exc}") from None
 
 
