@@ -109,8 +109,10 @@ def test_model_machine_catches_a_lossy_codec(register_plugin):
     host = register_plugin(LossyPlugin(), "lossy-plugin")
     machine = machine_for(Combo("lossy", "ideal", "mapping", "none", ("6.1",)), host)
     with pytest.raises(AssertionError, match="different bytes"):
-        run_state_machine_as_test(machine, settings=settings(max_examples=200, deadline=None, stateful_step_count=50, database=None,
-                                                    report_multiple_bugs=False, phases=[Phase.generate]))
+        # derandomize: the same examples every run, so this check of the kit never flakes in CI
+        run_state_machine_as_test(machine, settings=settings(max_examples=200, deadline=None, stateful_step_count=50,
+                                                             database=None, report_multiple_bugs=False,
+                                                             phases=[Phase.generate], derandomize=True))
 
 
 # ---- and correct parts pass: the kit is not stricter than the kernel ------------------------------
