@@ -146,9 +146,11 @@ the LRU back into zswap; 6.8/6.10 added a memory-pressure shrinker with a second
 
 ## Setup
 
-- Allocators: {allocators} (every installed one); compressor `{compressor}`; workload
+- Allocators: {allocators}; compressor `{compressor}`; workload
   `{settings.workload}`, {settings.pages} pages, seed {settings.seed}; RAM {settings.ram}, so the pool
-  limit (20%) is {max_pool} pages and the workload overfills it.{missing}
+  limit (20%) is {max_pool} pages and the workload overfills it.{missing} An allocator written
+  `NAME:kernel=V` is that allocator as kernel V built it, under the preset's zswap: `zsmalloc:kernel=6.3`
+  has the zspage LRU and `zs_reclaim_page` of 6.2–6.4, which `zpool-reclaim` uses.
 - Kernel preset {settings.kernel}, worker `{settings.worker}`: with `until-accept` every policy gets the
   6.5+ shrink loop (reclaim until under the accept threshold, 16 failures at most), so the cells differ
   only in what each policy writes back.
