@@ -8,34 +8,22 @@ Usage: python benchmarks/index_store_load.py [--pages N] [--repeats R]
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
-import time
+import sys
+from pathlib import Path
 
-import lz4.block
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from zswaplab.config import RunConfig, build_zswap
-from zswaplab.pages import text_page
+from store_load import bare_loop, orchestrator_loop, timed  # noqa: E402
+
+from zswaplab.config import RunConfig, build_zswap  # noqa: E402
+from zswaplab.pages import text_page  # noqa: E402
 
 INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash")
 
 
-def codec_loop(pages: list[bytes]) -> float:
-    start = time.perf_counter()
-    for page in pages:
-        lz4.block.decompress(lz4.block.compress(page, store_size=False), uncompressed_size=4096)
-    return time.perf_counter() - start
-
-
-def orchestrator_loop(pages: list[bytes], index: str) -> float:
-    zswap = build_zswap(RunConfig(compressor="lz4", allocator="ideal", index=index, policy="none", ram="16G"))
-    zswap.init(0, len(pages))
-    start = time.perf_counter()
-    for offset, page in enumerate(pages):
-        zswap.store(0, offset, page)
-    for offset in range(len(pages)):
-        zswap.load(0, offset)
-    return time.perf_counter() - start
+def config(index: str) -> RunConfig:
+    return RunConfig(compressor="lz4", allocator="ideal", index=index, policy="none", ram="16G")
 
 
 def main() -> None:
@@ -44,13 +32,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     pages = [text_page(i) for i in range(args.pages)]
+    compressor = build_zswap(config("mapping")).compressor
     times: dict[str, list[float]] = {name: [] for name in ("codec", *INDEXES)}
-    gc.disable()
     for _ in range(args.repeats):  # interleaved: load changes on a shared machine hit every row alike
-        times["codec"].append(codec_loop(pages))
+        times["codec"].append(timed(lambda: bare_loop(compressor, pages)))
         for index in INDEXES:
-            times[index].append(orchestrator_loop(pages, index))
-    gc.enable()
+            times[index].append(timed(lambda: orchestrator_loop(config(index), pages)))
     codec = statistics.median(times["codec"])
     for name, samples in times.items():
         median = statistics.median(samples)

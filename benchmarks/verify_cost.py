@@ -7,29 +7,21 @@ Prints medians of R repetitions; the last line is ``verify_ratio=<on/off>``.
 from __future__ import annotations
 
 import argparse
-import inspect
 import statistics
-import time
+import sys
+from pathlib import Path
 
-from zswaplab.builtin.ideal import IdealAllocator
-from zswaplab.builtin.mapping import MappingIndex
-from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.orchestrator import Zswap
-from zswaplab.pages import mix_page
-from zswaplab.plugins import get_plugin_host
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from store_load import orchestrator_loop, timed  # noqa: E402
+
+from zswaplab.config import RunConfig  # noqa: E402
+from zswaplab.pages import mix_page  # noqa: E402
 
 
-def pages_per_second(compressor_name: str, pages: list[bytes], verify: bool | None) -> float:
-    compressor = get_plugin_host().get("compressor", compressor_name).spec.build()
-    kwargs = {} if verify is None else {"verify": verify}
-    zswap = Zswap(compressor, IdealAllocator(), MappingIndex, NonePolicy(), ram_pages=1 << 22, **kwargs)
-    zswap.init(0, len(pages))
-    started = time.perf_counter()
-    for offset, page in enumerate(pages):
-        zswap.store(0, offset, page)
-    for offset in range(len(pages)):
-        zswap.load(0, offset)
-    return len(pages) / (time.perf_counter() - started)
+def pages_per_second(compressor: str, pages: list[bytes], verify: bool) -> float:
+    config = RunConfig(compressor, "ideal", "mapping", "none", ram="16G", verify=verify)
+    return len(pages) / timed(lambda: orchestrator_loop(config, pages))
 
 
 def main() -> None:
@@ -39,16 +31,13 @@ def main() -> None:
     parser.add_argument("--compressor", default="lz4")
     args = parser.parse_args()
     pages = [mix_page(i) for i in range(args.pages)]
-    has_verify = "verify" in inspect.signature(Zswap.__init__).parameters
-    modes = {"off": False if has_verify else None, "on": True} if has_verify else {"off": None}
-    runs: dict[str, list[float]] = {m: [] for m in modes}
+    runs: dict[str, list[float]] = {"off": [], "on": []}
     for _ in range(args.repeat):  # interleaved, so drift on a shared machine hits both modes alike
-        for mode, flag in modes.items():
-            runs[mode].append(pages_per_second(args.compressor, pages, flag))
+        for mode in runs:
+            runs[mode].append(pages_per_second(args.compressor, pages, mode == "on"))
     for mode, values in runs.items():
         print(f"verify {mode}: {statistics.median(values):,.0f} pages/s (median of {args.repeat})")
-    if "on" in runs:
-        print(f"verify_ratio={statistics.median(runs['on']) / statistics.median(runs['off']):.3f}")
+    print(f"verify_ratio={statistics.median(runs['on']) / statistics.median(runs['off']):.3f}")
 
 
 if __name__ == "__main__":
