@@ -101,16 +101,9 @@ def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:
 def apply_spec_file(args: argparse.Namespace, path: str) -> None:
     """Set the options a study file names in ``[axes]``, unless the command line set them."""
     from zswaplab.errors import FileFormatError
-    from zswaplab.sweep import tomllib
+    from zswaplab.sweep import read_toml
 
-    try:
-        with open(path, "rb") as fh:
-            axes = tomllib.load(fh).get("axes", {})
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FileFormatError(path, "TOML", str(exc)) from None
-    for key, value in axes.items():
+    for key, value in read_toml(path).get("axes", {}).items():
         name = key.replace("-", "_")
         if name not in SPEC_OPTIONS:
             raise FileFormatError(path, f"axes.{key}", f"not a scaling option; use one of {', '.join(SPEC_OPTIONS)}")

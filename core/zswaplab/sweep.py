@@ -111,16 +111,20 @@ def _bool(value: Any) -> bool:
 # ------------------------------------------------------------------------------------------------
 # sweep files
 # ------------------------------------------------------------------------------------------------
-def load_sweep_file(path: str) -> SweepSpec:
-    """Read a TOML sweep file; a malformed one raises :class:`FileFormatError` naming the problem."""
+def read_toml(path: str) -> dict[str, Any]:
+    """A TOML file as a dict; unreadable is a :class:`UserError`, malformed a :class:`FileFormatError`."""
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError(path, "TOML", str(exc)) from None
-    return spec_from_mapping(data, path)
+
+
+def load_sweep_file(path: str) -> SweepSpec:
+    """Read a TOML sweep file; a malformed one raises :class:`FileFormatError` naming the problem."""
+    return spec_from_mapping(read_toml(path), path)
 
 
 def spec_from_mapping(data: Mapping[str, Any], source: str = "sweep") -> SweepSpec:
