@@ -1,7 +1,7 @@
 """Check that every plugin distribution under plugins/ is installed by at least one tox.ini cell.
 
-A plugin counts as covered when a ``deps`` line of a ``[testenv]`` section installs it (by directory,
-``plugins/zswaplab-X``, or by distribution name, ``zswaplab-X``), either unconditionally or under a
+A plugin counts as covered when a ``deps`` or ``commands_pre`` line of a ``[testenv]`` section installs
+it (by directory, ``plugins/zswaplab-X``, or by distribution name, ``zswaplab-X``), either unconditionally or under a
 factor condition (``lz4: -e plugins/zswaplab-lz4``, ``zbud,zsmalloc: ...``, ``lz4-zbud: ...``) that some
 environment of ``env_list`` satisfies. Brace expansion (``py3{10,11}-{lz4,zstd}``) follows tox.
 
@@ -19,6 +19,7 @@ import re
 import sys
 from pathlib import Path
 
+INSTALL_KEYS = ("deps", "commands_pre")  # where a cell installs distributions (pip install lines)
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _CONDITION = re.compile(r"^\s*([!\w.,-]+)\s*:\s+(.*)$")
 
@@ -60,7 +61,8 @@ def covered_plugins(tox_ini: Path) -> set[str]:
     for section in config.sections():
         if not section.startswith("testenv"):
             continue
-        for line in config.get(section, "deps", fallback="").splitlines():
+        lines = [line for key in INSTALL_KEYS for line in config.get(section, key, fallback="").splitlines()]
+        for line in lines:
             match = _CONDITION.match(line)
             condition, dep = (match.group(1), match.group(2)) if match else (None, line)
             names = set(re.findall(r"zswaplab-[\w-]+", dep))
