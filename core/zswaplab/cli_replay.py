@@ -40,8 +40,8 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
     cfg = kernel_counters.get("config", {})
     ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")
-    config = RunConfig(compressor=compressor or _installed(cfg.get("compressor")), allocator=allocator or cfg.get("zpool"),
-                       index=index, policy=policy, kernel=kernel, ram=ram)
+    config = RunConfig(compressor=compressor or _installed(cfg.get("compressor")),
+                       allocator=allocator or cfg.get("zpool"), index=index, policy=policy, kernel=kernel, ram=ram)
     zswap = build_zswap(config, auto_shrink=False)
     return Replayer(zswap, kernel_counters.get("snapshots", {})).run(read_kernel_trace(trace), trace, out)
 

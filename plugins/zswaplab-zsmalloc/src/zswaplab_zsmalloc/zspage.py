@@ -52,9 +52,8 @@ class Zspage:
         """(pfn, start, end) byte ranges of a slot: a straddling slot ends one page and starts the next."""
         start = slot * self.spec.size
         end = start + self.spec.size
-        first, last = start // 4096, (end - 1) // 4096
-        return tuple((self.pfn + page, max(start, page * 4096) - page * 4096, min(end, (page + 1) * 4096) - page * 4096)
-                     for page in range(first, last + 1))
+        pages = range(start // 4096, (end - 1) // 4096 + 1)
+        return tuple((self.pfn + p, max(start - p * 4096, 0), min(end - p * 4096, 4096)) for p in pages)
 
     def pop_free(self, handle: int) -> int:
         """obj_malloc: take the freelist head for ``handle``."""
