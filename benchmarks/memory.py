@@ -2,9 +2,10 @@
 
 Runs in a child process per measurement (``--child``) so each starts from a clean heap. The baseline is the
 RSS after importing zswaplab and building the parts; everything made after it counts, including the swap
-area's frontswap map (one byte per slot). Lengths cycle through a fixed block of 4,096 seeded lengths
-100..3000, so the workload itself holds no per-page memory. The pool never fills (``ram=1T``), so every
-store stays stored. Peak RSS is ``VmHWM``.
+area's frontswap map (one byte per slot). Each length (100..3000, a fixed hash of the offset) is a
+new int object, as a length parsed from a trace or taken from ``len(data)`` is, so a simulator that
+kept the caller's int would pay for it here; the workload itself keeps nothing per page. The pool never
+fills (``ram=1T``), so every store stays stored. Peak RSS is ``VmHWM``.
 
     python benchmarks/memory.py [--pages 1000000] [--allocator zsmalloc] [--index rbtree]
 """
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import subprocess
 import sys
-from itertools import cycle, islice
 from typing import Any
 
-BLOCK = 4096
+
+def _length(offset: int) -> int:
+    """A compressed length in 100..3000 for ``offset``: a new int object (not one of CPython's cached
+    small ints) on every call, spread like a mixed workload's."""
+    return 100 + (offset * 2654435761 >> 7) % 2901
 
 
 def _status_kib(field: str) -> int:
@@ -40,15 +43,13 @@ def child(pages: int, allocator: str, index: str | None) -> dict[str, Any]:
     from zswaplab.config import RunConfig, build_zswap
     from zswaplab.gcpause import cyclic_gc_paused
 
-    rng = random.Random(1)
-    block = [rng.randint(100, 3000) for _ in range(BLOCK)]
     zswap = build_zswap(RunConfig("lz4", allocator, index, None, ram="1T"))
     baseline_kib = _status_kib("VmRSS")
     zswap.init(0, pages)
     store = zswap.store_length
     with cyclic_gc_paused():
-        for offset, length in enumerate(islice(cycle(block), pages)):
-            store(0, offset, length)
+        for offset in range(pages):
+            store(0, offset, _length(offset))
     assert zswap.counters.stored_pages == pages
     peak_kib = _status_kib("VmHWM")
     return {"pages": pages, "parts": zswap.part_names, "baseline_kib": baseline_kib, "peak_kib": peak_kib,

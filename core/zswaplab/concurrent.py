@@ -129,11 +129,11 @@ class ConcurrentZswap(Zswap):
         staged = self._compress_phase(type_, offset, page, length)  # no lock held
         with self.pool_lock:
             entry = self._alloc_phase(staged, make_room)
-        return entry if isinstance(entry, str) else self._insert(entry)
+        return entry if isinstance(entry, str) else self._insert(type_, entry)
 
-    def _insert(self, entry: Entry) -> str:
-        tree = self._trees[entry.type]
-        with self.tree_lock(entry.type, tree, entry.offset):
+    def _insert(self, type_: int, entry: Entry) -> str:
+        tree = self._trees[type_]
+        with self.tree_lock(type_, tree, entry.offset):
             dup = tree.insert(entry)
             dead = dup if dup is not None and _unref(dup) else None
         with self.pool_lock:

@@ -23,6 +23,9 @@ from zswaplab.stats import Counters, derived
 MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
 ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
 MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim policy
+# One shared int object per possible compressed length. CPython caches only -5..256, so every length
+# read from a trace or taken from len(data) would otherwise keep its own 32-byte int in its entry.
+_LENGTHS = tuple(range(2 * PAGE_SIZE + 1))
 
 
 class _NoRoom(Exception):
@@ -256,7 +259,7 @@ class Zswap:
     def _commit_phase(self, staged: StagedStore, make_room: bool = False) -> str:
         """Allocate, copy, insert: everything of a store that changes zswap's state."""
         entry = self._alloc_phase(staged, make_room)
-        return entry if isinstance(entry, str) else self._insert(entry)
+        return entry if isinstance(entry, str) else self._insert(staged.type, entry)
 
     def _alloc_phase(self, staged: StagedStore, make_room: bool = False) -> Entry | str:
         """The entry to insert (object allocated and written), or the store's reject result.
@@ -281,15 +284,15 @@ class Zswap:
             return self._rejected(type_, offset, "rej_alloc", length)
         if staged.data is not None:
             self.allocator.write(handle, staged.data)
-        return Entry(type_, offset, length, handle)
+        return Entry(type_, offset, _LENGTHS[length] if length < len(_LENGTHS) else length, handle)
 
     def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
         if self._on_reject is not None:
             self._on_reject(event=StoreEvent(type_, offset, result, length))
         return result
 
-    def _insert(self, entry: Entry) -> str:
-        dup = self._trees[entry.type].insert(entry)
+    def _insert(self, type_: int, entry: Entry) -> str:
+        dup = self._trees[type_].insert(entry)
         if dup is not None:
             self.counters.duplicate_entry += 1
             self._put(dup)

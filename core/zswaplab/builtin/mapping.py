@@ -1,43 +1,43 @@
-"""A plain dict index: the reference every other index is compared with."""
+"""The core's reference index: the offset table alone, one lock domain, no kernel structure modelled."""
 
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+from zswaplab.offset_table import OffsetTable
 
 ZSWAP_ENTRY_BYTES = 64  # sizeof(struct zswap_entry) on x86_64 6.1 (kernel-6.1-structs.md)
 
 
 class MappingIndex:
-    """offset → entry in a dict; one lock domain; metadata = one zswap_entry per stored page."""
+    """offset → entry in an :class:`OffsetTable`; one lock domain; metadata = one zswap_entry per stored page."""
 
-    __slots__ = ("_map", "last_work")
+    __slots__ = ("_table", "last_work")
     name = "mapping"
 
     def __init__(self) -> None:
-        self._map: dict[int, Entry] = {}
+        self._table = OffsetTable()
         self.last_work = 1
 
+    def swapon(self, nr_pages: int) -> None:
+        self._table.swapon(nr_pages)
+
     def lookup(self, offset: int) -> Entry | None:
-        return self._map.get(offset)
+        return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
-        old = self._map.get(entry.offset)
-        self._map[entry.offset] = entry
-        return old
+        return self._table.put(entry)
 
     def erase(self, offset: int) -> Entry | None:
-        return self._map.pop(offset, None)
+        return self._table.pop(offset)
 
     def pop_all(self) -> list[Entry]:
-        entries = list(self._map.values())
-        self._map.clear()
-        return entries
+        return self._table.take_all()
 
     def __len__(self) -> int:
-        return len(self._map)
+        return self._table.count
 
     def lock_domain(self, offset: int) -> int:
         return 0
 
     def metadata_bytes(self) -> int:
-        return len(self._map) * ZSWAP_ENTRY_BYTES
+        return self._table.count * ZSWAP_ENTRY_BYTES

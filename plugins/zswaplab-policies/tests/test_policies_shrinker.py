@@ -10,11 +10,11 @@ def test_stored_entries_are_referenced_and_the_scan_gives_a_second_chance(make_z
     z = make_zswap(policy)
     for offset in range(3):
         assert z.store_length(0, offset, 1000)
-    assert all(e.referenced for e in policy.lru)
+    assert all(policy.lru.referenced(e) for e in policy.lru)
     assert policy.shrink()
     # every entry was rotated once (bit cleared); then the oldest, 0, was written back
     assert policy.rotations == 3 and z.backing.holds(0, 0)
-    assert [e.offset for e in policy.lru] == [1, 2] and not any(e.referenced for e in policy.lru)
+    assert [e.offset for e in policy.lru] == [1, 2] and not any(policy.lru.referenced(e) for e in policy.lru)
 
 
 def test_new_entry_survives_a_scan_that_takes_an_old_unreferenced_one(make_zswap):
@@ -51,7 +51,7 @@ def test_an_entry_being_loaded_is_rotated_not_written_back(make_zswap):
     for offset in range(2):
         z.store_length(0, offset, 1000)
     for e in policy.lru:
-        e.referenced = False
+        policy.lru.set_referenced(e, False)
     policy.lru.tail().refcount += 1
     assert not policy.shrink() and not z.backing.holds(0, 0)
     assert [e.offset for e in policy.lru] == [1, 0]

@@ -1,6 +1,6 @@
 """Index parts for zswaplab: the kernel's rbtree, split rbtrees and xarrays, and tmem-style hashing.
 
-Every index maps offsets with a dict (see :mod:`zswaplab_indexes.dictmap`) and models the kernel
+Every index maps offsets with the core's offset table (see :mod:`zswaplab_indexes.tablemap`) and models the kernel
 structure beside it: ``lock_domain``, ``last_work`` (with ``work_unit``), ``metadata_bytes``.
 """
 

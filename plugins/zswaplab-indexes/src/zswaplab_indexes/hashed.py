@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from zswaplab.entry import Entry
 from zswaplab.errors import OptionError
-from zswaplab_indexes.dictmap import DictMap
+from zswaplab_indexes.tablemap import TableMap
 from zswaplab_indexes.kernel_sizes import BUCKET_HEAD, HLIST_NODE, RB_NODE, ZSWAP_ENTRY
 from zswaplab_indexes.rbtree import rb_height_bound
 
@@ -42,7 +42,7 @@ def hash_64(value: int, bits: int) -> int:
     return ((value * GOLDEN_RATIO_64) & MASK64) >> (64 - bits)
 
 
-class HashIndex(DictMap):
+class HashIndex(TableMap):
     """``buckets`` (a power of two) hash buckets, each under its own lock."""
 
     __slots__ = ("_bits", "_chains", "_entry_bytes", "_n", "_shift", "bucket", "work_unit")
@@ -77,14 +77,12 @@ class HashIndex(DictMap):
 
     def lookup(self, offset: int) -> Entry | None:
         self._n = self._chains[((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift]
-        return self._map.get(offset)
+        return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         offset = entry.offset
         bucket = ((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift
-        m = self._map
-        old = m.get(offset)
-        m[offset] = entry
+        old = self._table.put(entry)
         chains = self._chains
         self._n = chains[bucket]
         if old is None:
@@ -93,7 +91,7 @@ class HashIndex(DictMap):
 
     def erase(self, offset: int) -> Entry | None:
         bucket = ((offset * GOLDEN_RATIO_64) & MASK64) >> self._shift
-        old = self._map.pop(offset, None)
+        old = self._table.pop(offset)
         self._n = self._chains[bucket]
         if old is not None:
             self._chains[bucket] -= 1
@@ -112,4 +110,4 @@ class HashIndex(DictMap):
 
     def metadata_bytes(self) -> int:
         """Bucket heads (list or tree root + spinlock) and one zswap_entry per stored page."""
-        return len(self._chains) * BUCKET_HEAD + len(self._map) * self._entry_bytes
+        return len(self._chains) * BUCKET_HEAD + self._table.count * self._entry_bytes

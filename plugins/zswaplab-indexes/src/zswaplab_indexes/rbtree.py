@@ -10,13 +10,13 @@ most the tree's height, and a red-black tree of n nodes is at most 2·log2(n+1) 
 searched. ``last_rebalance`` is the bound of ``lib/rbtree.c``: at most 2 rotations to insert, 3 to
 erase (recolouring, O(log n), is not counted). A duplicate store is what 6.1 does: search (finds it),
 erase it, search again and insert — two paths and up to 5 rotations. The tree's real shape depends on
-the insertion order, which a dict does not keep; the bound is what a dict-speed model can give.
+the insertion order, which the offset table does not keep; the bound is what a table-speed model can give.
 """
 
 from __future__ import annotations
 
 from zswaplab.entry import Entry
-from zswaplab_indexes.dictmap import AddressSpaceMap, DictMap
+from zswaplab_indexes.tablemap import AddressSpaceMap, TableMap
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT, ZSWAP_ENTRY, ZSWAP_TREE
 
 # What the last operation did: index into the tables below.
@@ -52,7 +52,7 @@ class _RbWork:
         return _ROTATIONS[self._op]
 
 
-class RbTreeIndex(_RbWork, DictMap):
+class RbTreeIndex(_RbWork, TableMap):
     """One rbtree per swap type under one ``tree->lock`` (Linux 3.11–6.7)."""
 
     __slots__ = ("_n", "_op")
@@ -63,21 +63,22 @@ class RbTreeIndex(_RbWork, DictMap):
         self._n, self._op = 0, LOOKUP
 
     def lookup(self, offset: int) -> Entry | None:
-        self._n, self._op = len(self._map), LOOKUP
-        return self._map.get(offset)
+        table = self._table
+        self._n, self._op = table.count, LOOKUP
+        slots = table.slots  # table.get(offset) written out: every load and writeback looks up
+        return slots[offset] if 0 <= offset < len(slots) else None
 
     def insert(self, entry: Entry) -> Entry | None:
-        m = self._map
-        n = len(m)
-        old = m.get(entry.offset)
-        m[entry.offset] = entry
+        table = self._table
+        n = table.count
+        old = table.put(entry)
         self._n, self._op = n, INSERT if old is None else INSERT_DUPLICATE
         return old
 
     def erase(self, offset: int) -> Entry | None:
-        m = self._map
-        n = len(m)
-        old = m.pop(offset, None)
+        table = self._table
+        n = table.count
+        old = table.pop(offset)
         self._n, self._op = n, ERASE_MISS if old is None else ERASE
         return old
 
@@ -89,7 +90,7 @@ class RbTreeIndex(_RbWork, DictMap):
 
     def metadata_bytes(self) -> int:
         """One zswap_tree, and one zswap_entry (its rb_node inside) per stored page."""
-        return ZSWAP_TREE + len(self._map) * ZSWAP_ENTRY
+        return ZSWAP_TREE + self._table.count * ZSWAP_ENTRY
 
 
 class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
@@ -109,7 +110,7 @@ class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
         counts = self._per_tree
         self._n, self._op = counts[tree] if tree < len(counts) else 0, LOOKUP
-        return self._map.get(offset)
+        return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         offset = entry.offset
@@ -117,9 +118,7 @@ class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
         counts = self._per_tree
         if tree >= len(counts):
             self._grow(tree)
-        m = self._map
-        old = m.get(offset)
-        m[offset] = entry
+        old = self._table.put(entry)
         n = counts[tree]
         if old is None:
             counts[tree] = n + 1
@@ -127,7 +126,7 @@ class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
         return old
 
     def erase(self, offset: int) -> Entry | None:
-        old = self._map.pop(offset, None)
+        old = self._table.pop(offset)
         if old is None:
             self.lookup(offset)
             self._op = ERASE_MISS
@@ -147,4 +146,4 @@ class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
 
     def metadata_bytes(self) -> int:
         """One zswap_tree per 64 MiB of swap, and one zswap_entry per stored page."""
-        return self.nr_trees() * ZSWAP_TREE + len(self._map) * ZSWAP_ENTRY
+        return self.nr_trees() * ZSWAP_TREE + self._table.count * ZSWAP_ENTRY

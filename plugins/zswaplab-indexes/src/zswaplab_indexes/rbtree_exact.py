@@ -1,14 +1,15 @@
-"""``work=exact`` for the rbtree indexes: a real red-black tree per zswap_tree beside the dict.
+"""``work=exact`` for the rbtree indexes: a real red-black tree per zswap_tree beside the offset table.
 
-The dict still answers every lookup; :class:`~zswaplab_indexes.rbshape.RbShape` only counts the nodes
+The offset table still answers every lookup; :class:`~zswaplab_indexes.rbshape.RbShape` only counts the nodes
 the kernel would visit and the rotations it would do, so the map behaviour is the bound variant's.
-It costs 7–12× a dict operation (2–3 µs at 200k pages; ``benchmarks/index_ops.py``), which is why the
+It costs 7–12× a map operation (2–3 µs at 200k pages; ``benchmarks/index_ops.py``), which is why the
 height bound is the default.
 """
 
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+from zswaplab.offset_table import OffsetTable
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT
 from zswaplab_indexes.rbshape import RbShape
 from zswaplab_indexes.rbtree import RbTreeIndex, SplitRbTreeIndex
@@ -23,7 +24,7 @@ class _ExactRb:
     work_exact = True
     _visited: int
     _rotations: int
-    _map: dict[int, Entry]
+    _table: OffsetTable
 
     def _shape(self, offset: int) -> RbShape:
         raise NotImplementedError
@@ -47,7 +48,7 @@ class _ExactRb:
         shape = self._shape(offset)
         shape.search(offset)
         self._record(shape)
-        return self._map.get(offset)
+        return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         old = super().insert(entry)  # type: ignore[misc]

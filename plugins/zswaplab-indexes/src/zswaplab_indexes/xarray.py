@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zswaplab.entry import Entry
-from zswaplab_indexes.dictmap import AddressSpaceMap
+from zswaplab_indexes.tablemap import AddressSpaceMap
 from zswaplab_indexes.kernel_sizes import (RB_NODE, SWAP_ADDRESS_SPACE_SHIFT, XA_CHUNK_SHIFT, XA_NODE,
                                            XARRAY, ZSWAP_ENTRY)
 
@@ -66,7 +66,7 @@ class XarrayIndex(AddressSpaceMap):
         tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
         heights = self._per_tree
         self.last_work = heights[tree] if tree < len(heights) else 0
-        return self._map.get(offset)
+        return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
         offset = entry.offset
@@ -78,14 +78,11 @@ class XarrayIndex(AddressSpaceMap):
         if height > heights[tree]:
             heights[tree] = height
         self.last_work = heights[tree]
-        m = self._map
-        old = m.get(offset)
-        m[offset] = entry
-        return old
+        return self._table.put(entry)
 
     def erase(self, offset: int) -> Entry | None:
         self.lookup(offset)
-        return self._map.pop(offset, None)
+        return self._table.pop(offset)
 
     def pop_all(self) -> list[Entry]:
         return self._take_all()
@@ -93,10 +90,10 @@ class XarrayIndex(AddressSpaceMap):
     def node_count(self) -> int:
         """xa_nodes of all the xarrays for the current contents (exact; O(stored pages))."""
         per_tree: dict[int, list[int]] = {}
-        for offset in self._map:
+        for offset in self._table.offsets():
             per_tree.setdefault(offset >> SWAP_ADDRESS_SPACE_SHIFT, []).append(offset)
         return sum(xa_node_count(offsets) for offsets in per_tree.values())
 
     def metadata_bytes(self) -> int:
         """struct xarray per 64 MiB of swap, the xa_nodes, and one rb_node-less entry per page."""
-        return self.nr_trees() * XARRAY + self.node_count() * XA_NODE + len(self._map) * XARRAY_ENTRY
+        return self.nr_trees() * XARRAY + self.node_count() * XA_NODE + self._table.count * XARRAY_ENTRY

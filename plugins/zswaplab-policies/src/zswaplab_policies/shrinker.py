@@ -35,8 +35,7 @@ class ShrinkerPolicy(LruPolicy):
         self._stores = 0
 
     def on_store(self, entry: Entry) -> None:
-        entry.referenced = True
-        super().on_store(entry)
+        super().on_store(entry)  # added to the LRU with its referenced bit set
         self._stores += 1
         if self.pressure_every and self._stores % self.pressure_every == 0:
             self.zswap.queue_shrink()
@@ -58,8 +57,8 @@ class ShrinkerPolicy(LruPolicy):
             entry = self.lru.tail()
             if entry is None:
                 return False
-            if entry.referenced:
-                entry.referenced = False
+            if self.lru.referenced(entry):
+                self.lru.set_referenced(entry, False)
                 self.lru.move_to_head(entry)  # LRU_ROTATE
                 self.rotations += 1
                 continue

@@ -1,0 +1,88 @@
+"""The offset → entry map under every bundled index: a list indexed by swap offset.
+
+A swap offset is a small dense integer (a slot of one swap device), so a list slot per offset is the
+cheapest map Python has: 8 bytes per slot and no key object, where a dict costs 34–52 bytes per stored
+page (docs/explanation/performance-notes.md). The list doubles to cover the highest offset stored,
+up to the device size given at :meth:`OffsetTable.swapon`, so a table costs 8 bytes per slot of the
+part of the device in use, like the kernel's ``frontswap_map`` bitmap (which covers all of it). The
+indexes model their kernel structure (rbtree heights, hash chains, xarray nodes) beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from zswaplab.entry import SWP_OFFSET_MASK, Entry
+
+
+class OffsetTable:
+    """``slots[offset]`` is the entry stored at ``offset`` or None; ``count`` is how many are not None."""
+
+    __slots__ = ("slots", "count", "nr_pages")
+
+    def __init__(self, nr_pages: int = 0) -> None:
+        self.slots: list[Entry | None] = []
+        self.count = 0
+        self.nr_pages = 0
+        if nr_pages:
+            self.swapon(nr_pages)
+
+    def swapon(self, nr_pages: int) -> None:
+        """Note the device size: the table grows as offsets are used (a device is often far larger than
+        what a run touches) and stops at ``nr_pages`` instead of doubling past it."""
+        self.nr_pages = nr_pages
+
+    def _grow(self, offset: int) -> None:
+        if offset < 0:
+            raise IndexError(f"swap offset {offset} is negative")
+        size = len(self.slots)
+        want = max(offset + 1, 2 * size, 1024)
+        if self.nr_pages > offset:
+            want = min(want, self.nr_pages)
+        self.slots.extend([None] * (want - size))
+
+    def get(self, offset: int) -> Entry | None:
+        slots = self.slots
+        return slots[offset] if 0 <= offset < len(slots) else None
+
+    def put(self, entry: Entry) -> Entry | None:
+        """Store ``entry`` at its offset; return the entry it displaced, or None."""
+        offset = entry.swpentry & SWP_OFFSET_MASK  # entry.offset without a property call: every store
+        slots = self.slots
+        if offset >= len(slots) or offset < 0:
+            self._grow(offset)
+        old = slots[offset]
+        slots[offset] = entry
+        if old is None:
+            self.count += 1
+        return old
+
+    def pop(self, offset: int) -> Entry | None:
+        """Remove and return the entry at ``offset`` (None if there is none)."""
+        slots = self.slots
+        old = slots[offset] if 0 <= offset < len(slots) else None
+        if old is not None:
+            slots[offset] = None
+            self.count -= 1
+        return old
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __contains__(self, offset: object) -> bool:
+        return isinstance(offset, int) and self.get(offset) is not None
+
+    def offsets(self) -> Iterator[int]:
+        """Stored offsets in increasing order."""
+        return (offset for offset, entry in enumerate(self.slots) if entry is not None)
+
+    def values(self) -> list[Entry]:
+        """Stored entries in offset order."""
+        return [entry for entry in self.slots if entry is not None]
+
+    def take_all(self) -> list[Entry]:
+        """Empty the table (swapoff) and return what it held, releasing the slots."""
+        entries = self.values()
+        self.slots = []
+        self.count = 0
+        return entries
