@@ -67,7 +67,7 @@ def test_lower_inuse_than_head_goes_right_after_head():
     cls = _class_of(pool, 1232)
     made = []
     for inuse in (5, 7, 3, 6):
-        z = Zspage(cls, 0)
+        z = Zspage(cls)
         z.inuse = inuse
         pool._insert(cls, z, ZS_ALMOST_EMPTY)
         made.append(z)

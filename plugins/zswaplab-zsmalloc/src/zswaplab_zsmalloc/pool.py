@@ -27,7 +27,7 @@ from zswaplab_zsmalloc.zspage import HANDLE_TYPECODE, Zspage, ZspageList
 class SizeClass:
     """A merged class: its fullness lists and the counts debugfs shows."""
 
-    __slots__ = ("spec", "lists", "group_of", "obj_used", "zspages")
+    __slots__ = ("spec", "lists", "group_of", "obj_used", "zspages", "words", "_free_bases", "_fresh")
 
     def __init__(self, spec: ClassSpec, scheme: Scheme) -> None:
         self.spec = spec
@@ -35,6 +35,26 @@ class SizeClass:
         self.group_of = scheme.table(spec.objs_per_zspage)
         self.obj_used = 0
         self.zspages = 0
+        # every zspage's slot words, objs_per_zspage from each zspage's base (see zspage.py)
+        self.words = array(HANDLE_TYPECODE)
+        self._free_bases: list[int] = []
+        objs = spec.objs_per_zspage
+        self._fresh = array(HANDLE_TYPECODE, [~(i + 1) for i in range(objs - 1)] + [0])  # init_zspage
+
+    def take_words(self) -> int:
+        """The base of a new zspage's slot words, linked as init_zspage links them: a released
+        zspage's run if there is one, else a new run at the end of ``words``."""
+        fresh = self._fresh
+        if self._free_bases:
+            base = self._free_bases.pop()
+            self.words[base:base + len(fresh)] = fresh
+            return base
+        base = len(self.words)
+        self.words.extend(fresh)
+        return base
+
+    def release_words(self, base: int) -> None:
+        self._free_bases.append(base)
 
     @property
     def obj_allocated(self) -> int:
@@ -49,7 +69,7 @@ class SizeClass:
 class ZsmallocPool(HandleData):
     """zsmalloc as a zpool. See the package README for the options and ``era`` for what each kernel did."""
 
-    __slots__ = ("_data", "era", "scheme", "table", "_classes", "_by_size", "_pages", "_next_pfn",
+    __slots__ = ("_data", "era", "scheme", "table", "_classes", "_by_size", "_pages",
                  "_zspage_of", "_slot_of", "_free_handles", "_lru", "evictable", "_alloc_scan")
     name = "zsmalloc"
 
@@ -63,7 +83,6 @@ class ZsmallocPool(HandleData):
         # payload size (before the handle) -> its class, so malloc does one list lookup
         self._by_size = [self._classes[self.table.for_object(max(1, s)).index] for s in range(ZS_MAX_ALLOC_SIZE + 1)]
         self._pages = 0
-        self._next_pfn = 0
         # Per handle: its zspage and its slot there. Compact arrays, as zsmalloc's own are: a slot is
         # below objs_per_zspage (at most 256), and a handle is below 2^31 live objects.
         self._zspage_of: list[Zspage | None] = [None]  # handle 0 is never handed out
@@ -113,8 +132,7 @@ class ZsmallocPool(HandleData):
         return AllocNoMemory(f"zsmalloc: size {size} outside 1..{ZS_MAX_ALLOC_SIZE} (-EINVAL)")
 
     def _alloc_zspage(self, cls: SizeClass) -> Zspage:
-        z = Zspage(cls, self._next_pfn)
-        self._next_pfn += cls.spec.pages_per_zspage
+        z = Zspage(cls)
         self._pages += cls.spec.pages_per_zspage
         cls.zspages += 1
         return z
@@ -157,6 +175,7 @@ class ZsmallocPool(HandleData):
         cls.lists[z.group].remove(z)
         z.group = -1
         cls.zspages -= 1
+        cls.release_words(z.base)
         self._pages -= cls.spec.pages_per_zspage
         if self._lru is not None:
             self._lru.pop(z, None)

@@ -1,9 +1,12 @@
 """A zspage and the kernel's intrusive doubly linked fullness lists (``struct list_head``).
 
-One Python object per zspage, none per object: a zspage keeps one array of 4-byte words, one per slot,
-holding either the live object's handle (> 0) or, like the kernel's ``link_free``, the link to the next
-free slot (encoded ``~next``, so 0 ends the list). ``freeobj`` is the freelist head: allocation pops it,
-free pushes (LIFO), and init_zspage links the slots in address order 0, 1, 2, ...
+One Python object per zspage, none per object. A zspage's slots are a run of 4-byte words in its size
+class's ``words`` array, from ``base``: each holds either the live object's handle (> 0) or, like the
+kernel's ``link_free``, the link to the next free slot (encoded ``~next``, so 0 ends the list).
+``freeobj`` is the freelist head: allocation pops it, free pushes (LIFO), and init_zspage links the
+slots in address order 0, 1, 2, ... One array per class rather than one per zspage saves the array
+object's 64-byte header and its separate buffer: about 10 bytes per stored page
+(docs/explanation/performance-notes.md).
 """
 
 from __future__ import annotations
@@ -20,26 +23,40 @@ if TYPE_CHECKING:
 #: 4-byte signed words: a handle (> 0) or a freelist link (≤ 0). Half the memory of 8-byte words per
 #: slot; 2^31 live objects would be 8 TiB of pool.
 HANDLE_TYPECODE = "i"
+#: Where a zspage's pfn puts its class index: far above any zspage number a class reaches.
+PFN_CLASS_SHIFT = 40
 
 
 class Zspage:
     """``pages_per_zspage`` pageframes holding ``objs_per_zspage`` slots of ``spec.size`` bytes."""
 
-    __slots__ = ("cls", "spec", "inuse", "freeobj", "handles", "pfn", "group", "prev", "next", "under_reclaim")
+    __slots__ = ("cls", "inuse", "freeobj", "base", "group", "prev", "next", "under_reclaim")
 
-    def __init__(self, cls: SizeClass, pfn: int) -> None:
+    def __init__(self, cls: SizeClass) -> None:
         self.cls = cls
-        self.spec: ClassSpec = cls.spec
         self.inuse = 0
-        objs = self.spec.objs_per_zspage
-        self.handles = array(HANDLE_TYPECODE, range(-2, -objs - 2, -1))  # slot i free, next free i + 1 (~(i + 1))
-        self.handles[objs - 1] = 0  # ~(-1): end of the freelist
+        self.base = cls.take_words()  # slot i free, next free i + 1; the last ends the freelist
         self.freeobj = 0
-        self.pfn = pfn  # id of the first pageframe; the others follow
         self.group = -1
         self.prev: Zspage | None = None
         self.next: Zspage | None = None
         self.under_reclaim = False
+
+    @property
+    def spec(self) -> ClassSpec:
+        return self.cls.spec
+
+    @property
+    def pfn(self) -> int:
+        """Id of the first pageframe; the others follow. Distinct for every live zspage: the class index
+        above :data:`PFN_CLASS_SHIFT`, then the zspage's place in its class's ``words``."""
+        spec = self.cls.spec
+        return (spec.index << PFN_CLASS_SHIFT) + self.base // spec.objs_per_zspage * spec.pages_per_zspage
+
+    @property
+    def handles(self) -> array[int]:
+        """A copy of the slot words: a handle (> 0) or a freelist link (≤ 0) per slot."""
+        return self.cls.words[self.base:self.base + self.cls.spec.objs_per_zspage]
 
     def slot_pageframes(self, slot: int) -> tuple[int, ...]:
         """Pageframes a slot touches: two when it straddles a page boundary (zs_map_object's test)."""
@@ -58,14 +75,15 @@ class Zspage:
     def pop_free(self, handle: int) -> int:
         """obj_malloc: take the freelist head for ``handle``."""
         slot = self.freeobj
-        self.freeobj = ~self.handles[slot]
-        self.handles[slot] = handle
+        words, word = self.cls.words, self.base + slot
+        self.freeobj = ~words[word]
+        words[word] = handle
         self.inuse += 1
         return slot
 
     def push_free(self, slot: int) -> None:
         """obj_free: the slot becomes the freelist head."""
-        self.handles[slot] = ~self.freeobj
+        self.cls.words[self.base + slot] = ~self.freeobj
         self.freeobj = slot
         self.inuse -= 1
 
