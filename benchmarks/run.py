@@ -8,7 +8,8 @@
   ratio to a yardstick loop measured alternately in the same process (``size_only.py``); stores/s of a
   ``lengths:`` workload through the runner (as ``zswaplab run`` runs it); and a check that size-only
   counters equal the content path's for the same pages' lengths;
-- memory: simulator bytes per stored page at 1M and 10M size-only stores (``memory.py``, zsmalloc);
+- memory: simulator bytes per stored page at 1M and 10M size-only stores (``memory.py``, zsmalloc, the
+  target), and at 1M for the other bundled allocators (zbud, z3fold: for information);
 - replay: ``zswaplab replay`` of a 1M-op kernel-format trace (``kernel_trace_1m.py`` tiles the oracle's
   zsmalloc trace), seconds of wall time and of CPU time;
 - memo: a page set stored with repeats through ``--memo`` compresses each distinct page once, and the
@@ -48,6 +49,7 @@ from zswaplab.ops import INCOMPRESSIBLE  # noqa: E402
 ALLOCATORS = ("zbud", "z3fold", "zsmalloc")
 INDEXES = ("rbtree", "hash", "xarray")
 SIZE_ONLY_ALLOCATORS = ("zsmalloc", "zbud")
+OTHER_MEMORY_ALLOCATORS = ("zbud", "z3fold")
 TARGETS = {"store_load_ratio": 0.5, "size_only_ops_per_s": 500_000, "bytes_per_stored_page_10m": 200,
            "replay_1m_seconds": 5.0}
 
@@ -230,6 +232,9 @@ def run_all(quick: bool, profile: bool) -> dict[str, Any]:
     result["memory_detail"] = {"small": small, "large": large}
     result["bytes_per_stored_page_1m"] = round((small if not quick else large)["bytes_per_page"], 1)
     result["bytes_per_stored_page_10m"] = None if quick else round(large["bytes_per_page"], 1)
+    result["bytes_per_stored_page_1m_other_allocators"] = {
+        allocator: round(memory.measure(scale["memory_pages"][0], allocator)["bytes_per_page"], 1)
+        for allocator in OTHER_MEMORY_ALLOCATORS}
     replay = replay_seconds(scale["replay_ops"], 3)
     result["replay_detail"] = replay
     result["replay_1m_seconds"] = round(replay["wall_s"], 2)
@@ -252,14 +257,18 @@ def table(r: dict[str, Any]) -> str:
         rows.append((f"size-only store/invalidate ops/s, {alloc} (÷ yardstick {ratio:.3f})", f"{ops:,}",
                      f"≥ {t['size_only_ops_per_s']:,}", _met(ops >= t["size_only_ops_per_s"])))
     for alloc, ops in r["size_only_runner_stores_per_s"].items():
-        rows.append((f"size-only through the runner, lengths: workload, stores/s, {alloc}", f"{ops:,}",
-                     f"≥ {t['size_only_ops_per_s']:,}", _met(ops >= t["size_only_ops_per_s"])))
+        rows.append((f"size-only through the runner, lengths: workload, stores only, stores/s, {alloc}",
+                     f"{ops:,}", "– (see below)", ""))
     for alloc, same in r["size_only_counters_equal_content"].items():
         rows.append((f"size-only counters == content counters, {alloc}", str(same), "True", _met(same)))
     rows.append(("bytes per stored page, 1M (zsmalloc, size-only)", f"{r['bytes_per_stored_page_1m']}", "–", ""))
     b10 = r["bytes_per_stored_page_10m"]
     rows.append(("bytes per stored page, 10M (zsmalloc, size-only)", "not run (--quick)" if b10 is None else f"{b10}",
                  f"≤ {t['bytes_per_stored_page_10m']}", "" if b10 is None else _met(b10 <= t["bytes_per_stored_page_10m"])))
+    pages = r["scale"]["memory_pages"][0]
+    for alloc, per_page in r.get("bytes_per_stored_page_1m_other_allocators", {}).items():
+        rows.append((f"bytes per stored page, {pages:,} ({alloc}, size-only, its default policy)", f"{per_page}",
+                     "–", ""))
     rep = r["replay_detail"]
     rows.append((f"replay of a {rep['ops']:,}-op kernel trace, wall s (CPU {rep['cpu_s']:.2f} s)",
                  f"{rep['wall_s']:.2f}", f"< {t['replay_1m_seconds']}", _met(rep["wall_s"] < t["replay_1m_seconds"])))
@@ -309,7 +318,13 @@ def markdown(r: dict[str, Any], command: str) -> str:
         "Memory: peak RSS minus the RSS after building the parts, size-only, zsmalloc, default index and "
         f"policy; detail `{json.dumps({k: v['bytes_per_page'] for k, v in r['memory_detail'].items()})}`.",
         "",
-        "Why the memory target is not met, and the profiles before and after this work: "
+        "The 500,000 ops/s target is for store/invalidate through the frontswap API (the size-only rows "
+        "above). The runner rows are stores only, through the workload generator and the swap layer as "
+        "`zswaplab run` drives them, for information: a store costs about twice an invalidate, and the "
+        "runner adds about 0.9 µs per op. The issue's own replay target (1M ops in under 5 s, 200k ops/s) "
+        "likewise includes its driver.",
+        "",
+        "What was slow and what changed, memory per page included, with the profiles before and after: "
         "[explanation/performance-notes.md](explanation/performance-notes.md).",
     ]
     for name, text in r.get("profiles", {}).items():

@@ -2,6 +2,7 @@
 ratio to a loop measured in the same process, failing below half of issue 10's target.
 
 - content path: store+load through ``Zswap`` ÷ the bare lz4 compress+decompress loop; target 0.5, fail < 0.25;
+- memory: heap bytes per stored page in size-only mode (tracemalloc, exact), against the target itself;
 - size-only path: store_length+invalidate_page through ``Zswap`` ÷ the ``DictSwap`` yardstick driven the
   same way. The target, 500,000 ops/s, was about 0.05 of the yardstick on the reference machine
   (docs/performance.md: ~10M yardstick ops/s), so this fails below 0.025.
@@ -22,6 +23,7 @@ from zswaplab.plugins import get_plugin_host
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import memory  # noqa: E402
 import size_only  # noqa: E402
 import store_load  # noqa: E402
 
@@ -54,3 +56,12 @@ def test_size_only_keeps_up_with_the_yardstick(allocator: str) -> None:
     best = max(size_only.measure(allocator, lengths, repeats=3)["ratio"] for _ in range(REPEATS))
     assert best >= SIZE_ONLY_FAIL_BELOW, (
         f"size-only store/invalidate is {best:.4f} of the yardstick (target {SIZE_ONLY_TARGET_RATIO})")
+
+
+def test_size_only_memory_per_stored_page_stays_under_the_target() -> None:
+    """Issue 10: ≤ 200 B of simulator memory per stored page (size-only, zsmalloc, default index).
+    tracemalloc counts the heap exactly, so this can use the target itself, not half of it. It was
+    about 230 B before the offset table, the four-slot Entry and zsmalloc's per-class slot words."""
+    _need("allocator", "zsmalloc")
+    per_page = memory.traced_bytes_per_page(50_000, "zsmalloc")
+    assert per_page <= 200, f"{per_page:.1f} B of heap per stored page (target ≤ 200)"

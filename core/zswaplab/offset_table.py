@@ -47,7 +47,9 @@ class OffsetTable:
 
     def put(self, entry: Entry) -> Entry | None:
         """Store ``entry`` at its offset; return the entry it displaced, or None."""
-        offset = entry.swpentry & SWP_OFFSET_MASK  # entry.offset without a property call: every store
+        offset = entry.swpentry  # entry.offset without a property call (every store): the same for type 0
+        if offset > SWP_OFFSET_MASK:
+            offset &= SWP_OFFSET_MASK
         slots = self.slots
         if offset >= len(slots) or offset < 0:
             self._grow(offset)

@@ -144,6 +144,24 @@ def test_pageframes_straddle_page_boundaries():
     assert sum(len(pool.pageframes(h)) == 2 for h in handles) == 3
 
 
+def test_a_released_zspage_words_are_reused_relinked_and_pageframes_stay_distinct():
+    pool = ZsmallocPool()  # class 1248: 13 objects per zspage, slot words 13 per zspage in cls.words
+    cls = _class_of(pool, 1232)
+    first = [pool.malloc(1232) for _ in range(13)]
+    second = [pool.malloc(1232) for _ in range(13)]
+    z1, z2 = pool._zspage_of[first[0]], pool._zspage_of[second[0]]
+    assert (z1.base, z2.base, len(cls.words)) == (0, 13, 26)
+    assert not set(range(z1.pfn, z1.pfn + 4)) & set(range(z2.pfn, z2.pfn + 4))
+    for h in first:
+        pool.free(h)
+    again = pool.malloc(1232)
+    z3 = pool._zspage_of[again]
+    assert z3 is not z1 and z3.base == 0 and len(cls.words) == 26  # the released run, not a new one
+    assert z3.handles[0] == again and [~w for w in z3.handles[1:12]] == list(range(2, 13))  # relinked
+    assert z3.handles[12] == 0  # end of the freelist
+    assert pool._zspage_of[second[5]] is z2 and z2.handles[5] == second[5]  # the neighbour is untouched
+
+
 def test_size_errors_follow_the_kernel_version():
     with pytest.raises(AllocNoMemory):
         ZsmallocPool().malloc(0)  # -EINVAL
