@@ -89,3 +89,21 @@ def test_failed_eviction_puts_page_back_at_lru_head_and_retries():
 def test_65_has_no_reclaim():
     assert ZbudPool(kernel="6.5").evictable is False
     assert ZbudPool(kernel="6.1").evictable is True
+
+
+def test_a_released_pfn_is_reused_and_live_pfns_stay_distinct():
+    pool = ZbudPool()
+    a, b, c = pool.malloc(3000), pool.malloc(3000), pool.malloc(3000)  # pages 0, 1, 2
+    pool.free(b)
+    d = pool.malloc(3000)  # page 1 was released: the next new page reuses its frame
+    assert pool.pageframes(d) == (1,) and pool.total_pages() == 3
+    assert sorted(pool.pageframes(h)[0] for h in (a, c, d)) == [0, 1, 2]
+    assert pool.lru_order() == [0, 2, 1]  # the reused frame is the newest page
+
+
+def test_lru_order_follows_the_last_allocation_into_each_page():
+    pool = ZbudPool()
+    pool.malloc(1984), pool.malloc(3000), pool.malloc(1100)  # pages 0, 1; 18 chunks fit only page 0's 32
+    assert pool.lru_order() == [1, 0]
+    pool.malloc(1000)  # 16 chunks: page 1 (16 free) is the smallest fit
+    assert pool.lru_order() == [0, 1]
