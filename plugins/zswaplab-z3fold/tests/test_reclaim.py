@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from zswaplab_z3fold import Z3foldAllocator
+import pytest
+
+from zswaplab_z3fold import Buddy, Z3foldAllocator
 
 
 def _freeing(a: Z3foldAllocator, log: list[int]):
@@ -98,3 +100,24 @@ def test_headless_reclaim() -> None:
     log: list[int] = []
     assert a.reclaim_page(_freeing(a, log), 8)
     assert log == [h] and a.total_pages() == 0
+
+
+def test_pages_come_lru_tail_first_and_a_failed_victim_goes_back_to_the_head() -> None:
+    a = Z3foldAllocator()
+    handles = [a.malloc(3000) for _ in range(3)]  # one page each: ids 0, 1, 2
+    assert [p.id for p in a.pages()] == [0, 1, 2]
+    assert not a.reclaim_page(lambda h: False, 1)
+    assert [p.id for p in a.pages()] == [1, 2, 0]
+    a.free(handles[1])
+    assert [p.id for p in a.pages()] == [2, 0] and a.total_pages() == 2
+
+
+def test_a_freed_handle_is_reused_and_stale_lookups_fail() -> None:
+    a = Z3foldAllocator()
+    first, second = a.malloc(3000), a.malloc(3000)
+    a.free(first)
+    with pytest.raises(KeyError):
+        a.locate(first)
+    again = a.malloc(100)  # into the second object's page, under the first handle's number
+    assert again == first and a.handles() == sorted([first, second])
+    assert a.locate(again)[:2] == (a.locate(second)[0], Buddy.LAST)

@@ -21,27 +21,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
-import attrs
-
 from zswaplab.errors import AllocNoMemory, AllocTooBig
 from zswaplab.interfaces import EvictCallback
 from zswaplab.objects import HandleData
 
-from zswaplab_z3fold.layout import PAGE_SIZE, TOTAL_CHUNKS, Buddy, Geometry, Z3foldPage, size_to_chunks
+from zswaplab_z3fold.layout import PAGE_SIZE, TOTAL_CHUNKS, Buddy, Geometry, PageLru, Z3foldPage, size_to_chunks
 
 #: reclaim evicts in this order (z3fold_reclaim_page: middle, then first, then last)
 EVICT_ORDER = (Buddy.MIDDLE, Buddy.FIRST, Buddy.LAST)
 BIG_CHUNK_GAP = 3
-
-
-@attrs.define(eq=False)
-class _Object:
-    """Where a handle's object is now. ``home`` is the page whose slots hold the handle: a handle
-    moved by compact_single_buddy keeps its slot in its old page's slots (a "foreign handle")."""
-
-    page: Z3foldPage
-    bud: Buddy
-    home: int
 
 
 class Z3foldAllocator(HandleData):
@@ -50,10 +38,16 @@ class Z3foldAllocator(HandleData):
     :param header_bytes: ``sizeof(struct z3fold_header)``; 88 on 6.1 x86_64 (2 header chunks, 62 usable).
     :param max_pages: refuse new pages beyond this many (``alloc_page`` failing: -ENOMEM); 0 = no limit.
     :param compaction: ``sync`` or ``deferred``: when the compaction work queued by a free runs (above).
+
+    Each handle's object is located by arrays indexed by the handle, not by a record per object (this
+    model keeps ~90 bytes less per stored object that way): ``_page_of`` (the page now holding it, None
+    for a free handle), ``_bud`` (its slot there) and ``_moved`` (1 once compact_single_buddy moved it out
+    of the page whose slots hold the handle: a "foreign handle"; it never moves again). A freed handle is
+    reused, as the kernel reuses a freed slot in its handle pages.
     """
 
-    __slots__ = ("geo", "max_pages", "deferred", "_data", "_objects", "_unbuddied", "_lru", "_pages_nr",
-                 "_next_page", "_next_handle", "_work", "_nonempty")
+    __slots__ = ("geo", "max_pages", "deferred", "_data", "_page_of", "_bud", "_moved", "_free_handles",
+                 "_unbuddied", "_lru", "_pages_nr", "_next_page", "_work", "_nonempty")
     name = "z3fold"
     evictable = True
 
@@ -67,17 +61,20 @@ class Z3foldAllocator(HandleData):
         self.deferred = compaction == "deferred"
         self._work: deque[Z3foldPage] = deque()  # the ordered compact_wq
         self._data: dict[int, bytes] = {}
-        self._objects: dict[int, _Object] = {}
+        # handle 0 is never given out: it is the empty slot in a page's ``handles``
+        self._page_of: list[Z3foldPage | None] = [None]
+        self._bud = bytearray(1)
+        self._moved = bytearray(1)
+        self._free_handles: list[int] = []  # reused last-freed first
         # unbuddied[i]: pages with i free chunks; dict order = list order, the last key is the list head.
         # One list more than the kernel's NCHUNKS: an empty page put back by a failed reclaim while its
         # compaction work is pending has NCHUNKS free chunks (the kernel indexes past its array there);
         # that list is never searched, as in the kernel.
         self._unbuddied: list[dict[int, Z3foldPage]] = [{} for _ in range(self.geo.nchunks + 1)]
         self._nonempty = 0  # bit i set: unbuddied[i] is not empty (finds the first fitting list in O(1))
-        self._lru: dict[int, Z3foldPage] = {}  # first key = LRU tail, last key = head
+        self._lru = PageLru()
         self._pages_nr = 0
         self._next_page = 0
-        self._next_handle = 1
 
     # ---------------------------------------------------------------------------------------------
     # the Allocator interface
@@ -90,13 +87,13 @@ class Z3foldAllocator(HandleData):
         return size_to_chunks(size)
 
     def pageframes(self, handle: int) -> tuple[int, ...]:
-        return (self._objects[handle].page.id,)
+        return (self._page(handle).id,)
 
     def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
         """(pfn, start, end): the object's chunks in its page (after any in-page or single-buddy move)."""
-        obj = self._objects[handle]
-        start, length = obj.page.byte_range(obj.bud, self.geo)
-        return ((obj.page.id, start, start + length),)
+        page = self._page(handle)
+        start, length = page.byte_range(Buddy(self._bud[handle]), self.geo)
+        return ((page.id, start, start + length),)
 
     def malloc(self, size: int) -> int:
         """z3fold_alloc(): headless page for large objects, else the first fitting unbuddied page."""
@@ -113,31 +110,28 @@ class Z3foldAllocator(HandleData):
             bud = page.free_buddy(chunks, self.geo) if page is not None else Buddy.FIRST
             if page is None:
                 page = self._new_page(headless=False)
-        handle = self._next_handle
-        self._next_handle += 1
+        handle = self._new_handle(page, bud)
         page.place(bud, chunks, handle, self.geo)
         if not page.headless:
             self._add_to_unbuddied(page)
-        self._lru.pop(page.id, None)  # add/move the page to the head of the LRU
-        self._lru[page.id] = page
-        self._objects[handle] = _Object(page, bud, page.id)
+        self._lru.discard(page)  # add/move the page to the head of the LRU
+        self._lru.add_head(page)
         return handle
 
     def free(self, handle: int) -> None:
         """z3fold_free(): clear the slot; release an empty page; otherwise compact it."""
-        obj = self._objects.pop(handle)
-        self.forget(handle)
-        page = obj.page
+        page, bud, moved = self._page(handle), self._bud[handle], self._moved[handle]
+        self._free_handle(handle)
         claimed, page.claimed = page.claimed, True
         if page.headless:
             page.handles[Buddy.HEADLESS] = 0
             if not claimed:  # under reclaim the reclaimer frees the page
-                self._lru.pop(page.id, None)
+                self._lru.discard(page)
                 self._release(page)
             return
-        page.chunks[obj.bud] = 0
-        page.handles[obj.bud] = 0
-        if not claimed and obj.home != page.id:
+        page.chunks[bud] = 0
+        page.handles[bud] = 0
+        if not claimed and moved:
             page.foreign -= 1  # free_handle() of a handle living in another page's slots
         if self._put(page):
             return
@@ -171,7 +165,7 @@ class Z3foldAllocator(HandleData):
             page = self._claim_lru_victim()
             if page is None:
                 return False
-            del self._lru[page.id]
+            self._lru.discard(page)
             if self._evict_all(page, evict):
                 if page.headless:
                     self._forget_page_objects(page)
@@ -179,7 +173,7 @@ class Z3foldAllocator(HandleData):
                     return True
             if not page.headless and self._put(page):
                 return True
-            self._lru[page.id] = page  # back to the head of the LRU
+            self._lru.add_head(page)  # back to the head of the LRU
             if not page.headless and page.listed < 0:
                 self._add_to_unbuddied(page)
             page.claimed = False
@@ -190,16 +184,43 @@ class Z3foldAllocator(HandleData):
     # ---------------------------------------------------------------------------------------------
     def locate(self, handle: int) -> tuple[int, Buddy, int, int]:
         """(page id, slot, byte offset, byte length of the slot's chunks) of a live object."""
-        obj = self._objects[handle]
-        offset, length = obj.page.byte_range(obj.bud, self.geo)
-        return obj.page.id, obj.bud, offset, length
+        page, bud = self._page(handle), Buddy(self._bud[handle])
+        offset, length = page.byte_range(bud, self.geo)
+        return page.id, bud, offset, length
 
     def pages(self) -> Iterator[Z3foldPage]:
         """Live pages, LRU tail first."""
-        return iter(list(self._lru.values()))
+        return iter(list(self._lru))
 
     def handles(self) -> list[int]:
-        return list(self._objects)
+        """Live handles, in handle order."""
+        return [handle for handle, page in enumerate(self._page_of) if page is not None]
+
+    # ---------------------------------------------------------------------------------------------
+    # handles
+    # ---------------------------------------------------------------------------------------------
+    def _page(self, handle: int) -> Z3foldPage:
+        """The page holding a live handle's object (KeyError for a free handle, as a dict lookup)."""
+        page = self._page_of[handle] if 0 < handle < len(self._page_of) else None
+        if page is None:
+            raise KeyError(handle)
+        return page
+
+    def _new_handle(self, page: Z3foldPage, bud: Buddy) -> int:
+        if self._free_handles:
+            handle = self._free_handles.pop()
+            self._page_of[handle], self._bud[handle], self._moved[handle] = page, bud, 0
+        else:
+            handle = len(self._page_of)
+            self._page_of.append(page)
+            self._bud.append(bud)
+            self._moved.append(0)
+        return handle
+
+    def _free_handle(self, handle: int) -> None:
+        self._page_of[handle] = None
+        self._free_handles.append(handle)
+        self.forget(handle)
 
     # ---------------------------------------------------------------------------------------------
     # page lifetime
@@ -218,7 +239,7 @@ class Z3foldAllocator(HandleData):
         if page.refcount:
             return False
         self._unlist(page)
-        self._lru.pop(page.id, None)
+        self._lru.discard(page)
         self._release(page)
         return True
 
@@ -231,9 +252,8 @@ class Z3foldAllocator(HandleData):
     def _forget_page_objects(self, page: Z3foldPage) -> None:
         """A page freed by reclaim whose evict callback reported success without freeing the object."""
         for handle in page.handles:
-            if handle and handle in self._objects:
-                del self._objects[handle]
-                self.forget(handle)
+            if handle and self._page_of[handle] is not None:
+                self._free_handle(handle)
 
     # ---------------------------------------------------------------------------------------------
     # unbuddied lists
@@ -291,7 +311,7 @@ class Z3foldAllocator(HandleData):
         """Move a page's only object into another page with room, so that this page can go."""
         for bud in (Buddy.FIRST, Buddy.MIDDLE, Buddy.LAST):
             handle = page.handles[bud]
-            if page.chunks[bud] and handle and self._objects[handle].home == page.id:
+            if page.chunks[bud] and handle and not self._moved[handle]:
                 break
         else:
             return False
@@ -306,8 +326,7 @@ class Z3foldAllocator(HandleData):
             return False
         target.place(new_bud, chunks, handle, self.geo)
         target.foreign += 1
-        obj = self._objects[handle]
-        obj.page, obj.bud = target, new_bud
+        self._page_of[handle], self._bud[handle], self._moved[handle] = target, new_bud, 1
         self._add_to_unbuddied(target)
         page.chunks[bud] = 0
         page.handles[bud] = 0
@@ -323,7 +342,7 @@ class Z3foldAllocator(HandleData):
             handle = page.handles[Buddy.MIDDLE]
             page.chunks[1], page.handles[1] = middle, handle
             page.chunks[2], page.handles[2], page.start_middle = 0, 0, 0
-            self._objects[handle].bud = Buddy.FIRST
+            self._bud[handle] = Buddy.FIRST
         elif first and not last and page.start_middle - (first + zc) >= BIG_CHUNK_GAP:
             page.start_middle = first + zc
         elif last and not first and TOTAL_CHUNKS - (last + page.start_middle + middle) >= BIG_CHUNK_GAP:
@@ -335,7 +354,7 @@ class Z3foldAllocator(HandleData):
     def _claim_lru_victim(self) -> Z3foldPage | None:
         """The LRU walk of z3fold_reclaim_page: the tail-most page that is not claimed and holds no
         foreign handles; it is claimed, taken off its unbuddied list and given a reference."""
-        for page in self._lru.values():
+        for page in self._lru:
             if page.claimed:
                 continue
             if page.headless:

@@ -6,6 +6,7 @@ Source: Linux 6.1 ``mm/z3fold.c`` (NCHUNKS_ORDER, ZHDR_SIZE_ALIGNED, num_free_ch
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 
 import attrs
 
@@ -77,6 +78,9 @@ class Z3foldPage:
     listed: int = -1
     cpu: int = -1
     live: bool = True
+    # zhdr->lru: the neighbours on the pool's LRU (a PageLru); both None when the page is on no LRU
+    lru_prev: Z3foldPage | PageLru | None = attrs.field(default=None, repr=False)
+    lru_next: Z3foldPage | PageLru | None = attrs.field(default=None, repr=False)
 
     def num_free_chunks(self, geo: Geometry) -> int:
         """num_free_chunks(): with a middle object, the larger gap on a free side of it."""
@@ -122,3 +126,42 @@ class Z3foldPage:
         if bud == Buddy.MIDDLE:
             return self.start_middle << CHUNK_SHIFT, n
         return PAGE_SIZE - n, n
+
+
+class PageLru:
+    """``pool->lru``: a doubly linked list threaded through the pages (``zhdr->lru``), so the LRU costs
+    two fields per page rather than a dict entry and a key.
+
+    As ``struct list_head``, the list is its own sentinel: ``lru_next`` is the head (the most recently
+    allocated into), ``lru_prev`` the tail (the next reclaim victim).
+    """
+
+    __slots__ = ("lru_prev", "lru_next")
+
+    def __init__(self) -> None:
+        self.lru_prev: Z3foldPage | PageLru = self
+        self.lru_next: Z3foldPage | PageLru = self
+
+    def __bool__(self) -> bool:
+        return self.lru_next is not self
+
+    def __iter__(self) -> Iterator[Z3foldPage]:
+        """Tail first (list_for_each_prev)."""
+        node = self.lru_prev
+        while isinstance(node, Z3foldPage):
+            yield node
+            node = node.lru_prev  # type: ignore[assignment]
+
+    def add_head(self, page: Z3foldPage) -> None:
+        """list_add(&zhdr->lru, &pool->lru)."""
+        first = self.lru_next
+        page.lru_prev, page.lru_next = self, first
+        first.lru_prev = self.lru_next = page
+
+    def discard(self, page: Z3foldPage) -> None:
+        """list_del_init(&zhdr->lru); nothing if the page is on no LRU."""
+        prev, nxt = page.lru_prev, page.lru_next
+        if prev is None or nxt is None:
+            return
+        prev.lru_next, nxt.lru_prev = nxt, prev
+        page.lru_prev = page.lru_next = None
