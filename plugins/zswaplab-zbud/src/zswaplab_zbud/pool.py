@@ -117,17 +117,15 @@ class ZbudPool(HandleData):
         self._lru = PageList()
         self.pages_nr = 0
 
-    def _free_chunks(self, pfn: int) -> int:
-        return NCHUNKS - self._first[pfn] - self._last[pfn]
-
     # -- unbuddied lists ---------------------------------------------------------------------------
+    # num_free_chunks() is written out in _list_add and _list_del: they run on every malloc and free.
     def _list_add(self, pfn: int) -> None:
-        free = self._free_chunks(pfn)
+        free = NCHUNKS - self._first[pfn] - self._last[pfn]
         self._unbuddied[free][pfn] = None
         self._nonempty |= 1 << free
 
     def _list_del(self, pfn: int) -> None:
-        free = self._free_chunks(pfn)
+        free = NCHUNKS - self._first[pfn] - self._last[pfn]
         bucket = self._unbuddied[free]
         if pfn in bucket:
             del bucket[pfn]
