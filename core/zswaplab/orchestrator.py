@@ -15,6 +15,7 @@ from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.entry import Entry
 from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDataError
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
+from zswaplab.handle_map import HandleMap
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.presets import KernelPreset, get_preset
@@ -89,7 +90,7 @@ class Zswap:
         self._frontswap_map: dict[int, bytearray] = {}
         self._set_limits(ram_pages)
         self._hlen = self.preset.zswap_header_bytes if allocator.evictable else 0
-        self._by_handle: dict[int, Entry] | None = {} if allocator.evictable else None
+        self._by_handle = HandleMap() if allocator.evictable else None
         self.reached_full = False
         self.shrink_pending = False
         # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
@@ -305,7 +306,7 @@ class Zswap:
         if entry.length:
             c.stored_bytes += entry.length
             if self._by_handle is not None:
-                self._by_handle[entry.handle] = entry  # type: ignore[index]
+                self._by_handle.put(entry.handle, entry)  # type: ignore[arg-type]
         else:
             c.same_filled_pages += 1
         c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
@@ -405,7 +406,7 @@ class Zswap:
         else:
             c.stored_bytes -= entry.length
             if self._by_handle is not None:
-                self._by_handle.pop(entry.handle, None)  # type: ignore[arg-type]
+                self._by_handle.pop(entry.handle)  # type: ignore[arg-type]
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
         self.policy.on_free(entry)
