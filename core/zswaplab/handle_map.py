@@ -38,7 +38,8 @@ class HandleMap:
         if 0 <= handle < len(slots):
             slots[handle] = entry
         elif self._spill is None and self._suits_list(handle):
-            slots.extend(repeat(None, max(handle + 1, 2 * len(slots), DENSE_MIN) - len(slots)))
+            # grow by an eighth, as list.append does: at most ~1 B of slack per entry
+            slots.extend(repeat(None, max(handle + 1, len(slots) + len(slots) // 8, DENSE_MIN) - len(slots)))
             slots[handle] = entry
         else:
             self._spilled()[handle] = entry
@@ -61,7 +62,7 @@ class HandleMap:
         size = len(self._slots)
         if handle < 0 or handle >= 2 * size + DENSE_MIN:
             return False
-        return size < DENSE_MIN or size - self._slots.count(None) >= size // 4  # count: once per doubling
+        return size < DENSE_MIN or size - self._slots.count(None) >= size // 4  # count: once per growth
 
     def _spilled(self) -> dict[int, Entry]:
         if self._spill is None:
