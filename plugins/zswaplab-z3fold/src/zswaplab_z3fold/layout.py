@@ -54,7 +54,7 @@ class Geometry:
             object.__setattr__(self, name, value)
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, weakref_slot=False)  # no __weakref__ slot: 8 B a page
 class Z3foldPage:
     """One pool page: the fields of ``struct z3fold_header`` and the page flags the model needs.
 
