@@ -155,19 +155,20 @@ class ZbudPool(HandleData):
             raise AllocTooBig(f"zbud: size {size} outside 1..{MAX_SIZE}")
         chunks = size_to_chunks(size)
         pfn = self._take_unbuddied(chunks)
-        if pfn == NIL:
+        if pfn == NIL:  # a new page with one buddy goes on unbuddied[free]
             pfn = self._new_page()
-            self._lru.add_head(pfn)
-            bud = FIRST
-        else:
-            self._lru.move_head(pfn)  # an unbuddied page is on the LRU: reclaim takes it off both
-            bud = FIRST if self._first[pfn] == 0 else LAST
-        if bud == FIRST:
             self._first[pfn] = chunks
-        else:
-            self._last[pfn] = chunks
-        self._place(pfn)
-        return pfn * 2 + bud
+            self._list_add(pfn)
+            self._lru.add_head(pfn)
+            return pfn * 2 + FIRST
+        # An unbuddied page gets its second buddy: it joins the buddied list, which the model does not
+        # keep. It is on the LRU (reclaim takes a page off both lists): move it to the head.
+        self._lru.move_head(pfn)
+        if self._first[pfn] == 0:
+            self._first[pfn] = chunks
+            return pfn * 2 + FIRST
+        self._last[pfn] = chunks
+        return pfn * 2 + LAST
 
     def _new_page(self) -> int:
         if self._free_pfns:
@@ -184,9 +185,10 @@ class ZbudPool(HandleData):
 
     def free(self, handle: int) -> None:
         pfn = handle >> 1
-        self.forget(handle)
+        if self._data:  # size-only runs keep no bytes
+            self.forget(handle)
         reclaiming = pfn in self._reclaiming
-        if not reclaiming:
+        if not reclaiming and (self._first[pfn] == 0 or self._last[pfn] == 0):  # else buddied: on no list
             self._list_del(pfn)
         if handle & 1:
             self._last[pfn] = 0
