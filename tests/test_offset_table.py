@@ -77,3 +77,11 @@ def test_entry_is_four_words_and_reads_as_before():
     assert sys.getsizeof(e) <= 16 + 4 * 8 + 16  # header + four slots (+ GC header on some builds)
     assert e.value == 0xABAB  # same-filled: the word shares the handle field
     assert repr(e) == "Entry(type=1, offset=9, length=0, handle=43947, refcount=1)"
+
+
+def test_an_offset_beyond_the_device_is_refused_without_growing():
+    table = OffsetTable(4096)
+    table.put(Entry(0, 10, 1))
+    with pytest.raises(IndexError, match="beyond the device"):
+        table.put(Entry(0, 1 << 40, 1))
+    assert len(table.slots) == 1024 and len(table) == 1

@@ -61,3 +61,14 @@ def test_an_unknown_key_in_a_study_file_is_named(tmp_path: Path, capsys: pytest.
     assert main(["study", "scaling", "--spec", str(spec), *SMALL]) != 0
     err = capsys.readouterr().err
     assert "axes.threads" in err and str(spec) in err
+
+
+def test_swap_pages_covers_every_offset_the_layout_places():
+    from zswaplab.cpu_streams import LAYOUTS, StreamSpec, place
+    from zswaplab.scaling_study import swap_pages
+
+    for layout in LAYOUTS:
+        for pages, cpus in ((128, 2), (256, 3), (1000, 4), (1, 1)):
+            spec = StreamSpec(workload="mix", ops=1, cpus=cpus, pages=pages, layout=layout)
+            highest = max(place(layout, cpu, cpus, offset, pages) for cpu in range(cpus) for offset in range(pages))
+            assert highest < swap_pages(spec), (layout, pages, cpus)

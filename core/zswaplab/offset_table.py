@@ -35,6 +35,8 @@ class OffsetTable:
     def _grow(self, offset: int) -> None:
         if offset < 0:
             raise IndexError(f"swap offset {offset} is negative")
+        if 0 < self.nr_pages <= offset:  # the list must not grow past the device (a stray huge offset)
+            raise IndexError(f"swap offset {offset} is beyond the device's {self.nr_pages} pages")
         size = len(self.slots)
         want = max(offset + 1, 2 * size, 1024)
         if self.nr_pages > offset:

@@ -17,7 +17,7 @@ import attrs
 from zswaplab.codec_costs import CodecCost, calibrated_cost, configured_cost
 from zswaplab.config import default_part
 from zswaplab.contention import CostModel, PluginIndex, SimIndex, model_index_factory, simulate
-from zswaplab.cpu_streams import StreamSpec, build_streams
+from zswaplab.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams
 from zswaplab.interfaces import Compressor
 from zswaplab.lock_rules import index_rule
 from zswaplab.parts import parse_part
@@ -81,7 +81,12 @@ def index_factory(host: PluginHost, name: str, kernel: str, swap_pages: int,
 
 
 def swap_pages(streams: StreamSpec) -> int:
-    return streams.pages if streams.layout == "shared" else streams.pages * streams.cpus
+    """The device size that holds every offset the layout places (see :func:`cpu_streams.place`)."""
+    if streams.layout == "shared":
+        return streams.pages
+    if streams.layout == "clustered":  # each CPU's last cluster is a whole one, even when partly used
+        return -(-streams.pages // SWAPFILE_CLUSTER) * SWAPFILE_CLUSTER * streams.cpus
+    return streams.pages * streams.cpus
 
 
 def _cost_model(codec: CodecCost, overrides: dict[str, float]) -> CostModel:

@@ -107,3 +107,17 @@ def test_lru_order_follows_the_last_allocation_into_each_page():
     assert pool.lru_order() == [1, 0]
     pool.malloc(1000)  # 16 chunks: page 1 (16 free) is the smallest fit
     assert pool.lru_order() == [0, 1]
+
+
+def test_a_double_free_or_unknown_handle_is_a_key_error_and_changes_nothing():
+    pool = ZbudPool()
+    a, b = pool.malloc(100), pool.malloc(100)  # both buddies of pfn 0
+    pool.free(a)
+    for bad in (a, 999, -2):
+        with pytest.raises(KeyError):
+            pool.free(bad)
+        with pytest.raises(KeyError):
+            pool.extents(bad)
+    assert pool.total_pages() == 1 and pool.extents(b)[0][0] == b >> 1
+    pool.free(b)
+    assert pool.total_pages() == 0

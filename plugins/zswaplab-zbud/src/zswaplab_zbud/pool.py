@@ -183,8 +183,16 @@ class ZbudPool(HandleData):
         self.pages_nr += 1
         return pfn
 
-    def free(self, handle: int) -> None:
+    def _live_pfn(self, handle: int) -> int:
+        """The pfn of an allocated handle; KeyError for a handle that is free (a double free must not
+        corrupt the lists) or was never given out."""
         pfn = handle >> 1
+        if not 0 <= pfn < self._next_pfn or (self._last if handle & 1 else self._first)[pfn] == 0:
+            raise KeyError(f"zbud: handle {handle} is not allocated")
+        return pfn
+
+    def free(self, handle: int) -> None:
+        pfn = self._live_pfn(handle)
         if self._data:  # size-only runs keep no bytes
             self.forget(handle)
         reclaiming = pfn in self._reclaiming
@@ -237,11 +245,11 @@ class ZbudPool(HandleData):
         return size_to_chunks(size)
 
     def pageframes(self, handle: int) -> tuple[int, ...]:
-        return (handle >> 1,)
+        return (self._live_pfn(handle),)
 
     def extents(self, handle: int) -> tuple[tuple[int, int, int], ...]:
         """(pfn, start, end) byte range of the object inside its page."""
-        pfn = handle >> 1
+        pfn = self._live_pfn(handle)
         if handle & 1:
             return ((pfn, PAGE_SIZE - self._last[pfn] * CHUNK_SIZE, PAGE_SIZE),)
         return ((pfn, ZHDR_SIZE_ALIGNED, ZHDR_SIZE_ALIGNED + self._first[pfn] * CHUNK_SIZE),)
