@@ -21,20 +21,22 @@ DENSE_MIN = 1024
 class HandleMap:
     """``get``/``put``/``pop`` of the entry stored under an allocator handle."""
 
-    __slots__ = ("_slots", "_spill")
+    __slots__ = ("slots", "_spill")
 
     def __init__(self) -> None:
-        self._slots: list[Entry | None] = []  # slots[handle]; emptied for good once the map spills
+        # slots[handle] while dense; emptied for good once the map spills. Public: the orchestrator writes
+        # its per-page put and pop out over it (a method call per op was 5-10% of a size-only store/free).
+        self.slots: list[Entry | None] = []
         self._spill: dict[int, Entry] | None = None
 
     def get(self, handle: int) -> Entry | None:
-        slots = self._slots
+        slots = self.slots
         if 0 <= handle < len(slots):
             return slots[handle]
         return self._spill.get(handle) if self._spill is not None else None
 
     def put(self, handle: int, entry: Entry) -> None:
-        slots = self._slots
+        slots = self.slots
         if 0 <= handle < len(slots):
             slots[handle] = entry
         elif self._spill is None and self._suits_list(handle):
@@ -45,7 +47,7 @@ class HandleMap:
             self._spilled()[handle] = entry
 
     def pop(self, handle: int) -> None:
-        slots = self._slots
+        slots = self.slots
         if 0 <= handle < len(slots):
             slots[handle] = None
         elif self._spill is not None:
@@ -59,13 +61,13 @@ class HandleMap:
     def _suits_list(self, handle: int) -> bool:
         """The list may grow to cover ``handle``: it lies within one doubling, and the list is at least a
         quarter full (an allocator that never reuses handles would leave it mostly holes)."""
-        size = len(self._slots)
+        size = len(self.slots)
         if handle < 0 or handle >= 2 * size + DENSE_MIN:
             return False
-        return size < DENSE_MIN or size - self._slots.count(None) >= size // 4  # count: once per growth
+        return size < DENSE_MIN or size - self.slots.count(None) >= size // 4  # count: once per growth
 
     def _spilled(self) -> dict[int, Entry]:
         if self._spill is None:
-            self._spill = {h: e for h, e in enumerate(self._slots) if e is not None}
-            self._slots = []
+            self._spill = {h: e for h, e in enumerate(self.slots) if e is not None}
+            self.slots = []
         return self._spill

@@ -305,8 +305,13 @@ class Zswap:
         c.stored_pages += 1
         if entry.length:
             c.stored_bytes += entry.length
-            if self._by_handle is not None:
-                self._by_handle.put(entry.handle, entry)  # type: ignore[arg-type]
+            by_handle = self._by_handle
+            if by_handle is not None:  # HandleMap.put, its dense case written out: every store
+                slots, handle = by_handle.slots, entry.handle
+                if 0 <= handle < len(slots):  # type: ignore[operator]
+                    slots[handle] = entry  # type: ignore[index]
+                else:
+                    by_handle.put(handle, entry)  # type: ignore[arg-type]
         else:
             c.same_filled_pages += 1
         c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
@@ -405,8 +410,13 @@ class Zswap:
             c.same_filled_pages -= 1
         else:
             c.stored_bytes -= entry.length
-            if self._by_handle is not None:
-                self._by_handle.pop(entry.handle)  # type: ignore[arg-type]
+            by_handle = self._by_handle
+            if by_handle is not None:  # HandleMap.pop, its dense case written out: every free
+                slots, handle = by_handle.slots, entry.handle
+                if 0 <= handle < len(slots):  # type: ignore[operator]
+                    slots[handle] = None  # type: ignore[index]
+                else:
+                    by_handle.pop(handle)  # type: ignore[arg-type]
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
         self.policy.on_free(entry)

@@ -70,10 +70,21 @@ class PageList:
         self.head = pfn
 
     def move_head(self, pfn: int) -> None:
-        """list_move to the head, of a page on the list."""
-        if pfn != self.head:
-            self.remove(pfn)
-            self.add_head(pfn)
+        """list_move to the head, of a page on the list (remove + add_head written out: every second
+        buddy's malloc moves its page)."""
+        head = self.head
+        if pfn == head:
+            return
+        prev_, next_ = self._prev, self._next
+        prev, nxt = prev_[pfn], next_[pfn]  # nxt is not NIL: pfn is not the head
+        if prev == NIL:
+            self.tail = nxt
+        else:
+            next_[prev] = nxt
+        prev_[nxt] = prev
+        prev_[pfn], next_[pfn] = head, NIL
+        next_[head] = pfn
+        self.head = pfn
 
     def remove(self, pfn: int) -> None:
         """list_del of a page that is on the list."""
@@ -153,7 +164,7 @@ class ZbudPool(HandleData):
     def malloc(self, size: int) -> int:
         if size <= 0 or size > MAX_SIZE:
             raise AllocTooBig(f"zbud: size {size} outside 1..{MAX_SIZE}")
-        chunks = size_to_chunks(size)
+        chunks = (size + CHUNK_SIZE - 1) >> CHUNK_SHIFT  # size_to_chunks, written out: every malloc
         pfn = self._take_unbuddied(chunks)
         if pfn == NIL:  # a new page with one buddy goes on unbuddied[free]
             pfn = self._new_page()
@@ -192,19 +203,20 @@ class ZbudPool(HandleData):
         return pfn
 
     def free(self, handle: int) -> None:
-        pfn = self._live_pfn(handle)
+        pfn = handle >> 1
+        own, other = (self._last, self._first) if handle & 1 else (self._first, self._last)
+        if not 0 <= pfn < self._next_pfn or own[pfn] == 0:  # _live_pfn, written out: every free
+            raise KeyError(f"zbud: handle {handle} is not allocated")
         if self._data:  # size-only runs keep no bytes
             self.forget(handle)
         reclaiming = pfn in self._reclaiming
-        if not reclaiming and (self._first[pfn] == 0 or self._last[pfn] == 0):  # else buddied: on no list
+        alone = other[pfn] == 0  # the page is unbuddied (on a list), and empty once this buddy goes
+        if alone and not reclaiming:
             self._list_del(pfn)
-        if handle & 1:
-            self._last[pfn] = 0
-        else:
-            self._first[pfn] = 0
+        own[pfn] = 0
         if reclaiming:
             return  # reclaim frees the page once both buddies are gone
-        if self._first[pfn] == 0 and self._last[pfn] == 0:
+        if alone:
             self._lru.remove(pfn)
             self._release(pfn)
         else:
