@@ -32,6 +32,7 @@ from collections.abc import Callable, Hashable
 import attrs
 
 from zswaplab.errors import UserError
+from zswaplab.presets import kernel_version
 
 SWAP_ADDRESS_SPACE_SHIFT = 14  # 2^14 pages = 64 MiB per split tree / xarray
 TMEM_HASH_BUCKET_BITS = 8  # 256 buckets
@@ -89,12 +90,8 @@ def zs_class_index(size: int) -> int:
     return -(-(size - ZS_MIN_ALLOC_SIZE) // ZS_SIZE_CLASS_DELTA)
 
 
-def _version(kernel: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in kernel.split(".")[:2] if part.isdigit())
-
-
 def allocator_lock(allocator: str, kernel: str) -> Callable[[int], Hashable]:
     """Maps an object's compressed length to the allocator lock its malloc/free takes."""
-    if allocator == "zsmalloc" and _version(kernel) < (6, 2):
+    if allocator == "zsmalloc" and kernel_version(kernel) < (6, 2):
         return lambda length: f"class {zs_class_index(length + ZS_HANDLE_SIZE)}"
     return lambda length: "pool"

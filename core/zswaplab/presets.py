@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from zswaplab.errors import UnknownPartError
+from zswaplab.errors import OptionError, UnknownPartError
 
 COUNTERS_61 = (
     "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail", "reject_kmemcache_fail",
@@ -92,3 +92,13 @@ def get_preset(version: str) -> KernelPreset:
         return PRESETS[version]
     except KeyError:
         raise UnknownPartError("kernel preset", version, list(PRESETS)) from None
+
+
+def kernel_version(text: str) -> tuple[int, int]:
+    """(major, minor) of a kernel version such as ``6.1``, ``6.10`` or ``5.15.0`` (minor 0 when absent);
+    :class:`OptionError` for anything else, so a mistyped ``kernel=`` option is not read as some default."""
+    parts = text.strip().split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        raise OptionError(f"kernel version {text!r} is not MAJOR.MINOR") from None

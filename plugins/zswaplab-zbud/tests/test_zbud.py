@@ -121,3 +121,11 @@ def test_a_double_free_or_unknown_handle_is_a_key_error_and_changes_nothing():
     assert pool.total_pages() == 1 and pool.extents(b)[0][0] == b >> 1
     pool.free(b)
     assert pool.total_pages() == 0
+
+
+def test_a_mistyped_kernel_option_is_an_error_not_61():
+    from zswaplab.errors import OptionError
+
+    assert not ZbudPool(kernel="6.5").evictable and ZbudPool(kernel="5.15.0").evictable
+    with pytest.raises(OptionError, match="not MAJOR.MINOR"):
+        ZbudPool(kernel="six.one")

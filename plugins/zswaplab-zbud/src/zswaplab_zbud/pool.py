@@ -17,6 +17,7 @@ from zswaplab.errors import AllocTooBig
 from zswaplab.interfaces import EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
+from zswaplab.presets import kernel_version
 
 CHUNK_SHIFT = 6
 CHUNK_SIZE = 1 << CHUNK_SHIFT  # 64
@@ -114,7 +115,7 @@ class ZbudPool(HandleData):
     def __init__(self, kernel: str = "6.1") -> None:
         self.kernel = kernel
         # 6.5 removed zbud's LRU and evict path: zswap's own LRU took over.
-        self.evictable = _version(kernel) < (6, 5)
+        self.evictable = kernel_version(kernel) < (6, 5)
         self._data: dict[int, bytes] = {}
         # first_chunks / last_chunks of each pfn's header (0..NCHUNKS fit a byte)
         self._first = bytearray()
@@ -270,9 +271,3 @@ class ZbudPool(HandleData):
         """Page frame numbers from LRU tail (next to reclaim) to head."""
         return list(self._lru)
 
-
-def _version(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in text.split(".")[:2])
-    except ValueError:
-        return (6, 1)

@@ -20,18 +20,11 @@ from __future__ import annotations
 import attrs
 
 from zswaplab.errors import OptionError
+from zswaplab.presets import kernel_version
 
 OLD_CHAIN = 4  # ZS_MAX_ZSPAGE_ORDER 2
 NEW_CHAIN = 8  # CONFIG_ZSMALLOC_CHAIN_SIZE default
 CHAIN_RANGE = (4, 16)  # mm/Kconfig: config ZSMALLOC_CHAIN_SIZE ... default 8, range 4 16
-
-
-def parse_version(text: str) -> tuple[int, int]:
-    try:
-        major, _, minor = text.strip().partition(".")
-        return int(major), int(minor or 0)
-    except ValueError:
-        raise OptionError(f"zsmalloc: kernel version {text!r} is not MAJOR.MINOR") from None
 
 
 @attrs.frozen
@@ -57,7 +50,7 @@ def resolve_era(kernel: str, era: str = "", chain: int = 0) -> Era:
     CONFIG_ZSMALLOC_CHAIN_SIZE exists only with the new rule, so ``chain=8`` on a 6.1 preset models a
     6.5 zsmalloc (new chain rule, ratio groups, no zspage LRU).
     """
-    version = parse_version(era or kernel)
+    version = kernel_version(era or kernel)
     if chain and not CHAIN_RANGE[0] <= chain <= CHAIN_RANGE[1]:
         raise OptionError(f"zsmalloc: chain={chain} outside CONFIG_ZSMALLOC_CHAIN_SIZE's range 4..16")
     if chain and chain != OLD_CHAIN and version < (6, 3):
