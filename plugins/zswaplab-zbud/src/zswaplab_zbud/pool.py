@@ -109,7 +109,7 @@ class ZbudPool(HandleData):
     """
 
     __slots__ = ("_data", "_first", "_last", "_next_pfn", "_free_pfns", "_reclaiming", "_unbuddied", "_nonempty",
-                 "_lru", "pages_nr", "evictable", "kernel")
+                 "_lru", "evictable", "kernel")
     name = "zbud"
 
     def __init__(self, kernel: str = "6.1") -> None:
@@ -127,7 +127,6 @@ class ZbudPool(HandleData):
         self._unbuddied: list[dict[int, None]] = [{} for _ in range(NCHUNKS)]
         self._nonempty = 0  # bit i set when unbuddied[i] is non-empty
         self._lru = PageList()
-        self.pages_nr = 0
 
     # -- unbuddied lists ---------------------------------------------------------------------------
     # num_free_chunks() is written out in _list_add and _list_del: they run on every malloc and free.
@@ -192,7 +191,6 @@ class ZbudPool(HandleData):
                 self._first.extend(bytes(GROW_PAGES))
                 self._last.extend(bytes(GROW_PAGES))
                 self._lru.grow(GROW_PAGES)
-        self.pages_nr += 1
         return pfn
 
     def _live_pfn(self, handle: int) -> int:
@@ -225,7 +223,11 @@ class ZbudPool(HandleData):
 
     def _release(self, pfn: int) -> None:
         self._free_pfns.append(pfn)
-        self.pages_nr -= 1
+
+    @property
+    def pages_nr(self) -> int:
+        """pool->pages_nr: every pfn handed out that has not been released."""
+        return self._next_pfn - len(self._free_pfns)
 
     # -- reclaim -----------------------------------------------------------------------------------
     def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
@@ -251,7 +253,7 @@ class ZbudPool(HandleData):
 
     # -- introspection -----------------------------------------------------------------------------
     def total_pages(self) -> int:
-        return self.pages_nr
+        return self._next_pfn - len(self._free_pfns)  # pages_nr, without the property call
 
     def size_class(self, size: int) -> int:
         """zbud's bucket is the chunk count."""
