@@ -27,14 +27,13 @@ from zswaplab_zsmalloc.zspage import HANDLE_TYPECODE, Zspage, ZspageList
 class SizeClass:
     """A merged class: its fullness lists and the counts debugfs shows."""
 
-    __slots__ = ("spec", "lists", "group_of", "obj_used", "zspages", "words", "_free_bases", "_fresh")
+    __slots__ = ("spec", "lists", "group_of", "obj_used", "words", "_free_bases", "_fresh")
 
     def __init__(self, spec: ClassSpec, scheme: Scheme) -> None:
         self.spec = spec
         self.lists = [ZspageList() for _ in range(scheme.count)]
         self.group_of = scheme.table(spec.objs_per_zspage)
         self.obj_used = 0
-        self.zspages = 0
         # every zspage's slot words, objs_per_zspage from each zspage's base (see zspage.py)
         self.words = array(HANDLE_TYPECODE)
         self._free_bases: list[int] = []
@@ -55,6 +54,11 @@ class SizeClass:
 
     def release_words(self, base: int) -> None:
         self._free_bases.append(base)
+
+    @property
+    def zspages(self) -> int:
+        """Zspages of the class: each holds one run of slot words that is not released."""
+        return len(self.words) // self.spec.objs_per_zspage - len(self._free_bases)
 
     @property
     def obj_allocated(self) -> int:
@@ -134,7 +138,6 @@ class ZsmallocPool(HandleData):
     def _alloc_zspage(self, cls: SizeClass) -> Zspage:
         z = Zspage(cls)
         self._pages += cls.spec.pages_per_zspage
-        cls.zspages += 1
         return z
 
     def _new_handle(self) -> int:
@@ -174,7 +177,6 @@ class ZsmallocPool(HandleData):
     def _free_zspage(self, cls: SizeClass, z: Zspage) -> None:
         cls.lists[z.group].remove(z)
         z.group = -1
-        cls.zspages -= 1
         cls.release_words(z.base)
         self._pages -= cls.spec.pages_per_zspage
         if self._lru is not None:
