@@ -136,3 +136,26 @@ def test_after_an_exclusive_load_the_swap_cache_answers_until_the_slot_is_writte
     assert system.swap_out(0, 5, newer) and system.swap_in(0, 5) == newer
     system.swap_free(0, 5)
     assert (0, 5) not in system._resident
+
+
+def test_policy_bookkeeping_hooks_are_called_unless_they_are_the_none_policys_no_ops():
+    from zswaplab.builtin.none_policy import NonePolicy
+    from zswaplab.config import RunConfig, build_zswap
+
+    class Counting(NonePolicy):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def on_store(self, entry):
+            self.seen.append("store")
+
+    counting = Counting()
+    counting.on_free = lambda entry: counting.seen.append("free")  # set on the instance: called too
+    plain = build_zswap(RunConfig("deflate", "ideal", "mapping", "none"))
+    assert (plain._policy_on_store, plain._policy_on_load, plain._policy_on_free) == (None, None, None)
+    zswap = build_zswap(RunConfig("deflate", "ideal", "mapping", "none"))
+    zswap = type(zswap)(zswap.compressor, zswap.allocator, zswap.index_factory, counting)
+    zswap.init(0, 8)
+    assert zswap.store_length(0, 1, 100) and zswap.load(0, 1) == b""
+    zswap.invalidate_page(0, 1)
+    assert counting.seen == ["store", "free"] and zswap._policy_on_load is None

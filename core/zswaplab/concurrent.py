@@ -175,8 +175,8 @@ class ConcurrentZswap(Zswap):
             dead = entry if _unref(entry) else None  # an invalidate during the load frees it here
         with self.pool_lock:
             self.counters.load_hits += 1
-            if alive:
-                self.policy.on_load(entry)
+            if alive and self._policy_on_load is not None:
+                self._policy_on_load(entry)
             self._free_dead(dead)
             if self._on_load is not None:
                 self._on_load(event=LoadEvent(entry.type, entry.offset, True))

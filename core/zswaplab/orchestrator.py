@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from zswaplab.backing import BackingDevice, BackingWriteError
+from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.entry import Entry
 from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDataError
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
@@ -31,6 +32,13 @@ _LENGTHS = tuple(range(2 * PAGE_SIZE + 1))
 
 class _NoRoom(Exception):
     """A sized-reclaim policy found nothing more to write back."""
+
+
+def _bookkeeping_hook(policy: FlushPolicy, name: str) -> Callable[[Entry], None] | None:
+    """``policy.<name>``, or None when it is :class:`NonePolicy`'s no-op (bound from the class; a hook
+    set on the instance is always called)."""
+    hook = getattr(policy, name)
+    return None if getattr(hook, "__func__", None) is getattr(NonePolicy, name) else hook  # type: ignore[no-any-return]
 
 
 def _same_filled_word(page: bytes) -> int | None:
@@ -95,6 +103,11 @@ class Zswap:
         self.shrink_pending = False
         # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
         self._sized_reclaim = bool(getattr(policy, "sized_reclaim", False))
+        # The policy's per-entry bookkeeping, or None where it inherits the no-op hooks of ``none`` (as
+        # zpool-reclaim does): not called on the per-page path, as an observer hook nobody implements.
+        self._policy_on_store = _bookkeeping_hook(policy, "on_store")
+        self._policy_on_load = _bookkeeping_hook(policy, "on_load")
+        self._policy_on_free = _bookkeeping_hook(policy, "on_free")
         self.last_result = ""
         self._begun: dict[tuple[int, int], str | None] = {}  # begin_store's admission, by slot
         # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
@@ -315,7 +328,8 @@ class Zswap:
         else:
             c.same_filled_pages += 1
         c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
-        self.policy.on_store(entry)
+        if self._policy_on_store is not None:
+            self._policy_on_store(entry)
         result = "stored" if entry.length else "same"
         if self._on_store is not None:
             self._on_store(event=StoreEvent(entry.type, entry.offset, result, entry.length))
@@ -339,7 +353,8 @@ class Zswap:
         finally:
             entry.refcount -= 1
         self.counters.load_hits += 1
-        self.policy.on_load(entry)
+        if self._policy_on_load is not None:
+            self._policy_on_load(entry)
         if self._on_load is not None:
             self._on_load(event=LoadEvent(type_, offset, True))
         if self.exclusive_loads:
@@ -419,7 +434,8 @@ class Zswap:
                     by_handle.pop(handle)  # type: ignore[arg-type]
             self.allocator.free(entry.handle)  # type: ignore[arg-type]
         c.stored_pages -= 1
-        self.policy.on_free(entry)
+        if self._policy_on_free is not None:
+            self._policy_on_free(entry)
         c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
 
     # ---------------------------------------------------------------------------------------------
