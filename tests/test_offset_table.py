@@ -79,9 +79,8 @@ def test_entry_is_four_words_and_reads_as_before():
     assert repr(e) == "Entry(type=1, offset=9, length=0, handle=43947, refcount=1)"
 
 
-def test_an_offset_beyond_the_device_is_refused_without_growing():
+def test_an_offset_beyond_the_device_grows_the_table_just_to_cover_it():
     table = OffsetTable(4096)
     table.put(Entry(0, 10, 1))
-    with pytest.raises(IndexError, match="beyond the device"):
-        table.put(Entry(0, 1 << 40, 1))
-    assert len(table.slots) == 1024 and len(table) == 1
+    table.put(Entry(0, 5000, 1))
+    assert len(table.slots) == 5001 and len(table) == 2 and table.get(5000).offset == 5000
