@@ -42,7 +42,7 @@ class LossyCompressor(DeflateCompressor):
 
 class ForgetfulIndex(MappingIndex):
     def erase(self, offset):
-        return self._table.get(offset)  # never removes
+        return self.get(offset)  # never removes
 
 
 class StaleLruPolicy(NonePolicy):
