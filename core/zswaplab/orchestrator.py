@@ -51,7 +51,7 @@ def _same_filled_word(page: bytes) -> int | None:
 
 @attrs.define(slots=True)
 class StagedStore:
-    """A store between its compress phase and its commit phase: the compressed bytes (or, for a
+    """A store between its compress phase and its alloc phase: the compressed bytes (or, for a
     same-filled page, its word in ``value``; in size-only runs just the length)."""
 
     type: int
@@ -250,7 +250,8 @@ class Zswap:
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
-        return self._commit_phase(self._compress_phase(type_, offset, page, length), make_room)
+        entry = self._alloc_phase(self._compress_phase(type_, offset, page, length), make_room)
+        return entry if isinstance(entry, str) else self._insert(type_, entry)
 
     def _compress_phase(self, type_: int, offset: int, page: bytes | None, length: int | None) -> StagedStore:
         """Same-filled check and compression. Touches no shared state, so it can run outside every lock
@@ -269,11 +270,6 @@ class Zswap:
             return StagedStore(type_, offset, 0, None, 0)
         assert length is not None
         return StagedStore(type_, offset, length, None)
-
-    def _commit_phase(self, staged: StagedStore, make_room: bool = False) -> str:
-        """Allocate, copy, insert: everything of a store that changes zswap's state."""
-        entry = self._alloc_phase(staged, make_room)
-        return entry if isinstance(entry, str) else self._insert(staged.type, entry)
 
     def _alloc_phase(self, staged: StagedStore, make_room: bool = False) -> Entry | str:
         """The entry to insert (object allocated and written), or the store's reject result.
