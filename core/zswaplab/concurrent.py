@@ -126,9 +126,9 @@ class ConcurrentZswap(Zswap):
             make_room = reject == MAKE_ROOM
             if reject is not None and not make_room:
                 return self._rejected(type_, offset, reject, None)
-        staged = self._compress_phase(type_, offset, page, length)  # no lock held
+        compressed = self._compress_phase(page, length)  # no lock held
         with self.pool_lock:
-            entry = self._alloc_phase(staged, make_room)
+            entry = self._alloc_phase(type_, offset, compressed, make_room)
         return entry if isinstance(entry, str) else self._insert(type_, entry)
 
     def _insert(self, type_: int, entry: Entry) -> str:
