@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from zswaplab.config import RunConfig, build_zswap
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.pages import random_page, text_page
 from zswaplab.swap import SwapSystem
@@ -159,3 +162,18 @@ def test_policy_bookkeeping_hooks_are_called_unless_they_are_the_none_policys_no
     assert zswap.store_length(0, 1, 100) and zswap.load(0, 1) == b""
     zswap.invalidate_page(0, 1)
     assert counting.seen == ["store", "free"] and zswap._policy_on_load is None
+
+
+@pytest.mark.parametrize("allocator", ["zsmalloc", "zbud", "z3fold", "ideal"])
+def test_a_length_below_minus_one_is_refused_before_anything_changes(allocator):
+    # zbud and z3fold add zswap's 8-byte header to the size: -5 used to reach malloc as 3 bytes and be
+    # stored under a bogus length
+    z = build_zswap(RunConfig("deflate", allocator, "mapping", "none", ram="1T"))
+    z.init(0, 16)
+    assert z.store_length(0, 3, 700)
+    before = z.counters.as_dict()
+    with pytest.raises(ValueError, match="compressed length -5"):
+        z.store_length(0, 3, -5)
+    assert z.counters.as_dict() == before and z.entry(0, 3).length == 700
+    assert not z.store_length(0, 4, INCOMPRESSIBLE) and z.last_result == "rej_compress"
+    assert z.counters.reject_compress_fail == 1

@@ -26,6 +26,7 @@ MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim
 # One shared int object per possible compressed length. CPython caches only -5..256, so every length
 # read from a trace or taken from len(data) would otherwise keep its own 32-byte int in its entry.
 _LENGTHS = tuple(range(2 * PAGE_SIZE + 1))
+_LENGTHS_END = len(_LENGTHS)
 
 
 class _NoRoom(Exception):
@@ -205,7 +206,11 @@ class Zswap:
         return self._frontswap_store(type_, offset, page, None)
 
     def store_length(self, type_: int, offset: int, length: int) -> bool:
-        """Size-only store: ``length`` is the compressed length (0 = same-filled, -1 = incompressible)."""
+        """Size-only store: ``length`` is the compressed length (0 = same-filled, -1 = incompressible).
+
+        :raises ValueError: for a length below -1, before anything is touched."""
+        if length < INCOMPRESSIBLE:
+            raise ValueError(f"compressed length {length}: expected a byte count, 0 (same-filled) or -1 (incompressible)")
         return self._frontswap_store(type_, offset, None, length)
 
     def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
@@ -275,7 +280,7 @@ class Zswap:
         if value is not None:
             return Entry(type_, offset, 0, value)
         c = self.counters
-        if length == INCOMPRESSIBLE or length > self.preset.compress_limit or length == 0:
+        if length <= 0 or length > self.preset.compress_limit:  # INCOMPRESSIBLE, or same-filled kept off
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
         try:
@@ -292,7 +297,7 @@ class Zswap:
             return self._rejected(type_, offset, "rej_alloc", length)
         if data is not None:
             self.allocator.write(handle, data)
-        return Entry(type_, offset, _LENGTHS[length] if length < len(_LENGTHS) else length, handle)
+        return Entry(type_, offset, _LENGTHS[length] if length < _LENGTHS_END else length, handle)
 
     def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
         if self._on_reject is not None:
