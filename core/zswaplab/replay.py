@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,12 @@ class Replayer:
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
 
+    def _handlers(self) -> dict[str, Callable[[TraceRow], TraceRow]]:
+        """The method that applies each op kind and predicts its row (``writeback`` rows are paired
+        with the worker's own writebacks instead; other kinds are :meth:`_unchanged`)."""
+        return {"store": self._store, "load": self._load, "invalidate": self._invalidate, "shrink": self._shrink_row,
+                "invalidate_area": self._invalidate_area, "init": self._init, "snapshot": self._snapshot_row}
+
     # -- predicted rows ------------------------------------------------------------------------------
     def _row(self, src: TraceRow, result: str, full: int | None = None) -> TraceRow:
         """A predicted row carrying the fields the kernel's trace carries for this op."""
@@ -106,6 +112,7 @@ class Replayer:
         rows = rows if isinstance(rows, list) else list(rows)
         begins = early_store_begins(rows)
         pending: list[TraceRow] = []
+        handlers = self._handlers()
         for index, row in enumerate(rows):
             for early in begins.get(index, ()):
                 self._begin_store(rows[early])
@@ -113,7 +120,7 @@ class Replayer:
                 pending.append(row)
                 continue
             try:
-                predicted = self._apply(row)
+                predicted = handlers.get(row.op, self._unchanged)(row)
             except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
                 if row.offset is None or row.offset < self.swap_pages:
                     raise
@@ -134,27 +141,37 @@ class Replayer:
                 p = p._replace(seq=k.seq)
             yield k, p
 
-    def _apply(self, row: TraceRow) -> TraceRow:
-        z, op = self.zswap, row.op
-        if op == "store":
-            return self._store(row)
-        if op == "load":
-            self.swap_cache.add((row.type or 0, row.offset or 0))
-            hit = z.load(row.type or 0, row.offset or 0) is not None
-            self.vm.zswpin += hit
-            self.vm.pswpin += not hit
-            return self._row(row, "hit" if hit else "miss")
-        if op == "invalidate":
-            self.swap_cache.discard((row.type or 0, row.offset or 0))
-            z.invalidate_page(row.type or 0, row.offset or 0)
-        elif op == "invalidate_area":
-            z.invalidate_area(row.type or 0)
-        elif op == "init":
-            z.init(row.type or 0, self.swap_pages)
-        elif op == "shrink":
-            return self._row(row, self._shrink())
-        elif op == "snapshot":
-            self._snapshot(row.result)
+    def _load(self, row: TraceRow) -> TraceRow:
+        type_, offset = row.type or 0, row.offset or 0
+        self.swap_cache.add((type_, offset))
+        hit = self.zswap.load(type_, offset) is not None
+        self.vm.zswpin += hit
+        self.vm.pswpin += not hit
+        return self._row(row, "hit" if hit else "miss")
+
+    def _invalidate(self, row: TraceRow) -> TraceRow:
+        type_, offset = row.type or 0, row.offset or 0
+        self.swap_cache.discard((type_, offset))
+        self.zswap.invalidate_page(type_, offset)
+        return self._row(row, row.result)
+
+    def _invalidate_area(self, row: TraceRow) -> TraceRow:
+        self.zswap.invalidate_area(row.type or 0)
+        return self._row(row, row.result)
+
+    def _init(self, row: TraceRow) -> TraceRow:
+        self.zswap.init(row.type or 0, self.swap_pages)
+        return self._row(row, row.result)
+
+    def _shrink_row(self, row: TraceRow) -> TraceRow:
+        return self._row(row, self._shrink())
+
+    def _snapshot_row(self, row: TraceRow) -> TraceRow:
+        self._snapshot(row.result)
+        return self._row(row, row.result)
+
+    def _unchanged(self, row: TraceRow) -> TraceRow:
+        """A row no part of zswap acts on (``mark``): predicted as the kernel wrote it."""
         return self._row(row, row.result)
 
     def _begin_store(self, row: TraceRow) -> None:
