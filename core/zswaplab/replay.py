@@ -112,21 +112,22 @@ class Replayer:
         rows = rows if isinstance(rows, list) else list(rows)
         begins = early_store_begins(rows)
         pending: list[TraceRow] = []
-        handlers = self._handlers()
+        handlers, unchanged = self._handlers(), self._unchanged
         for index, row in enumerate(rows):
             for early in begins.get(index, ()):
                 self._begin_store(rows[early])
-            if row.op == "writeback":
+            op = row.op
+            if op == "writeback":
                 pending.append(row)
                 continue
             try:
-                predicted = handlers.get(row.op, self._unchanged)(row)
+                predicted = handlers.get(op, unchanged)(row)
             except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
                 if row.offset is None or row.offset < self.swap_pages:
                     raise
                 raise FileFormatError(self.trace_name, f"seq {row.seq}",
                                       f"offset {row.offset} is outside the swap area ({self.swap_pages} pages)") from None
-            if row.op == "shrink" and (pending or self._writebacks):
+            if op == "shrink" and (pending or self._writebacks):
                 yield from self._pair_writebacks(pending)
                 pending = []
             yield row, predicted
