@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from zswaplab.cli_replay import replay_trace
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab import kernel_trace
 from zswaplab.kernel_trace import COLUMNS, OPS, read_kernel_trace
 from zswaplab.testing import hypothesis_examples
 
@@ -101,3 +102,27 @@ def test_replay_with_arbitrary_counters_files(counters):
         with_file(SNAPSHOT_TRACE.encode(), ".ops.csv", with_trace)
 
     with_file(json.dumps(counters).encode(), ".json", replay)
+
+
+@FUZZ
+@given(TRACE, st.integers(1, 64), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_rows_do_not_depend_on_where_blocks_split_the_text(text, block, newline, gzipped):
+    # the reader splits lines a block at a time: any block size, line ending or gzip member layout
+    # must give the rows (or the error) that one whole read gives
+    content = text.replace("\n", newline).encode()
+    if gzipped:  # two gzip members, as `cat a.gz b.gz` makes
+        content = gzip.compress(content[: len(content) // 2]) + gzip.compress(content[len(content) // 2:])
+
+    def rows(path: str) -> list | str:
+        try:
+            return list(read_kernel_trace(path))
+        except FileFormatError as exc:
+            return str(exc)
+
+    whole = with_file(content, ".ops.csv.gz" if gzipped else ".ops.csv", rows)
+    original = kernel_trace.BLOCK_BYTES
+    kernel_trace.BLOCK_BYTES = block
+    try:
+        assert with_file(content, ".ops.csv.gz" if gzipped else ".ops.csv", rows) == whole
+    finally:
+        kernel_trace.BLOCK_BYTES = original
