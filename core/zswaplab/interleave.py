@@ -34,23 +34,32 @@ HIDDEN_EVENTS: dict[tuple[str, str], int] = {
 }
 #: An invalidate frees the object (one more event) unless the entry was same-filled.
 INVALIDATE_EVENTS = {True: 1, False: 2}
+#: HIDDEN_EVENTS as {op: {result: events}}: looked up without building a key tuple for every row
+_HIDDEN_BY_OP: dict[str, dict[str, int]] = {
+    op: {result: n for (kind, result), n in HIDDEN_EVENTS.items() if kind == op} for op, _ in HIDDEN_EVENTS}
+_NO_RESULTS: dict[str, int] = {}
 SEARCH_LIMIT = 4096  # rows; a store is not preempted for longer than this in any trace seen
 
 
 def _surpluses(rows: Sequence[TraceRow]) -> list[int | None]:
     """Per row: seq gap minus what the row explains (None where the row's event count is not fixed)."""
     # One loop with the per-row lookups written out: it runs over every row of a million-op trace.
-    same_filled: dict[tuple[int | None, int | None], bool] = {}
+    same_filled: set[tuple[int | None, int | None]] = set()  # slots whose stored page is same-filled
     out: list[int | None] = []
     prev: int | None = None
     for row in rows:
         op, seq = row.op, row.seq
         if op == "invalidate":
-            hidden: int | None = INVALIDATE_EVENTS[same_filled.pop((row.type, row.offset), False)]
+            slot = (row.type, row.offset)
+            hidden: int | None = INVALIDATE_EVENTS[slot in same_filled]
+            same_filled.discard(slot)
         else:
             if op == "store":
-                same_filled[(row.type, row.offset)] = row.result == "same"
-            hidden = HIDDEN_EVENTS.get((op, row.result))
+                if row.result == "same":
+                    same_filled.add((row.type, row.offset))
+                else:
+                    same_filled.discard((row.type, row.offset))
+            hidden = _HIDDEN_BY_OP.get(op, _NO_RESULTS).get(row.result)
         out.append(None if hidden is None or seq is None or prev is None else seq - prev - hidden - 1)
         if seq is not None:
             prev = seq
