@@ -13,11 +13,11 @@ OFFSETS = st.one_of(st.integers(0, 70), st.integers(4090, 4100), st.integers(163
 OPS = st.lists(st.tuples(st.sampled_from(["insert", "lookup", "erase"]), OFFSETS), max_size=80)
 
 
-def _check(index, ops):
+def _check(index, ops, type_=0):
     model: dict[int, Entry] = {}
     for op, offset in ops:
         if op == "insert":
-            entry = Entry(0, offset, 100)
+            entry = Entry(type_, offset, 100)
             assert index.insert(entry) is model.get(offset)
             model[offset] = entry
         elif op == "lookup":
@@ -33,9 +33,10 @@ def _check(index, ops):
 
 
 @settings(max_examples=60, deadline=None)
-@given(ops=OPS, name=st.sampled_from(sorted(FACTORIES)))
-def test_behaves_like_a_dict(ops, name):
-    _check(FACTORIES[name](), ops)
+@given(ops=OPS, name=st.sampled_from(sorted(FACTORIES)), type_=st.sampled_from([0, 1, 31]))
+def test_behaves_like_a_dict(ops, name, type_):
+    # one index serves one swap type; an entry of type > 0 packs its type above the offset bits
+    _check(FACTORIES[name](), ops, type_)
 
 
 def test_pop_all_resets_the_structure_model(make_index):
