@@ -1,10 +1,12 @@
 """Size-only store/invalidate ops/s through the orchestrator, and the allocator's own cost and memory.
 
     python benchmarks/size_only.py [--allocators zsmalloc,zbud,ideal] [--pages 200000] [--repeats 3]
+                                   [--index mapping] [--policy none]
 
 Lengths are seeded uniform 100..3000 bytes (every zsmalloc class is used). For each allocator it prints the
 median ops/s of store_length + invalidate_page through ``Zswap`` (deflate named but never called, index
-``mapping``, policy ``none``, a pool that never fills), the median malloc+free ops/s of the bare allocator,
+``mapping`` and policy ``none`` unless ``--index``/``--policy`` name others, ``default`` for what a run
+gets when it names none; a pool that never fills), the median malloc+free ops/s of the bare allocator,
 and tracemalloc bytes per live object held by the bare allocator. The ``ratio`` column divides the zswap
 ops/s by a yardstick measured alternately in the same process (:class:`DictSwap`); the regression test
 (tests/test_perf_regression.py) checks that ratio, not a time.
@@ -27,12 +29,17 @@ from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.parts import split_part_list
 
 
-def _zswap(allocator: str) -> Any:
-    return build_zswap(RunConfig("deflate", allocator, "mapping", "none", ram="1T"))
+#: the parts measured unless told otherwise: the core's offset table and no writeback bookkeeping
+MINIMAL_PARTS = ("mapping", "none")
+DEFAULT_PARTS = (None, None)  # what ``zswaplab run`` builds when no index or policy is named
 
 
-def zswap_ops_per_s(allocator: str, lengths: list[int]) -> float:
-    zswap = _zswap(allocator)
+def _zswap(allocator: str, parts: tuple[str | None, str | None] = MINIMAL_PARTS) -> Any:
+    return build_zswap(RunConfig("deflate", allocator, *parts, ram="1T"))
+
+
+def zswap_ops_per_s(allocator: str, lengths: list[int], parts: tuple[str | None, str | None] = MINIMAL_PARTS) -> float:
+    zswap = _zswap(allocator, parts)
     zswap.init(0, len(lengths))
     offsets = range(len(lengths))
     start = time.perf_counter()
@@ -77,13 +84,14 @@ def seeded_lengths(pages: int, seed: int = 1) -> list[int]:
     return [rng.randint(100, 3000) for _ in range(pages)]
 
 
-def measure(allocator: str, lengths: list[int], repeats: int = 3) -> dict[str, float]:
+def measure(allocator: str, lengths: list[int], repeats: int = 3,
+            parts: tuple[str | None, str | None] = MINIMAL_PARTS) -> dict[str, float]:
     """Median zswap ops/s and median yardstick ops/s, measured alternately (so both see the same load)."""
     zswap, yardstick = [], []
     for _ in range(repeats):
         with cyclic_gc_paused():
             yardstick.append(yardstick_ops_per_s(lengths))
-            zswap.append(zswap_ops_per_s(allocator, lengths))
+            zswap.append(zswap_ops_per_s(allocator, lengths, parts))
     zs, ys = statistics.median(zswap), statistics.median(yardstick)
     return {"ops_per_s": zs, "yardstick_ops_per_s": ys, "ratio": zs / ys}
 
@@ -114,12 +122,15 @@ def main() -> None:
     p.add_argument("--allocators", default="zsmalloc,ideal")
     p.add_argument("--pages", type=int, default=200_000)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--index", default=MINIMAL_PARTS[0], help="an index name, or 'default'")
+    p.add_argument("--policy", default=MINIMAL_PARTS[1], help="a flush policy name, or 'default'")
     args = p.parse_args()
+    parts = tuple(None if name == "default" else name for name in (args.index, args.policy))
     lengths = seeded_lengths(args.pages)
     print(f"{'allocator':<22} {'zswap ops/s':>12} {'yardstick':>12} {'ratio':>7} {'alloc ops/s':>12} {'B/object':>9}")
     for ref in split_part_list(args.allocators):
         name = str(ref)
-        zs = measure(name, lengths, args.repeats)
+        zs = measure(name, lengths, args.repeats, parts)  # type: ignore[arg-type]
         al = statistics.median(allocator_ops_per_s(name, lengths) for _ in range(args.repeats))
         mem = allocator_bytes_per_object(name, lengths)
         print(f"{name:<22} {zs['ops_per_s']:>12,.0f} {zs['yardstick_ops_per_s']:>12,.0f} {zs['ratio']:>7.3f} "
