@@ -120,6 +120,24 @@ def test_bad_trace_files_name_file_and_position(capsys, tmp_path, content, fragm
     assert_one_line_error(code, err, str(path), *fragments)
 
 
+@pytest.mark.parametrize("content,fragments", [c[1:] for c in TRACE_CASES[-2:]], ids=[c[0] for c in TRACE_CASES[-2:]])
+def test_a_failed_replay_leaves_no_out_file(capsys, tmp_path, content, fragments):
+    # --out writes predicted rows as they come, to OUT.partial, renamed only when the replay succeeds
+    path, out = tmp_path / "bad.ops.csv", tmp_path / "predicted.ops.csv.gz"
+    path.write_bytes(content)
+    code, _, err = run_cli(capsys, "replay", str(path), "--ram", "64M", "--out", str(out))
+    assert_one_line_error(code, err, str(path), *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.ops.csv"]
+
+
+def test_an_unwritable_out_is_one_line(capsys, tmp_path):
+    path = tmp_path / "t.ops.csv"
+    path.write_bytes(TRACE_HEADER + b"1,init,0,,,,,,\n")
+    out = tmp_path / "no-such-dir" / "p.ops.csv"
+    code, _, err = run_cli(capsys, "replay", str(path), "--ram", "64M", "--out", str(out))
+    assert_one_line_error(code, err, str(out), "cannot write")
+
+
 # (case id, NAME.counters.json content, fragments): the kernel counters a replay compares against
 COUNTERS_CASES = [
     ("counters-truncated", b'{"config": {', ["line 1", "Expecting"]),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 from typing import Any
 
 from zswaplab.config import RunConfig, build_zswap
 from zswaplab.errors import UserError
-from zswaplab.kernel_trace import TraceRow, read_kernel_trace, write_kernel_trace
+from zswaplab.kernel_trace import RowSink, kernel_trace_writer, read_kernel_trace
 from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.replay import Replayer, ReplayReport, counters_path_for, load_counters
 
@@ -31,7 +32,7 @@ def add_replay_parser(sub: Any) -> None:
 def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None = None,
                  compressor: str | None = None, policy: str | None = None, index: str | None = None,
                  ram: str | None = None, counters: str | None = None,
-                 out: list[TraceRow] | None = None) -> ReplayReport:
+                 out: RowSink | None = None) -> ReplayReport:
     """Replay ``trace`` and return the comparison report (the Python API behind the command)."""
     from pathlib import Path
 
@@ -55,11 +56,9 @@ def _installed(compressor: str | None) -> str | None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    rows: list[TraceRow] | None = [] if args.out else None
-    report = replay_trace(args.trace, args.kernel, args.allocator, args.compressor, args.policy, args.index,
-                          args.ram, args.counters, rows)
-    if args.out and rows is not None:
-        write_kernel_trace(args.out, rows)
+    with kernel_trace_writer(args.out) if args.out else nullcontext() as rows:  # written as they come
+        report = replay_trace(args.trace, args.kernel, args.allocator, args.compressor, args.policy, args.index,
+                              args.ram, args.counters, rows)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

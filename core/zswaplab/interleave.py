@@ -16,7 +16,8 @@ back, an allocation failure) end the search: there the store is taken to begin w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from zswaplab.kernel_trace import TraceRow
 
@@ -41,43 +42,79 @@ _NO_RESULTS: dict[str, int] = {}
 SEARCH_LIMIT = 4096  # rows; a store is not preempted for longer than this in any trace seen
 
 
-def _surpluses(rows: Sequence[TraceRow]) -> list[int | None]:
-    """Per row: seq gap minus what the row explains (None where the row's event count is not fixed)."""
-    # One loop with the per-row lookups written out: it runs over every row of a million-op trace.
-    same_filled: set[tuple[int | None, int | None]] = set()  # slots whose stored page is same-filled
-    out: list[int | None] = []
-    prev: int | None = None
-    for row in rows:
-        op, seq = row.op, row.seq
-        if op == "invalidate":
-            slot = (row.type, row.offset)
-            hidden: int | None = INVALIDATE_EVENTS[slot in same_filled]
-            same_filled.discard(slot)
-        else:
-            if op == "store":
-                if row.result == "same":
-                    same_filled.add((row.type, row.offset))
-                else:
-                    same_filled.discard((row.type, row.offset))
-            hidden = _HIDDEN_BY_OP.get(op, _NO_RESULTS).get(row.result)
-        out.append(None if hidden is None or seq is None or prev is None else seq - prev - hidden - 1)
-        if seq is not None:
-            prev = seq
-    return out
+class _Gaps:
+    """Seq gap minus what each row explains (None where the row's event count is not fixed), carried
+    across the chunks of a streamed trace."""
+
+    __slots__ = ("prev", "same_filled")
+
+    def __init__(self) -> None:
+        self.prev: int | None = None
+        self.same_filled: set[tuple[int | None, int | None]] = set()  # slots whose stored page is same-filled
+
+    def surpluses(self, rows: list[TraceRow]) -> list[int | None]:
+        # One loop with the per-row lookups written out: it runs over every row of a million-op trace.
+        same_filled, prev = self.same_filled, self.prev
+        out: list[int | None] = []
+        for row in rows:
+            op, seq = row.op, row.seq
+            if op == "invalidate":
+                slot = (row.type, row.offset)
+                hidden: int | None = INVALIDATE_EVENTS[slot in same_filled]
+                same_filled.discard(slot)
+            else:
+                if op == "store":
+                    if row.result == "same":
+                        same_filled.add((row.type, row.offset))
+                    else:
+                        same_filled.discard((row.type, row.offset))
+                hidden = _HIDDEN_BY_OP.get(op, _NO_RESULTS).get(row.result)
+            out.append(None if hidden is None or seq is None or prev is None else seq - prev - hidden - 1)
+            if seq is not None:
+                prev = seq
+        self.prev = prev
+        return out
 
 
-def early_store_begins(rows: Sequence[TraceRow]) -> dict[int, list[int]]:
+def early_begins_by_chunk(rows: Iterable[TraceRow]) -> Iterator[tuple[list[TraceRow], dict[int, list[TraceRow]]]]:
+    """The trace in chunks of SEARCH_LIMIT rows, each with ``{i: [store row, ...]}``: the stores that
+    began before the chunk's row ``i`` was applied, in trace order.
+
+    Streams: no store begins more than SEARCH_LIMIT rows before it ends, so a chunk is final once the
+    next one has been read. A replay of any length holds at most three chunks of rows.
+    """
+    gaps, source = _Gaps(), iter(rows)
+    window: list[TraceRow] = []  # the chunk to yield next, then the one after it
+    surplus: list[int | None] = []
+    begins: dict[int, list[TraceRow]] = {}  # by index in window
+    for chunk in iter(lambda: list(islice(source, SEARCH_LIMIT)), []):
+        start = len(window)
+        window += chunk
+        surplus += gaps.surpluses(chunk)
+        for j in range(start, len(window)):
+            if window[j].op == "store" and (surplus[j] or 0) < 0:
+                i = _nearest_surplus(surplus, j)
+                if i is not None:
+                    surplus[i] -= 1  # type: ignore[operator]
+                    begins.setdefault(i, []).append(window[j])
+        if len(window) == 2 * SEARCH_LIMIT:  # the first half is out of every later store's reach
+            yield window[:SEARCH_LIMIT], {i: b for i, b in begins.items() if i < SEARCH_LIMIT}
+            del window[:SEARCH_LIMIT], surplus[:SEARCH_LIMIT]
+            begins = {i - SEARCH_LIMIT: b for i, b in begins.items() if i >= SEARCH_LIMIT}
+    if window:
+        yield window, begins
+
+
+def early_store_begins(rows: Iterable[TraceRow]) -> dict[int, list[int]]:
     """``{i: [j, ...]}``: store row ``j`` began before row ``i`` was applied (i < j)."""
-    surplus = _surpluses(rows)
-    begins: dict[int, list[int]] = {}
-    for j, row in enumerate(rows):
-        if row.op != "store" or surplus[j] is None or surplus[j] >= 0:  # type: ignore[operator]
-            continue
-        i = _nearest_surplus(surplus, j)
-        if i is not None:
-            surplus[i] -= 1  # type: ignore[operator]
-            begins.setdefault(i, []).append(j)
-    return begins
+    rows = list(rows)
+    index = {id(row): j for j, row in enumerate(rows)}
+    out: dict[int, list[int]] = {}
+    first = 0
+    for chunk, begins in early_begins_by_chunk(rows):
+        out.update({first + i: [index[id(row)] for row in begun] for i, begun in begins.items()})
+        first += len(chunk)
+    return out
 
 
 def _nearest_surplus(surplus: list[int | None], j: int) -> int | None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from zswaplab.errors import FileFormatError, UserError
 
@@ -122,10 +125,56 @@ def _checked_row(path: str, line: int, fields: list[str]) -> TraceRow:
     )
 
 
-def write_kernel_trace(path: str, rows: list[TraceRow]) -> None:
+class RowSink(Protocol):
+    """Where a replay puts its predicted rows: a list, or a :func:`kernel_trace_writer`."""
+
+    def append(self, row: TraceRow) -> None: ...
+
+
+class _CsvRows:
+    __slots__ = ("_write", "_path")
+
+    def __init__(self, writer: Any, path: str) -> None:
+        self._write, self._path = writer.writerow, path
+
+    def append(self, row: TraceRow) -> None:
+        try:
+            self._write(["" if v is None else str(v) for v in row])  # TraceRow.as_csv, without the call
+        except OSError as exc:  # a full disk, mid-replay
+            raise _cannot_write(self._path, exc) from None
+
+
+def _cannot_write(path: str, exc: OSError) -> UserError:
+    return UserError(f"{path}: cannot write: {exc.strerror}")
+
+
+@contextmanager
+def kernel_trace_writer(path: str) -> Iterator[RowSink]:
+    """A sink writing each row appended to it to ``path`` as it comes (gzip when the name ends in .gz),
+    so a replay's ``--out`` holds no row in memory. The rows go to ``PATH.partial`` first, renamed to
+    ``path`` when the block ends without an error: a failed run leaves no truncated trace behind."""
+    partial = Path(f"{path}.partial")
+    try:
+        raw = partial.open("wb")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with raw:
+            binary: IO[bytes] = gzip.GzipFile(Path(path).name, "wb", 6, raw) if path.endswith(".gz") else raw  # type: ignore[assignment]
+            with binary, io.TextIOWrapper(binary, encoding="ascii", newline="") as text:
+                writer = csv.writer(text, lineterminator="\n")
+                writer.writerow(COLUMNS)
+                yield _CsvRows(writer, path)
+        try:
+            os.replace(partial, path)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_kernel_trace(path: str, rows: Iterable[TraceRow]) -> None:
     """Write rows in the same format (gzip when the name ends in .gz)."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wt", newline="", encoding="ascii") as fh:  # type: ignore[operator]
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(row.as_csv() for row in rows)
+    with kernel_trace_writer(path) as sink:
+        for row in rows:
+            sink.append(row)

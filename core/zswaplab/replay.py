@@ -19,8 +19,8 @@ import attrs
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.events import WritebackEvent
 from zswaplab.gcpause import cyclic_gc_paused
-from zswaplab.interleave import early_store_begins
-from zswaplab.kernel_trace import TraceRow
+from zswaplab.interleave import early_begins_by_chunk
+from zswaplab.kernel_trace import RowSink, TraceRow
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.orchestrator import Zswap
 
@@ -109,28 +109,27 @@ class Replayer:
         """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink.
 
         A store that began before other ops ran (see :mod:`zswaplab.interleave`) makes its checks there."""
-        rows = rows if isinstance(rows, list) else list(rows)
-        begins = early_store_begins(rows)
-        pending: list[TraceRow] = []
+        pending: list[TraceRow] = []  # the kernel's writeback rows since the last shrink row
         handlers, unchanged = self._handlers(), self._unchanged
-        for index, row in enumerate(rows):
-            for early in begins.get(index, ()):
-                self._begin_store(rows[early])
-            op = row.op
-            if op == "writeback":
-                pending.append(row)
-                continue
-            try:
-                predicted = handlers.get(op, unchanged)(row)
-            except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
-                if row.offset is None or row.offset < self.swap_pages:
-                    raise
-                raise FileFormatError(self.trace_name, f"seq {row.seq}",
-                                      f"offset {row.offset} is outside the swap area ({self.swap_pages} pages)") from None
-            if op == "shrink" and (pending or self._writebacks):
-                yield from self._pair_writebacks(pending)
-                pending = []
-            yield row, predicted
+        for chunk, begins in early_begins_by_chunk(rows):  # streams: a trace of any length in bounded memory
+            for index, row in enumerate(chunk):
+                for early in begins.get(index, ()):
+                    self._begin_store(early)
+                op = row.op
+                if op == "writeback":
+                    pending.append(row)
+                    continue
+                try:
+                    predicted = handlers.get(op, unchanged)(row)
+                except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
+                    if row.offset is None or row.offset < self.swap_pages:
+                        raise
+                    raise FileFormatError(self.trace_name, f"seq {row.seq}", f"offset {row.offset} is outside "
+                                          f"the swap area ({self.swap_pages} pages)") from None
+                if op == "shrink" and (pending or self._writebacks):
+                    yield from self._pair_writebacks(pending)
+                    pending = []
+                yield row, predicted
         yield from self._pair_writebacks(pending)
 
     def _pair_writebacks(self, kernel: list[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
@@ -215,7 +214,7 @@ class Replayer:
     snapshots_seen: dict[str, Any]
     vmstat_seen: dict[str, Any]
 
-    def run(self, rows: Iterable[TraceRow], trace_name: str, out: list[TraceRow] | None = None) -> ReplayReport:
+    def run(self, rows: Iterable[TraceRow], trace_name: str, out: RowSink | None = None) -> ReplayReport:
         """Replay every row, counting mismatches per field; ``out`` collects the predicted rows."""
         self.snapshots_seen, self.vmstat_seen = {}, {}
         self.trace_name = trace_name
