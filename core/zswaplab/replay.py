@@ -113,8 +113,9 @@ class Replayer:
         handlers, unchanged = self._handlers(), self._unchanged
         for chunk, begins in early_begins_by_chunk(rows):  # streams: a trace of any length in bounded memory
             for index, row in enumerate(chunk):
-                for early in begins.get(index, ()):
-                    self._begin_store(early)
+                if index in begins:  # rare: a test, not a lookup, for every row
+                    for early in begins[index]:
+                        self._begin_store(early)
                 op = row.op
                 if op == "writeback":
                     pending.append(row)
