@@ -117,6 +117,11 @@ def allocator_bytes_per_object(allocator: str, lengths: list[int]) -> float:
     return current / len(lengths)
 
 
+def _named(part: str) -> str | None:
+    """A part name from the command line; ``default`` is what a run gets when it names none."""
+    return None if part == "default" else part
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--allocators", default="zsmalloc,ideal")
@@ -125,12 +130,12 @@ def main() -> None:
     p.add_argument("--index", default=MINIMAL_PARTS[0], help="an index name, or 'default'")
     p.add_argument("--policy", default=MINIMAL_PARTS[1], help="a flush policy name, or 'default'")
     args = p.parse_args()
-    parts = tuple(None if name == "default" else name for name in (args.index, args.policy))
+    parts = (_named(args.index), _named(args.policy))
     lengths = seeded_lengths(args.pages)
     print(f"{'allocator':<22} {'zswap ops/s':>12} {'yardstick':>12} {'ratio':>7} {'alloc ops/s':>12} {'B/object':>9}")
     for ref in split_part_list(args.allocators):
         name = str(ref)
-        zs = measure(name, lengths, args.repeats, parts)  # type: ignore[arg-type]
+        zs = measure(name, lengths, args.repeats, parts)
         al = statistics.median(allocator_ops_per_s(name, lengths) for _ in range(args.repeats))
         mem = allocator_bytes_per_object(name, lengths)
         print(f"{name:<22} {zs['ops_per_s']:>12,.0f} {zs['yardstick_ops_per_s']:>12,.0f} {zs['ratio']:>7.3f} "

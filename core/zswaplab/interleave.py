@@ -76,9 +76,11 @@ class _Gaps:
         return out
 
 
-def early_begins_by_chunk(rows: Iterable[TraceRow]) -> Iterator[tuple[list[TraceRow], dict[int, list[TraceRow]]]]:
-    """The trace in chunks of SEARCH_LIMIT rows, each with ``{i: [store row, ...]}``: the stores that
-    began before the chunk's row ``i`` was applied, in trace order.
+def early_begins_by_chunk(rows: Iterable[TraceRow],
+                          ) -> Iterator[tuple[list[TraceRow], dict[int, list[tuple[int, TraceRow]]]]]:
+    """The trace in chunks of SEARCH_LIMIT rows, each with ``{i: [(j, store row j), ...]}``: the stores
+    that began before the chunk's row ``i`` was applied, in trace order (``j`` counts from the trace's
+    first row, ``i`` from the chunk's).
 
     Streams: no store begins more than SEARCH_LIMIT rows before it ends, so a chunk is final once the
     next one has been read. A replay of any length holds at most three chunks of rows.
@@ -86,7 +88,8 @@ def early_begins_by_chunk(rows: Iterable[TraceRow]) -> Iterator[tuple[list[Trace
     gaps, source = _Gaps(), iter(rows)
     window: list[TraceRow] = []  # the chunk to yield next, then the one after it
     surplus: list[int | None] = []
-    begins: dict[int, list[TraceRow]] = {}  # by index in window
+    begins: dict[int, list[tuple[int, TraceRow]]] = {}  # by index in window
+    first = 0  # the trace index of window[0]
     for chunk in iter(lambda: list(islice(source, SEARCH_LIMIT)), []):
         start = len(window)
         window += chunk
@@ -96,23 +99,22 @@ def early_begins_by_chunk(rows: Iterable[TraceRow]) -> Iterator[tuple[list[Trace
                 i = _nearest_surplus(surplus, j)
                 if i is not None:
                     surplus[i] -= 1  # type: ignore[operator]
-                    begins.setdefault(i, []).append(window[j])
+                    begins.setdefault(i, []).append((first + j, window[j]))
         if len(window) == 2 * SEARCH_LIMIT:  # the first half is out of every later store's reach
             yield window[:SEARCH_LIMIT], {i: b for i, b in begins.items() if i < SEARCH_LIMIT}
             del window[:SEARCH_LIMIT], surplus[:SEARCH_LIMIT]
             begins = {i - SEARCH_LIMIT: b for i, b in begins.items() if i >= SEARCH_LIMIT}
+            first += SEARCH_LIMIT
     if window:
         yield window, begins
 
 
 def early_store_begins(rows: Iterable[TraceRow]) -> dict[int, list[int]]:
     """``{i: [j, ...]}``: store row ``j`` began before row ``i`` was applied (i < j)."""
-    rows = list(rows)
-    index = {id(row): j for j, row in enumerate(rows)}
     out: dict[int, list[int]] = {}
     first = 0
     for chunk, begins in early_begins_by_chunk(rows):
-        out.update({first + i: [index[id(row)] for row in begun] for i, begun in begins.items()})
+        out.update({first + i: [j for j, _ in begun] for i, begun in begins.items()})
         first += len(chunk)
     return out
 

@@ -139,7 +139,7 @@ class _CsvRows:
 
     def append(self, row: TraceRow) -> None:
         try:
-            self._write(["" if v is None else str(v) for v in row])  # TraceRow.as_csv, without the call
+            self._write(row.as_csv())
         except OSError as exc:  # a full disk, mid-replay
             raise _cannot_write(self._path, exc) from None
 

@@ -114,7 +114,7 @@ class Replayer:
         for chunk, begins in early_begins_by_chunk(rows):  # streams: a trace of any length in bounded memory
             for index, row in enumerate(chunk):
                 if index in begins:  # rare: a test, not a lookup, for every row
-                    for early in begins[index]:
+                    for _, early in begins[index]:
                         self._begin_store(early)
                 op = row.op
                 if op == "writeback":
