@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(sort $(wildcard plugins/zswaplab-*))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-all tox-full bench bench-all clean
+.PHONY: setup test-deps run test test-all tox-full bench bench-all clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml requirements-dev.txt $(wildcard plugins/*/pyproject.tom
 # The main job: the default workload through every bundled compressor and allocator.
 run: setup
 	$(BIN)/zswaplab run --compressor all --allocator all --pages 4096
+
+# System programs some tests need (a headless Chromium for the report's render check). .ci/run calls it
+# before `make test`; without it those tests skip on a laptop and fail under CI=true.
+test-deps:
+	bash tools/install-test-deps.sh
 
 # What CI runs: every test of the core and of each plugin, then a representative slice of the tox matrix.
 # Cells run one after another: each builds the core and its plugins from this tree, and setuptools builds

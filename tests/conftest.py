@@ -46,3 +46,4 @@ def make_zswap():
 def fifo_policy():
     """A policy class that writes back the oldest live entry on each shrink."""
     return RecordingPolicy
+

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +52,14 @@ def test_report_writes_tables_plots_and_html(db: str, tmp_path: Path) -> None:
     assert page.count("<tr>") == 5 and page.count("<img") == 5
 
 
+# Flags as the machine's own probe starts Chromium as root: no sandbox, no GPU, and no background
+# networking (this machine's closed network refuses those connections, which would log errors).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars", "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0"]
+ARTIFACTS = Path(os.environ.get("ZSWAPLAB_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "out" / "test-artifacts"))
+
+
 def _browser() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell"):
         if shutil.which(name):
@@ -57,15 +67,52 @@ def _browser() -> str | None:
     return None
 
 
-@pytest.mark.skipif(_browser() is None, reason="no headless Chromium/Chrome binary on PATH (apt-get install chromium)")
-def test_html_renders_in_headless_browser(db: str, tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib", reason="matplotlib (zswaplab[plots]) is not installed")
+def _chromium(browser: str, page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _console_messages(stderr: str) -> list[str]:
+    """What the page itself logged (console calls, uncaught errors): Chromium's ``CONSOLE`` log lines."""
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+def test_html_renders_in_headless_browser(db: str, tmp_path: Path, require_tool: Any) -> None:
+    browser = require_tool(_browser(), "a headless Chromium", "apt-get install chromium")
     write_report(db, str(tmp_path))
-    command = [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
-               "--dump-dom", (tmp_path / "index.html").as_uri()]
-    dom = subprocess.run(command, capture_output=True, text=True, timeout=90).stdout
-    assert 'data-images-loaded="5"' in dom  # every plot decoded by the browser
-    assert dom.count("<tr>") == 5
+    page = tmp_path / "index.html"
+    dumped = _chromium(browser, page, tmp_path / "profile-dom", "--dump-dom")
+    plots = page.read_text().count("<img")
+    assert plots == 5 and f'data-images-loaded="{plots}"' in dumped.stdout  # every plot decoded, none broken
+    assert dumped.stdout.count("<tr>") == 5 and "<table id=\"results\">" in dumped.stdout
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report-index.png"
+    shot.unlink(missing_ok=True)
+    taken = _chromium(browser, page, tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1000,2400")
+    assert _console_messages(dumped.stderr + taken.stderr) == []
+    _assert_rendered(shot, (1000, 2400))
+
+
+def test_browser_check_sees_a_broken_image_and_a_console_error(db: str, tmp_path: Path, require_tool: Any) -> None:
+    """The render check is not vacuous: a missing plot and a page script error are both caught."""
+    browser = require_tool(_browser(), "a headless Chromium", "apt-get install chromium")
+    write_report(db, str(tmp_path))
+    (tmp_path / "ratio.png").unlink()
+    page = tmp_path / "index.html"
+    page.write_text(page.read_text().replace("<script>", "<script>console.error('zswaplab-test');", 1))
+    dumped = _chromium(browser, page, tmp_path / "profile", "--dump-dom")
+    assert 'data-images-loaded="4"' in dumped.stdout
+    assert any("zswaplab-test" in line for line in _console_messages(dumped.stderr))
+
+
+def _assert_rendered(shot: Path, size: tuple[int, int]) -> None:
+    """The screenshot is the window's size and shows the page: many colours, not a blank or error page."""
+    from matplotlib import image
+
+    pixels = image.imread(str(shot))
+    assert (pixels.shape[1], pixels.shape[0]) == size
+    colours = {tuple(p) for p in pixels[::7, ::7, :3].reshape(-1, 3).tolist()}
+    assert len(colours) > 50, f"{shot} looks blank ({len(colours)} colours)"
 
 
 def test_missing_optional_dependency_is_one_line() -> None:
