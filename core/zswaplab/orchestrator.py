@@ -177,7 +177,7 @@ class Zswap:
             if self._sized_reclaim:
                 return MAKE_ROOM
             if self.preset.reclaim == "sync":
-                return None if self._shrink_unit() else "rej_reclaim"
+                return self._reclaim_in_store()
             self.reached_full = True
             self.shrink_pending = True
             return "rej_limit"
@@ -188,6 +188,14 @@ class Zswap:
                 return "rej_full"
             self.reached_full = False
         return None
+
+    def _reclaim_in_store(self) -> str | None:
+        """3.11's store of a full pool: zbud_reclaim_page(pool, 8) in the store path; its failure counts
+        reject_reclaim_fail and refuses the store (-ENOMEM), its success lets the store go on."""
+        if self._shrink_unit():
+            return None
+        self.counters.reject_reclaim_fail += 1
+        return "rej_reclaim"
 
     # ---------------------------------------------------------------------------------------------
     # frontswap ops

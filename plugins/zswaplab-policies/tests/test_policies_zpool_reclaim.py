@@ -64,3 +64,20 @@ def test_311_reclaims_synchronously_in_the_store_path(make_zswap):
     assert z.counters.pool_limit_hit == 1 and z.counters.written_back_pages == 2  # both objects of a page
     assert z.counters.pageframes_freed_by_writeback == 1 and z.allocator.total_pages() <= pages
     assert not z.shrink_pending
+
+
+def test_311_failed_synchronous_reclaim_counts_reject_reclaim_fail(make_zswap):
+    """3.11: when zbud_reclaim_page fails in the store path the store is refused (-ENOMEM) and
+    reject_reclaim_fail is counted, with pool_limit_hit."""
+    z = make_zswap(ZpoolReclaimPolicy(), kernel="3.11", ram_pages=50)  # max 10 pages
+    offset = 0
+    while not z.is_full():
+        assert z.store_length(0, offset, 1500)
+        offset += 1
+    for held in range(offset):  # every object is being loaded: no pageframe can be evicted
+        z._trees[0].lookup(held).refcount += 1
+    pages, stored = z.allocator.total_pages(), z.counters.stored_pages
+    assert not z.store_length(0, offset, 1500) and z.last_result == "rej_reclaim"
+    assert z.counters.pool_limit_hit == 1 and z.counters.reject_reclaim_fail == 1
+    assert z.counters.written_back_pages == 0 and z.counters.stored_pages == stored
+    assert z.allocator.total_pages() == pages
