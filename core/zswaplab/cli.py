@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any, NoReturn
 
+import attrs
+
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
@@ -24,6 +26,7 @@ from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
 from zswaplab.runner import RunResult, execute
+from zswaplab.tunables import TUNABLES, parse_sets
 
 TABLE_COLUMNS = (
     ("compressor", "compressor"), ("allocator", "allocator"), ("index", "index"), ("policy", "policy"),
@@ -57,6 +60,8 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--verify", action="store_true", help="checksum every stored page and check it on load")
     p.add_argument("--memo", type=int, default=0, metavar="MIB",
                    help="memoise compressed pages by content in up to MIB MiB (repeated contents compress once)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="tunables",
+                   help=f"set a kernel tunable (repeatable): {', '.join(TUNABLES)}")
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
     p.add_argument("--classes", action="store_true",
                    help="after the run, print the allocator's size-class table if it has one (zsmalloc)")
@@ -76,14 +81,16 @@ _KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index",
 
 def cmd_run(args: argparse.Namespace) -> int:
     combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
+    tunables = parse_sets(getattr(args, "tunables", []))
+    if args.exclusive_loads is not None:
+        tunables.setdefault("exclusive_loads", args.exclusive_loads)
     base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
-                     seed=args.seed, exclusive_loads=args.exclusive_loads, verify=args.verify,
-                     memo_mb=args.memo)
+                     seed=args.seed, verify=args.verify, memo_mb=args.memo, **tunables)
+    base.preset()  # an unknown kernel or a tunable it lacks fails before any work
     workload = _shared_workload(base)
     results = []
     for number, (comp, alloc, index, policy) in enumerate(combos, 1):
-        config = RunConfig(comp, alloc, index, policy, base.kernel, base.ram, base.workload, base.pages,
-                           base.seed, base.exclusive_loads, base.verify, base.memo_mb)
+        config = attrs.evolve(base, compressor=comp, allocator=alloc, index=index, policy=policy)
         if len(combos) > 1:
             print(f"[{number}/{len(combos)}] {comp or 'default'} / {alloc or 'default'}", file=sys.stderr, flush=True)
         results.append(execute(config, workload=workload))

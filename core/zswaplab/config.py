@@ -52,6 +52,19 @@ class RunConfig:
     verify: bool = False
     #: MiB of memoised compressor output (:mod:`zswaplab.memo`); 0 compresses every page afresh.
     memo_mb: int = 0
+    #: Kernel tunables (:mod:`zswaplab.tunables`); None keeps the preset's value.
+    max_pool_percent: int | None = None
+    accept_threshold_percent: int | None = None
+    same_filled_pages_enabled: bool | None = None
+    shrinker_enabled: bool | None = None
+    memory_zswap_max: str | None = None
+    memory_zswap_writeback: bool | None = None
+
+    def preset(self) -> KernelPreset:
+        """The kernel preset with this config's tunables set."""
+        from zswaplab.tunables import config_tunables, tune
+
+        return tune(get_preset(self.kernel), config_tunables(self))
 
     @property
     def ram_pages(self) -> int:
@@ -91,7 +104,12 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
     ``preset`` replaces the one ``config.kernel`` names (a study varying one preset field).
     """
     host = host or get_plugin_host()
-    preset = preset or get_preset(config.kernel)
+    if preset is None:
+        preset = config.preset()
+    else:
+        from zswaplab.tunables import config_tunables, tune
+
+        preset = tune(preset, config_tunables(config))
     ram_pages = config.ram_pages  # bad sizes fail before any part is built
     compressor, cname = _build(host, "compressor", config.compressor or default_part("compressor", host), preset)
     allocator, aname = _build(host, "allocator", config.allocator or default_part("allocator", host), preset)

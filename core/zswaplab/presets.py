@@ -35,6 +35,9 @@ class KernelPreset:
         request's output size); longer output is a compression failure.
     :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
     :param zsmalloc_chain: pages per zspage at most (4 up to 6.2, CONFIG_ZSMALLOC_CHAIN_SIZE=8 after).
+    :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``); off, a default
+        policy of ``shrinker`` becomes ``lru`` (written back by the pool-limit worker only). The 6.8
+        preset's default policy assumes it on, as distributions set it; the Kconfig default is off.
     """
 
     version: str
@@ -53,9 +56,11 @@ class KernelPreset:
     max_pool_percent: int = 20
     accept_threshold_percent: int = 90
     counters: tuple[str, ...] = COUNTERS_61
+    shrinker_enabled: bool = True
 
     def default_policy(self, allocator_evictable: bool) -> str:
-        return self.policy_evictable if allocator_evictable else self.policy_other
+        policy = self.policy_evictable if allocator_evictable else self.policy_other
+        return "lru" if policy == "shrinker" and not self.shrinker_enabled else policy
 
 
 PRESETS: dict[str, KernelPreset] = {

@@ -33,6 +33,9 @@ class RunResult:
         out: dict[str, Any] = dict(self.parts)
         out.update(kernel=self.config.kernel, ram=self.config.ram, workload=self.config.workload,
                    seed=self.config.seed, ops=self.ops, seconds=round(self.seconds, 4))
+        from zswaplab.tunables import config_tunables
+
+        out.update(config_tunables(self.config))
         out.update(self.report)
         out["pool_pages_series"] = self.pool_pages_series
         return out

@@ -34,7 +34,9 @@ from zswaplab.config import RunConfig, default_part
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.parts import parse_part, split_part_list
 from zswaplab.plugins import PluginHost, get_plugin_host
-from zswaplab.presets import KernelPreset, get_preset
+from zswaplab.presets import KernelPreset
+from zswaplab.tunables import FIELDS as TUNABLE_FIELDS
+from zswaplab.tunables import effective, lookup, parse_value
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +46,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 #: Axis name → the plugin kind it names (None: a plain setting).
 PART_AXES = {"compressor": "compressor", "allocator": "allocator", "index": "index", "policy": "flush_policy"}
 AXES = ("workload", "pages", "seed", "kernel", "ram", "compressor", "allocator", "index", "policy",
-        "exclusive_loads")
+        "exclusive_loads") + tuple(f for f in TUNABLE_FIELDS if f != "exclusive_loads")
 _INT_AXES = ("pages", "seed")
 
 
@@ -69,9 +71,13 @@ class SweepSpec:
 
 
 def _check_axis(axis: str, where: str) -> str:
-    if axis not in AXES:
-        raise UserError(f"{where}: unknown axis {axis!r}; axes: {', '.join(AXES)}")
-    return axis
+    """The axis name; a tunable may be given by its kernel name (``memory.zswap.max``)."""
+    if axis in AXES:
+        return axis
+    try:
+        return lookup(axis).field
+    except UserError:
+        raise UserError(f"{where}: unknown axis {axis!r}; axes: {', '.join(AXES)}") from None
 
 
 def split_axis_values(axis: str, text: str) -> tuple[Any, ...]:
@@ -89,6 +95,8 @@ def _ref_text(ref: Any) -> str:
 
 def convert_axis_value(axis: str, value: Any) -> Any:
     """Check and convert one value of an axis (from TOML or the command line)."""
+    if axis in TUNABLE_FIELDS and axis != "exclusive_loads":
+        return parse_value(lookup(axis), value)
     try:
         if axis in _INT_AXES:
             return int(value)
@@ -164,8 +172,9 @@ class Cell:
         """The cell's settings with default parts filled in (what a report labels it by)."""
         parts = {axis: self.resolved["parts"][axis]["ref"] for axis in PART_AXES}
         c = self.config
+        tunables = {f: getattr(c, f) for f in TUNABLE_FIELDS if f != "exclusive_loads" and getattr(c, f) is not None}
         return {"workload": c.workload, "pages": c.pages, "seed": c.seed, "kernel": c.kernel, "ram": c.ram,
-                **parts, "exclusive_loads": c.exclusive_loads}
+                **parts, "exclusive_loads": c.exclusive_loads, **tunables}
 
 
 def expand(spec: SweepSpec, host: PluginHost | None = None) -> list[Cell]:
@@ -199,13 +208,14 @@ def _expand_all(axis: str, values: Sequence[Any], host: PluginHost) -> list[Any]
 
 def make_cell(config: RunConfig, host: PluginHost) -> Cell:
     """Resolve every part of ``config`` (unknown names and bad options fail here, before any run)."""
-    preset = get_preset(config.kernel)
+    preset = config.preset()  # unknown kernels and tunables the kernel lacks fail here
     parts = {kind: _resolve_part(host, kind, config, preset) for kind in ("compressor", "allocator", "index")}
     parts["policy"] = _resolve_part(host, "policy", config, preset, parts["allocator"]["evictable"])
     workload = _resolve_workload(host, config)
     resolved = {"parts": parts, "kernel": preset.version, "ram_pages": config.ram_pages, "workload": workload,
                 "exclusive_loads": preset.exclusive_loads if config.exclusive_loads is None else config.exclusive_loads,
-                "zswaplab": _core_version()}
+                "zswaplab": _core_version(), "tunables": effective(preset),
+                "memcg": [config.memory_zswap_max, config.memory_zswap_writeback]}
     # the key ignores how a part was written (``deflate`` = ``deflate:level=6``), only what it resolved to
     keyed = {"parts": {axis: {k: v for k, v in p.items() if k != "ref"} for axis, p in parts.items()}}
     share = {"workload": workload, "compressor": keyed["parts"]["compressor"], "same_filled": preset.same_filled}

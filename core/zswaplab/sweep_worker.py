@@ -19,7 +19,6 @@ from zswaplab.config import RunConfig, build_workload
 from zswaplab.errors import ZswaplabError
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
-from zswaplab.presets import get_preset
 from zswaplab.runner import execute
 from zswaplab.shared_lengths import LengthTrace, build_length_trace
 
@@ -74,7 +73,7 @@ def prepare_group(task: PrepareTask) -> LengthTrace:
     """Build the workload and compressor of ``task`` and compress every distinct page once."""
     host = get_plugin_host()
     check_plugins(task.required, host)
-    preset = get_preset(task.config.kernel)
+    preset = task.config.preset()
     ref = parse_part(task.config.compressor or "")
     compressor = host.get("compressor", ref.name).spec.build(ref.options, {"kernel": preset.version})
     return build_length_trace(build_workload(task.config, host), compressor, preset.same_filled)
