@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(sort $(wildcard plugins/zswaplab-*))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test-deps run test test-all tox-full bench bench-all clean
+.PHONY: setup test-deps run test test-all typecheck tox-full bench bench-all clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ test-deps:
 test: setup
 	$(BIN)/python -m pytest -q tests $(foreach p,$(PLUGIN_DIRS),$(p)/tests)
 	$(BIN)/python -m tox run -q -e $$($(BIN)/python tools/tox_ci_envs.py)
+
+# mypy --strict over the core and every plugin (tests/test_types.py runs the same check in `make test`).
+typecheck: setup
+	$(BIN)/python -m mypy core/zswaplab $(filter-out %.egg-info,$(wildcard plugins/*/src/zswaplab_*))
 
 # The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.
 tox-full: setup

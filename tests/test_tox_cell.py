@@ -40,3 +40,21 @@ def test_a_run_uses_the_cells_parts():
     result = execute(RunConfig(compressor, allocator, None, policy, workload="text", pages=64, ram="64M"))
     assert result.parts["compressor"] == compressor and result.parts["allocator"] == allocator
     assert result.report["stored_pages"] > 0 and result.report["pool_pages"] > 0
+
+
+def test_installed_distributions_carry_their_types():
+    """py.typed travels in every built distribution (tox cells install built wheels), so a third-party
+    plugin's mypy reads zswaplab's annotations instead of treating it as untyped."""
+    import importlib.metadata as md
+
+    for dist in expected_distributions():
+        top = dist.replace("-", "_")
+        files = {str(f) for f in md.distribution(dist).files or ()}
+        assert f"{top}/py.typed" in files or _editable_has_marker(top), f"{dist} ships no py.typed"
+
+
+def _editable_has_marker(top: str) -> bool:
+    import importlib
+
+    module = importlib.import_module(top)
+    return (Path(module.__file__ or "").parent / "py.typed").exists()

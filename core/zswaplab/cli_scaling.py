@@ -13,7 +13,9 @@ from typing import Any
 
 from zswaplab.cpu_streams import LAYOUTS, StreamSpec
 from zswaplab.errors import UserError
-from zswaplab.scaling_report import csv_text, markdown_table, require_pyplot, write_plots
+from zswaplab.scaling_report import markdown_table, write_plots
+from zswaplab.study_plots import pyplot as require_pyplot
+from zswaplab.tables import csv_text
 from zswaplab.scaling_study import (DEFAULT_COMPRESSORS, DEFAULT_CPUS, DEFAULT_INDEXES, StudySpec,
                                     add_speedups, run_study)
 

@@ -152,7 +152,8 @@ class ConcurrentZswap(Zswap):
                 if entry is not None:
                     entry.refcount += 1  # zswap_entry_find_get
         if entry is None or tree is None:
-            return self._load_miss(type_, offset)
+            self._load_miss(type_, offset)
+            return None
         try:
             page = self._decompress(entry)  # object read under the pool lock, decompressed without
         finally:
@@ -167,7 +168,6 @@ class ConcurrentZswap(Zswap):
             self.counters.load_misses += 1
             if self._on_load is not None:
                 self._on_load(event=LoadEvent(type_, offset, False))
-        return None
 
     def _load_put(self, tree: Index, entry: Entry) -> None:
         with self.tree_lock(entry.type, tree, entry.offset):

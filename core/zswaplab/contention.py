@@ -26,7 +26,7 @@ from __future__ import annotations
 import collections
 import time
 from array import array
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -94,10 +94,10 @@ class FifoLock:
 class CpuStreams:
     """Per-CPU op streams as parallel arrays: kind, swap type, offset, compressed length."""
 
-    kinds: list[array]
-    types: list[array]
-    offsets: list[array]
-    lengths: list[array]
+    kinds: list[array[int]]
+    types: list[array[int]]
+    offsets: list[array[int]]
+    lengths: list[array[int]]
 
     @property
     def cpus(self) -> int:
@@ -246,7 +246,7 @@ class ContentionModel:
             lock = self.locks[key] = FifoLock(lock_name(key))
         return lock
 
-    def _acquire(self, lock: FifoLock) -> Iterator[simpy.Event]:
+    def _acquire(self, lock: FifoLock) -> Generator[simpy.Event, Any, float]:
         """Take ``lock``; the generator's value is the extra hold time a handoff costs."""
         stats = lock.stats
         stats.acquisitions += 1
@@ -263,7 +263,7 @@ class ContentionModel:
         self.wait_ns += waited
         return self.cost.handoff_ns
 
-    def _hold(self, lock: FifoLock, hold_ns: float) -> Iterator[simpy.Event]:
+    def _hold(self, lock: FifoLock, hold_ns: float) -> Generator[simpy.Event, Any, None]:
         """Acquire, hold for ``hold_ns`` (plus any handoff), release."""
         extra = yield from self._acquire(lock)
         hold = hold_ns + extra
@@ -281,7 +281,7 @@ class ContentionModel:
     def _tree_lock(self, type_: int, offset: int, tree: SimIndex) -> FifoLock:
         return self._lock(("tree", type_, tree.lock_domain(offset)))
 
-    def _invalidate(self, type_: int, offset: int) -> Iterator[simpy.Event]:
+    def _invalidate(self, type_: int, offset: int) -> Generator[simpy.Event, Any, None]:
         cost, tree = self.cost, self._tree(type_)
         lock = self._tree_lock(type_, offset, tree)
         extra = yield from self._acquire(lock)
@@ -294,7 +294,7 @@ class ContentionModel:
         lock.stats.hold_ns += self.env.now - acquired
         lock.release()
 
-    def _store(self, type_: int, offset: int, length: int) -> Iterator[simpy.Event]:
+    def _store(self, type_: int, offset: int, length: int) -> Generator[simpy.Event, Any, None]:
         cost, tree = self.cost, self._tree(type_)
         if (type_, offset) in self.lengths:
             yield from self._invalidate(type_, offset)
@@ -312,7 +312,7 @@ class ContentionModel:
         yield self.env.timeout(hold)
         lock.release()
 
-    def _load(self, type_: int, offset: int) -> Iterator[simpy.Event]:
+    def _load(self, type_: int, offset: int) -> Generator[simpy.Event, Any, None]:
         cost, tree = self.cost, self._tree(type_)
         lock = self._tree_lock(type_, offset, tree)
         if tree.lookup_takes_lock:
@@ -331,7 +331,7 @@ class ContentionModel:
         yield self.env.timeout(cost.decompress_ns if length else cost.samefill_ns)
         yield from self._hold(lock, cost.lock_ns)  # zswap_entry_put: no search, the entry is known
 
-    def _cpu(self, ops: Iterator[tuple[int, int, int, int]]) -> Iterator[simpy.Event]:
+    def _cpu(self, ops: Iterator[tuple[int, int, int, int]]) -> Generator[simpy.Event, Any, None]:
         env, think, latencies = self.env, self.cost.think_ns, self.latencies
         for kind, type_, offset, length in ops:
             yield env.timeout(think)

@@ -104,8 +104,9 @@ class PartContract:
 
     def make(self) -> Any:
         """A fresh instance of the part under test."""
-        if self.factory is not None:
-            return type(self).factory()  # type: ignore[misc]
+        factory = type(self).factory
+        if factory is not None:
+            return factory()
         if self.part is None:
             raise TypeError(f"{type(self).__name__}: set part = 'NAME' or factory = staticmethod(...)")
         ref = parse_part(self.part)
@@ -176,7 +177,7 @@ class LivePool:
 
     def malloc(self, size: int) -> int | None:
         try:
-            handle = self.allocator.malloc(size)
+            handle: int = self.allocator.malloc(size)
         except AllocNoMemory:
             return None
         assert handle not in self.live, f"malloc returned live handle {handle} again"
@@ -268,7 +269,7 @@ class AllocatorContract(PartContract):
     def test_live_objects_never_overlap_and_everything_frees(self, data: st.DataObject) -> None:
         pool = self.pool()
         for _ in range(data.draw(st.integers(1, 60), label="ops")):
-            if pool.live and data.draw(st.booleans(), label="free?"):
+            if bool(pool.live) and bool(data.draw(st.booleans(), label="free?")):
                 pool.free(data.draw(st.sampled_from(sorted(pool.live)), label="handle"))
             else:
                 pool.malloc(data.draw(self.sizes(), label="size"))
@@ -372,7 +373,7 @@ class IndexContract(PartContract):
     @kit_settings()
     @given(ops=st.lists(st.tuples(st.sampled_from("iiillep"), _OFFSETS), max_size=80))
     def test_behaves_like_a_dict(self, ops: list[tuple[str, int]]) -> None:
-        index, model = self.make(), {}
+        index, model = self.make(), dict[int, Entry]()
         for op, offset in ops:
             if op == "i":
                 entry = Entry(0, offset, 100, offset + 1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -29,6 +29,7 @@ from zswaplab.errors import UserError
 from zswaplab.interfaces import Compressor
 from zswaplab.ops import PAGE_SIZE, OpKind
 from zswaplab.orchestrator import _same_filled_word
+from zswaplab.pages import PageFn
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.workloads import PageWorkload
@@ -84,8 +85,13 @@ def _cpu_workload(host: PluginHost, spec: StreamSpec, cpu: int, quota: int) -> A
     defaults = {"pages": spec.pages, "seed": spec.seed + cpu, "stream": "random", "ops": quota}
     workload = _build_workload(host, spec.workload, defaults)
     if isinstance(workload, PageWorkload):  # numbered contents: payloads become content numbers
-        workload = attrs.evolve(workload, page_fn=lambda n: n, cache={})
+        # the stream carries content numbers, not bytes; _payload_length maps them to lengths
+        workload = attrs.evolve(workload, page_fn=cast(PageFn, _content_number), cache={})
     return workload
+
+
+def _content_number(number: int) -> int:
+    return number
 
 
 def _payload_length(payload: Any, numbered: bool, table: Sequence[int], compressor: Compressor) -> int:
@@ -95,7 +101,7 @@ def _payload_length(payload: Any, numbered: bool, table: Sequence[int], compress
 
 
 def _fill_cpu(spec: StreamSpec, cpu: int, workload: Any, quota: int, length: Callable[[Any], int],
-              arrays: tuple[array, array, array, array]) -> None:
+              arrays: tuple[array[int], array[int], array[int], array[int]]) -> None:
     kinds, types, offsets, lengths = arrays
     type_ = cpu % spec.swap_types
     for op in workload.ops():

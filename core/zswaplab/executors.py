@@ -94,4 +94,5 @@ def build_executor(text: str | None, host: PluginHost | None = None) -> Executor
     """Build an executor from ``NAME`` or ``NAME:opt=value`` (default ``process``)."""
     host = host or get_plugin_host()
     ref = parse_part(text or "process")
-    return host.get("executor", ref.name).spec.build(ref.options)
+    executor: Executor = host.get("executor", ref.name).spec.build(ref.options)
+    return executor

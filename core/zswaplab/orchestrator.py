@@ -37,7 +37,7 @@ def _bookkeeping_hook(policy: FlushPolicy, name: str) -> Callable[[Entry], None]
     """``policy.<name>``, or None when it is :class:`NonePolicy`'s no-op (bound from the class; a hook
     set on the instance is always called)."""
     hook = getattr(policy, name)
-    return None if getattr(hook, "__func__", None) is getattr(NonePolicy, name) else hook  # type: ignore[no-any-return]
+    return None if getattr(hook, "__func__", None) is getattr(NonePolicy, name) else hook
 
 
 def _same_filled_word(page: bytes) -> int | None:

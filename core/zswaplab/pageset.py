@@ -44,7 +44,7 @@ MAX_UNIQUE = (1 << 32) - 1
 class PageSet:
     """A page set read from a file: ``len()``, ``page(i)``, iteration, and the distinct-page table."""
 
-    def __init__(self, path: str, source: str, table: bytes, index: array) -> None:
+    def __init__(self, path: str, source: str, table: bytes, index: array[int]) -> None:
         self.path, self.source = path, source
         self._table, self._index = table, index
 
@@ -111,7 +111,7 @@ def _decode_source(path: str, raw: bytes) -> str:
         raise FileFormatError(path, f"byte {_HEADER.size + exc.start}", "source text is not UTF-8") from None
 
 
-def _read_index(path: str, raw: bytes, unique: int, at: int) -> array:
+def _read_index(path: str, raw: bytes, unique: int, at: int) -> array[int]:
     index = array("I")
     index.frombytes(raw)
     if sys.byteorder != "little":

@@ -39,7 +39,7 @@ DEFAULT_SWAP_PAGES = 1 << 22  # frontswap map size when the trace does not say (
 class ReplayReport:
     trace: str
     ops: int = 0
-    mismatches: Counter = attrs.field(factory=Counter)
+    mismatches: Counter[str] = attrs.field(factory=Counter)
     first_mismatch: dict[str, Any] | None = None
     snapshots: dict[str, dict[str, dict[str, int | None]]] = attrs.field(factory=dict)
     vmstat: dict[str, dict[str, dict[str, int | None]]] = attrs.field(factory=dict)

@@ -75,12 +75,13 @@ class TraceWorkload:
                 yield Op(OpKind.INVALIDATE_AREA, rec.type or 0, 0)
 
     def _checked(self, number: int, rec: TraceRecord, live: set[tuple[int, int]]) -> Op:
+        assert rec.type is not None and rec.offset is not None  # _SIMPLE_OPS rows always carry a slot
         slot = (rec.type, rec.offset)
         if slot not in live:
             raise FileFormatError(self.path, f"record {number}", f"{rec.op} of slot {slot[0]}:{slot[1]} that holds no page")
         if rec.op == "invalidate":
-            live.discard(slot)  # type: ignore[arg-type]
-        return Op(_SIMPLE_OPS[rec.op], rec.type, rec.offset)  # type: ignore[arg-type]
+            live.discard(slot)
+        return Op(_SIMPLE_OPS[rec.op], rec.type, rec.offset)
 
     def _payload(self, rec: TraceRecord, last_len: dict[tuple[int, int], int], fallback: int) -> bytes | int:
         if rec.page is not None:

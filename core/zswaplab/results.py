@@ -143,6 +143,6 @@ def _decode(row: dict[str, Any]) -> CellRow:
         key=row["key"], sweep=row["sweep"], status=row["status"],
         axes={c: row[c] for c in AXIS_COLUMNS}, resolved=json.loads(row["resolved"]),
         report=json.loads(row["report"]) if row["report"] else None,
-        series=[tuple(p) for p in json.loads(row["series"] or "[]")],  # type: ignore[misc]
+        series=[tuple(p) for p in json.loads(row["series"] or "[]")],
         seconds=row["seconds"], cpu_seconds=row["cpu_seconds"], worker=row["worker"], error=row["error"],
     )

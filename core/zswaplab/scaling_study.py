@@ -116,7 +116,7 @@ def run_study(spec: StudySpec, host: PluginHost | None = None,
                 if progress:
                     progress(f"{text} × {name} × {cpus} CPUs")
                 result = simulate(streams, cost, factory, spec.allocator, spec.kernel)
-                row = {"index": name, "compressor": text, "allocator": spec.allocator, "kernel": spec.kernel,
+                row: dict[str, Any] = {"index": name, "compressor": text, "allocator": spec.allocator, "kernel": spec.kernel,
                        "layout": spec.streams.layout, "workload": spec.streams.workload}
                 row.update(result.row())
                 row.update(index_source=source, codec_cost_source=codec.source,

@@ -32,10 +32,10 @@ class LengthTrace:
     offset, and payload (compressed length, 0 = same-filled, -1 = incompressible, -2 = none)."""
 
     pages: int
-    kinds: array
-    types: array
-    offsets: array
-    payloads: array
+    kinds: array[int]
+    types: array[int]
+    offsets: array[int]
+    payloads: array[int]
     compressed_pages: int  # distinct page contents compressed to build it
 
     def ops(self) -> Iterator[Op]:

@@ -133,7 +133,8 @@ def refused_combinations(host: PluginHost | None = None) -> list[Combo]:
 def _all_combos(host: PluginHost) -> Iterator[Combo]:
     kinds = ("compressor", "allocator", "index", "flush_policy")
     for names in itertools.product(*(_names(host, kind) for kind in kinds)):
-        combo = Combo(*names)
+        compressor, allocator, index, policy = names
+        combo = Combo(compressor, allocator, index, policy)
         yield attrs.evolve(combo, kernels=tuple(k for k in PRESETS if _builds(combo, k, host)))
 
 

@@ -233,7 +233,7 @@ def _resolve_part(host: PluginHost, axis: str, config: RunConfig, preset: Kernel
     ref = parse_part(text)
     reg = host.get(kind, ref.name)
     options = reg.spec.resolve_options(ref.options, {"kernel": preset.version})
-    out = {"ref": str(ref), "name": ref.name, "options": options,
+    out: dict[str, Any] = {"ref": str(ref), "name": ref.name, "options": options,
            "distribution": reg.plugin.distribution, "version": reg.plugin.version}
     if axis == "allocator":
         out["evictable"] = bool(reg.spec.factory(**options).evictable)

@@ -47,7 +47,8 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
         db.add_members(spec.name, [c.key for c in sorted(cells, key=lambda c: c.position)])
         finished = db.finished_keys()
         todo = [c for c in cells if c.key not in finished]
-        groups, errors, bar = 0, {}, SweepProgress(len(cells), len(cells) - len(todo), enabled=progress and bool(todo))
+        errors: dict[str, str] = {}
+        groups, bar = 0, SweepProgress(len(cells), len(cells) - len(todo), enabled=progress and bool(todo))
         try:
             if todo:  # an executor (a dask cluster, say) is started only when there is work
                 groups, errors = _execute(spec.name, todo, executor, share, host, db, bar)

@@ -37,7 +37,9 @@ class DaskExecutor:
 
     @property
     def scheduler_address(self) -> str:
-        return str(self._client.scheduler.address)
+        scheduler = self._client.scheduler
+        assert scheduler is not None  # set by Client() on connect
+        return str(scheduler.address)
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | BaseException]]:
         from dask.distributed import as_completed

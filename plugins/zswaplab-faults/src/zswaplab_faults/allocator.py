@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zswaplab.errors import AllocNoMemory
+from zswaplab.interfaces import Allocator
 from zswaplab_faults.compressor import build_inner, flip_one_byte
 from zswaplab_faults.schedule import schedule
 
@@ -25,7 +26,7 @@ class FaultyAllocator:
     def __init__(self, inner: str | Any = "ideal", fail_rate: float = 0.0, fail_at: str | None = None,
                  corrupt_rate: float = 0.0, corrupt_at: str | None = None, seed: int = 1,
                  kernel: str | None = None) -> None:
-        self.inner = build_inner("allocator", inner, kernel) if isinstance(inner, str) else inner
+        self.inner: Allocator = build_inner("allocator", inner, kernel) if isinstance(inner, str) else inner
         self.failing = schedule(fail_rate, fail_at, seed, 4, "fail_at")
         self.corrupting = schedule(corrupt_rate, corrupt_at, seed, 5, "corrupt_at")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zswaplab.errors import CompressError, CorruptDataError
+from zswaplab.interfaces import Compressor
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.plugins import get_plugin_host
 from zswaplab_faults.schedule import schedule
@@ -40,7 +41,7 @@ class FaultyCompressor:
     def __init__(self, inner: str | Any = "deflate", raise_rate: float = 0.0, raise_at: str | None = None,
                  corrupt_rate: float = 0.0, corrupt_at: str | None = None, decompress_fail_rate: float = 0.0,
                  decompress_fail_at: str | None = None, seed: int = 1) -> None:
-        self.inner = build_inner("compressor", inner) if isinstance(inner, str) else inner
+        self.inner: Compressor = build_inner("compressor", inner) if isinstance(inner, str) else inner
         self.raising = schedule(raise_rate, raise_at, seed, 1, "raise_at")
         self.corrupting = schedule(corrupt_rate, corrupt_at, seed, 2, "corrupt_at")
         self.decompress_failing = schedule(decompress_fail_rate, decompress_fail_at, seed, 3, "decompress_fail_at")

@@ -41,7 +41,8 @@ class _ExactRb:
         return self._rotations
 
     def _record(self, shape: RbShape) -> None:
-        self._visited, self._rotations = shape.visited, shape.rotations
+        # the slots are declared by each concrete subclass (two slotted bases cannot be combined)
+        self._visited, self._rotations = shape.visited, shape.rotations  # type: ignore[misc]
         shape.reset_counts()
 
     def lookup(self, offset: int) -> Entry | None:
@@ -51,7 +52,7 @@ class _ExactRb:
         return self._table.get(offset)
 
     def insert(self, entry: Entry) -> Entry | None:
-        old = super().insert(entry)  # type: ignore[misc]
+        old: Entry | None = super().insert(entry)  # type: ignore[misc]
         shape = self._shape(entry.offset)
         if old is not None:  # 6.1: zswap_rb_insert meets the old entry, which is erased; then insert again
             node = shape.search(entry.offset)
@@ -59,7 +60,7 @@ class _ExactRb:
             shape.erase(node)
         shape.insert(entry.offset)
         self._record(shape)
-        return old  # type: ignore[no-any-return]
+        return old
 
     def erase(self, offset: int) -> Entry | None:
         shape = self._shape(offset)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import lz4.block
 
 from zswaplab.hookspecs import hookimpl
@@ -19,8 +21,8 @@ class Lz4Compressor:
         self.acceleration = acceleration
         compress, decompress = lz4.block.compress, lz4.block.decompress
         # Bound once: the per-page path then pays one call, no keyword re-parsing in Python.
-        self._compress = lambda page: compress(page, mode="default", acceleration=acceleration, store_size=False)
-        self._decompress = lambda data: decompress(data, uncompressed_size=PAGE_SIZE)
+        self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="default", acceleration=acceleration, store_size=False)
+        self._decompress: Callable[[bytes], bytes] = lambda data: decompress(data, uncompressed_size=PAGE_SIZE)
 
     def compress(self, page: bytes) -> bytes:
         return self._compress(page)
@@ -39,7 +41,7 @@ class Lz4HcCompressor(Lz4Compressor):
         super().__init__()
         self.level = level
         compress = lz4.block.compress
-        self._compress = lambda page: compress(page, mode="high_compression", compression=level, store_size=False)
+        self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="high_compression", compression=level, store_size=False)
 
 
 @hookimpl

@@ -106,10 +106,9 @@ class Z3foldAllocator(HandleData):
         if size > self.geo.headless_above:
             page, bud = self._new_page(headless=True), Buddy.HEADLESS
         else:
-            page = self._take_unbuddied(chunks)
-            bud = page.free_buddy(chunks, self.geo) if page is not None else Buddy.FIRST
-            if page is None:
-                page = self._new_page(headless=False)
+            found = self._take_unbuddied(chunks)
+            bud = found.free_buddy(chunks, self.geo) if found is not None else Buddy.FIRST
+            page = found if found is not None else self._new_page(headless=False)
         handle = self._new_handle(page, bud)
         page.place(bud, chunks, handle, self.geo)
         if not page.headless:
