@@ -9,11 +9,10 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import UserError
-from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.orchestrator import Zswap
 from zswaplab.partcheck import construct
-from zswaplab.parts import PartRef, parse_part
+from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, KernelPreset, get_preset
 
@@ -72,15 +71,6 @@ class RunConfig:
         if pages < 1:
             raise UserError(f"--ram {self.ram} is less than one page")
         return pages
-
-
-@attrs.frozen
-class BuiltParts:
-    compressor: Compressor
-    allocator: Allocator
-    index_ref: PartRef
-    policy: FlushPolicy
-    names: dict[str, str]
 
 
 def default_part(kind: str, host: PluginHost) -> str:

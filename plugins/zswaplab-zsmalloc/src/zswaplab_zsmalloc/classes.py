@@ -14,7 +14,6 @@ import attrs
 
 from zswaplab.ops import PAGE_SIZE
 
-ZS_ALIGN = 8
 ZS_HANDLE_SIZE = 8  # sizeof(unsigned long): zs_malloc adds it before the class lookup
 ZS_MIN_ALLOC_SIZE = 32  # MAX(32, chain * PAGE_SIZE >> OBJ_INDEX_BITS) is 32 for every chain up to 16
 ZS_MAX_ALLOC_SIZE = PAGE_SIZE
