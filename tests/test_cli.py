@@ -45,6 +45,8 @@ def test_table_output(capsys):
     (["run", "--workload", "fixed:9000"], "fixed:S needs 0 <= S <= 4096"),
     (["run", "--workload", "file:/nonexistent/x"], "cannot read"),
     (["replay", "/nonexistent.csv"], "cannot read"),
+    (["run", "--kernel", "6.12", "--allocator", "z3fold"], "kernel 6.12 has no z3fold zpool"),
+    (["run", "--kernel", "3.11", "--allocator", "zsmalloc"], "kernel 3.11 has no zsmalloc zpool"),
 ])
 def test_user_errors_are_one_line_with_exit_2(capsys, argv, message):
     code, out, err = run_cli(capsys, *argv)

@@ -36,7 +36,7 @@ import attrs
 import pluggy
 
 from zswaplab import hookspecs
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.config import RunConfig, build_zswap, zswap_class
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import Op
@@ -86,8 +86,9 @@ class Simulator:
     def from_parts(cls, compressor: Compressor, allocator: Allocator, index_factory: Callable[[], Index],
                    policy: FlushPolicy, kernel: str = "6.1", ram_pages: int = 262144, **zswap_options: Any) -> Simulator:
         """Build from part objects you constructed yourself (your own allocator, say)."""
-        zswap = Zswap(compressor, allocator, index_factory, policy, preset=get_preset(kernel), ram_pages=ram_pages,
-                      **zswap_options)
+        preset = get_preset(kernel)
+        zswap = zswap_class(preset)(compressor, allocator, index_factory, policy, preset=preset, ram_pages=ram_pages,
+                                    **zswap_options)
         return cls(zswap)
 
     # -- frontswap ops ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from zswaplab.partcheck import construct
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, KernelPreset, get_preset
+from zswaplab.zswap612 import Zswap612
 
 # Preferred defaults, then the core's own reference part when the plugin is not installed.
 DEFAULT_PARTS = {
@@ -83,8 +84,23 @@ def default_part(kind: str, host: PluginHost) -> str:
 
 def _build(host: PluginHost, kind: str, text: str, preset: KernelPreset) -> tuple[Any, str]:
     ref = parse_part(text)
-    obj = construct(host.get(kind, ref.name), ref.options, {"kernel": preset.version})
+    # a part takes what it declares of these: the kernel version, and the preset's shrinker_enabled
+    defaults = {"kernel": preset.version, "shrinker_enabled": preset.shrinker_enabled}
+    obj = construct(host.get(kind, ref.name), ref.options, defaults)
     return obj, str(ref)
+
+
+def zswap_class(preset: KernelPreset) -> type[Zswap]:
+    """The engine the preset's kernel runs: frontswap-era zswap, or 6.12's."""
+    return Zswap612 if preset.engine == "6.12" else Zswap
+
+
+def check_zpool(host: PluginHost, preset: KernelPreset, allocator_text: str) -> None:
+    """Refuse, in one line, a kernel zpool the preset's kernel does not have."""
+    name = host.get("allocator", parse_part(allocator_text).name).spec.kernel_name
+    reason = preset.refusal(name)
+    if reason is not None:
+        raise UserError(f"kernel {preset.version} has no {name} zpool: {reason}")
 
 
 def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: KernelPreset | None = None,
@@ -102,14 +118,16 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
         preset = tune(preset, config_tunables(config))
     ram_pages = config.ram_pages  # bad sizes fail before any part is built
     compressor, cname = _build(host, "compressor", config.compressor or default_part("compressor", host), preset)
-    allocator, aname = _build(host, "allocator", config.allocator or default_part("allocator", host), preset)
+    allocator_text = config.allocator or default_part("allocator", host)
+    check_zpool(host, preset, allocator_text)
+    allocator, aname = _build(host, "allocator", allocator_text, preset)
     index_text = config.index or default_part("index", host)
     index_ref = parse_part(index_text)
     index_reg = host.get("index", index_ref.name)
     index_reg.spec.resolve_options(index_ref.options)  # fail early on bad options
     policy_text = config.policy or preset.default_policy(allocator.evictable)
     policy, pname = _build(host, "flush_policy", policy_text, preset)
-    zswap = Zswap(
+    zswap = zswap_class(preset)(
         compressor, allocator, lambda: construct(index_reg, index_ref.options, {"kernel": preset.version}), policy,
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
         exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,

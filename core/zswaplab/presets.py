@@ -15,6 +15,11 @@ COUNTERS_61 = (
     "reject_compress_poor", "written_back_pages", "duplicate_entry", "pool_total_size",
     "stored_pages", "same_filled_pages",
 )
+COUNTERS_68 = COUNTERS_61 + ("reject_compress_fail",)
+# "mm/zswap: remove duplicate_entry debug value" (6.9); same-filled handling removed for the zeromap (6.12)
+COUNTERS_69 = tuple(c for c in COUNTERS_68 if c != "duplicate_entry")
+COUNTERS_612 = tuple(c for c in COUNTERS_69 if c != "same_filled_pages")
+KERNEL_ZPOOLS = ("zbud", "z3fold", "zsmalloc")
 
 
 @attrs.frozen
@@ -35,9 +40,12 @@ class KernelPreset:
         request's output size); longer output is a compression failure.
     :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
     :param zsmalloc_chain: pages per zspage at most (4 up to 6.2, CONFIG_ZSMALLOC_CHAIN_SIZE=8 after).
-    :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``); off, a default
-        policy of ``shrinker`` becomes ``lru`` (written back by the pool-limit worker only). The 6.8
-        preset's default policy assumes it on, as distributions set it; the Kconfig default is off.
+    :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``, off by default:
+        CONFIG_ZSWAP_SHRINKER_DEFAULT_ON=n). The ``list-lru`` policy of 6.8+ takes it as its option; a
+        default policy of ``shrinker`` becomes ``lru`` when it is off.
+    :param engine: ``frontswap`` (:class:`~zswaplab.orchestrator.Zswap`) or ``6.12`` (zeromap, xarray
+        stores replacing stale entries, live limit checks: :class:`~zswaplab.zswap612.Zswap612`).
+    :param refused_zpools: kernel zpools this kernel does not have, each with the reason.
     """
 
     version: str
@@ -57,19 +65,30 @@ class KernelPreset:
     accept_threshold_percent: int = 90
     counters: tuple[str, ...] = COUNTERS_61
     shrinker_enabled: bool = True
+    engine: str = "frontswap"
+    refused_zpools: tuple[tuple[str, str], ...] = ()
+
+    def refusal(self, zpool: str | None) -> str | None:
+        """Why this kernel cannot run ``zpool`` (a kernel zpool name), or None if it can."""
+        return dict(self.refused_zpools).get(zpool or "")
 
     def default_policy(self, allocator_evictable: bool) -> str:
         policy = self.policy_evictable if allocator_evictable else self.policy_other
         return "lru" if policy == "shrinker" and not self.shrinker_enabled else policy
 
 
+_NEW_LRU = {"zswap_header_bytes": 0, "shrink_worker": "until_accept", "shrink_on_hysteresis_reject": True,
+            "zsmalloc_chain": 8}
+_LIST_LRU = {"policy_evictable": "list-lru", "policy_other": "list-lru", "shrinker_enabled": False, **_NEW_LRU}
 PRESETS: dict[str, KernelPreset] = {
     p.version: p
     for p in (
         KernelPreset(
-            "3.11", "first zswap: zbud, synchronous reclaim in the store path, no hysteresis",
+            "3.11", "first zswap: zbud only, synchronous reclaim in the store path, no hysteresis",
             reclaim="sync", hysteresis=False, same_filled=False,
             counters=tuple(c for c in COUNTERS_61 if c != "same_filled_pages"),
+            refused_zpools=(("zsmalloc", "zswap used zsmalloc only from the zpool API (3.18)"),
+                            ("z3fold", "z3fold arrived in 4.8")),
         ),
         KernelPreset(
             "6.1", "frontswap + zpool; 8-byte header for evictable pools; worker reclaims one page; "
@@ -77,15 +96,24 @@ PRESETS: dict[str, KernelPreset] = {
         ),
         KernelPreset(
             "6.5", "LRU moved into zswap; no header; worker loops until under the accept threshold",
-            zswap_header_bytes=0, shrink_worker="until_accept", shrink_on_hysteresis_reject=True,
-            policy_evictable="lru", policy_other="lru", zsmalloc_chain=8,
-            counters=COUNTERS_61 + ("reject_compress_fail",),
+            policy_evictable="lru", policy_other="lru", counters=COUNTERS_68, **_NEW_LRU,  # type: ignore[arg-type]
         ),
         KernelPreset(
-            "6.8", "memcg-aware shrinker with second chance; trees split per 64 MiB",
-            zswap_header_bytes=0, shrink_worker="until_accept", shrink_on_hysteresis_reject=True,
-            policy_evictable="shrinker", policy_other="shrinker", zsmalloc_chain=8,
-            counters=COUNTERS_61 + ("reject_compress_fail",),
+            "6.8", "memcg-aware list_lru; zswap shrinker off by default, driven by memory reclaim "
+            "(zswap_shrinker_scan/count); one rbtree per swap type, refcounted entries",
+            counters=COUNTERS_68, **_LIST_LRU,  # type: ignore[arg-type]
+        ),
+        KernelPreset(
+            "6.9", "trees split per 64 MiB of swap; loads always exclusive; entry refcount removed; "
+            "no duplicate_entry counter",
+            exclusive_loads=True, counters=COUNTERS_69, **_LIST_LRU,  # type: ignore[arg-type]
+        ),
+        KernelPreset(
+            "6.12", "zero pages in the swap core's zeromap, no same-filled handling; xarray; live pool-limit "
+            "checks; worker shrinks one memcg LRU entry at a time; second-chance bit",
+            same_filled=False, exclusive_loads=True, counters=COUNTERS_612, engine="6.12",
+            refused_zpools=(("z3fold", "z3fold is not built in Debian's 6.12 (deprecated; removed upstream in 6.15)"),),
+            **_LIST_LRU,  # type: ignore[arg-type]
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""Flush policies for zswaplab: ``zpool-reclaim``, ``lru``, ``shrinker`` and ``class-lru``.
+"""Flush policies for zswaplab: ``zpool-reclaim``, ``lru``, ``list-lru``, ``shrinker`` and ``class-lru``.
 
 The ``none`` policy is built into the core. Each policy here is a plain object implementing
 :class:`zswaplab.interfaces.FlushPolicy`; ``class-lru`` (and the others with ``sync=true``) also
@@ -10,13 +10,14 @@ from __future__ import annotations
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab_policies.class_lru import ClassLruPolicy
+from zswaplab_policies.list_lru import ListLruPolicy
 from zswaplab_policies.lru import LruPolicy
 from zswaplab_policies.shrinker import ShrinkerPolicy
 from zswaplab_policies.zpool_reclaim import ZpoolReclaimPolicy
 
 SYNC = OptionSpec("sync", bool, False, "make room for each store of a full pool instead of rejecting it")
 
-__all__ = ["ClassLruPolicy", "LruPolicy", "ShrinkerPolicy", "ZpoolReclaimPolicy"]
+__all__ = ["ClassLruPolicy", "ListLruPolicy", "LruPolicy", "ShrinkerPolicy", "ZpoolReclaimPolicy"]
 
 
 @hookimpl
@@ -28,10 +29,17 @@ def zswaplab_flush_policies() -> list[PartSpec]:
         PartSpec("lru", LruPolicy, "zswap's entry LRU: the tail entry is written back, loads refresh (6.5)",
                  (SYNC,)),
         PartSpec("shrinker", ShrinkerPolicy,
-                 "second-chance entry LRU, proactive shrinking to the accept threshold (6.8/6.10)",
+                 "second-chance entry LRU with proactive shrinking to the accept threshold (a zswaplab variant)",
                  (SYNC, OptionSpec("proactive", bool, True, "shrink down to the accept threshold"),
                   OptionSpec("pressure_every", int, 0, "queue a shrinker pass every N stores (0: off)",
                              minimum=0))),
+        PartSpec("list-lru", ListLruPolicy,
+                 "zswap's list_lru walked by shrink_memcg_cb, second-chance bit from 6.12 (6.8+)",
+                 (OptionSpec("kernel", str, "6.12", "kernel version (set by --kernel)"),
+                  OptionSpec("second_chance", str, "auto", "the referenced bit: yes, no, auto (6.12+)",
+                             choices=("auto", "yes", "no")),
+                  OptionSpec("shrinker_enabled", bool, False, "zswap's shrinker (memory-reclaim writeback)"),
+                  OptionSpec("memcg", str, "root", "the workload's memory cgroup", choices=("root", "child")))),
         PartSpec("class-lru", ClassLruPolicy,
                  "one LRU per size class; a full pool writes back from the incoming page's class (2012 proposal)"),
     ]
