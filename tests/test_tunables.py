@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
 import pytest
 from zswaplab.cli import main
-from zswaplab.config import RunConfig
+from zswaplab.config import RunConfig, build_zswap
 from zswaplab.errors import UserError
 from zswaplab.presets import get_preset
 from zswaplab.runner import execute
@@ -38,9 +39,17 @@ def test_same_filled_off_stores_no_same_filled_pages() -> None:
     assert _run(same_filled_pages_enabled=False)["same_filled_pages"] == 0
 
 
-def test_shrinker_off_makes_the_68_default_policy_lru() -> None:
-    assert get_preset("6.8").default_policy(True) == "shrinker"
-    assert tune(get_preset("6.8"), {"shrinker_enabled": False}).default_policy(True) == "lru"
+def test_shrinker_off_makes_a_shrinker_default_policy_lru() -> None:
+    preset = attrs.evolve(get_preset("6.8"), policy_evictable="shrinker")
+    assert tune(preset, {"shrinker_enabled": True}).default_policy(True) == "shrinker"
+    assert tune(preset, {"shrinker_enabled": False}).default_policy(True) == "lru"
+
+
+@pytest.mark.parametrize("kernel", ["6.8", "6.12"])
+def test_shrinker_enabled_reaches_the_list_lru_policy(kernel: str) -> None:
+    """Off by default (CONFIG_ZSWAP_SHRINKER_DEFAULT_ON=n), as the 6.12 oracle's shrinkN run has it."""
+    assert not build_zswap(RunConfig(allocator="zsmalloc", kernel=kernel)).policy.shrinker_enabled
+    assert build_zswap(RunConfig(allocator="zsmalloc", kernel=kernel, shrinker_enabled=True)).policy.shrinker_enabled
 
 
 @pytest.mark.parametrize(("kernel", "name"), [("3.11", "accept_threshold_percent"), ("6.1", "shrinker_enabled"),
