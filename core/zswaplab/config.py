@@ -132,6 +132,9 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
         exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,
     )
+    from zswaplab.memcg import memcg_for
+
+    zswap.memcg = memcg_for(config, preset.version)
     if config.memo_mb > 0:
         from zswaplab.memo import MemoCompressor
 

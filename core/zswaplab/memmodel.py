@@ -21,9 +21,11 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 
+import attrs
+
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.opstreams import FREE, READ, WRITE, Access
 from zswaplab.ops import PAGE_SIZE, Op, OpKind
+from zswaplab.opstreams import FREE, READ, WRITE, Access
 
 #: ``content(page, version) -> bytes or compressed length``: what a page holds after ``version`` writes.
 Content = Callable[[int, int], "bytes | int"]
@@ -99,16 +101,33 @@ class ClockFrames:
             self.free_slots.append(slot)
 
 
-class MemoryModel:
-    """Turns :class:`~zswaplab.opstreams.Access` records into frontswap ops on swap type ``type_``."""
+@attrs.frozen
+class ClosedLoop:
+    """The machine the memory model shares with zswap (``closed_loop=true``): ``ram_pages`` frames in
+    all, of which the pool holds ``pool_pages()`` (a page the pool holds is a page the workload cannot);
+    ``kept_in_ram()`` says the store just made was refused and its page stays resident (memcg with
+    ``memory.zswap.writeback = 0``)."""
 
-    def __init__(self, ram_pages: int, content: Content, policy: str = "lru", cold_age: int = 0, type_: int = 0) -> None:
+    ram_pages: int
+    pool_pages: Callable[[], int]
+    kept_in_ram: Callable[[], bool]
+
+
+class MemoryModel:
+    """Turns :class:`~zswaplab.opstreams.Access` records into frontswap ops on swap type ``type_``.
+
+    With ``closed`` (LRU only), the frames the workload may use are the machine's RAM less the pool's
+    pages, read at every fault, so a growing pool evicts more of the workload.
+    """
+
+    def __init__(self, ram_pages: int, content: Content, policy: str = "lru", cold_age: int = 0, type_: int = 0,
+                 closed: ClosedLoop | None = None) -> None:
         if ram_pages < 1:
             raise UserError(f"the memory model needs at least one page of RAM, got {ram_pages}")
         if policy not in POLICIES:
             raise UserError(f"unknown replacement policy {policy!r}; available: {', '.join(POLICIES)}")
-        if cold_age and policy != "lru":
-            raise UserError("cold_age needs the lru policy (it evicts from the LRU end)")
+        if (cold_age or closed is not None) and policy != "lru":
+            raise UserError("cold_age and closed_loop need the lru policy (they evict from the LRU end)")
         self.frames = LruFrames(ram_pages) if policy == "lru" else ClockFrames(ram_pages)
         self.content, self.cold_age, self.type = content, cold_age, type_
         self.version: dict[int, int] = {}
@@ -116,6 +135,10 @@ class MemoryModel:
         self.last_use: dict[int, int] = {}
         self.clock = 0
         self.faults = self.first_touches = 0
+        self.closed = closed
+        self.refused_evictions = 0  # closed loop: victims whose store was refused and stayed in RAM
+        self.overcommitted = 0  # closed loop: faults that found no victim to evict (the kernel would OOM)
+        self._stored = False
 
     def run(self, accesses: Iterable[Access]) -> Iterator[Op]:
         for access in accesses:
@@ -146,14 +169,35 @@ class MemoryModel:
             yield Op(OpKind.LOAD, self.type, page)
         else:
             self.first_touches += 1
+        if self.closed is not None:
+            yield from self._make_room(self.closed)
         victim = self.frames.insert(page)
         if victim is not None:
             yield from self._evict(victim)
 
+    def _make_room(self, closed: ClosedLoop) -> Iterator[Op]:
+        """Evict from the LRU end until one frame is free of RAM less the pool; a victim whose store was
+        refused and kept in RAM goes back to the head (activated), each resident page tried once."""
+        order = self.frames.order  # type: ignore[union-attr]
+        tries = len(order)
+        while order and len(order) >= closed.ram_pages - closed.pool_pages() and tries > 0:
+            tries -= 1
+            victim = order.popitem(last=False)[0]
+            yield from self._evict(victim)
+            if self._stored and closed.kept_in_ram():
+                self.swapped.discard(victim)
+                order[victim] = None
+                self.refused_evictions += 1
+        if len(order) >= closed.ram_pages - closed.pool_pages():
+            self.overcommitted += 1
+        self.frames.frames = max(len(order) + 1, 1)  # the insert below then evicts nothing more
+
     def _evict(self, victim: int) -> Iterator[Op]:
+        self._stored = False
         if victim in self.swapped:
             return  # a clean copy is already in swap: nothing to write
         self.swapped.add(victim)
+        self._stored = True
         yield Op(OpKind.STORE, self.type, victim, self.content(victim, self.version.get(victim, 0)))
 
     def _evict_cold(self) -> Iterator[Op]:

@@ -16,6 +16,7 @@ from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDa
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
 from zswaplab.handle_map import HandleMap
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
+from zswaplab.memcg import Memcg
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.presets import KernelPreset, get_preset
 from zswaplab.stats import Counters, derived
@@ -107,6 +108,8 @@ class Zswap:
         # zswap_writeback_entry fails with -EEXIST for them.
         self.swap_cache: set[tuple[int, int]] | None = None
         self.part_names: dict[str, str] = {}
+        #: The workload's memcg (:mod:`zswaplab.memcg`), or None: no memcg check on the store path.
+        self.memcg: Memcg | None = None
         self._bind_observers(hooks)
         self.verify = verify
         if verify:
@@ -170,7 +173,10 @@ class Zswap:
         return self.accept_pool_pages > self._pool_pages_cached()
 
     def _admit(self) -> str | None:
-        """The limit and hysteresis checks at the top of the store path; a reject reason or None."""
+        """The memcg, limit and hysteresis checks at the top of the store path; a reject reason or None."""
+        if self.memcg is not None and not self._memcg_admits(self.memcg):
+            self.counters.reject_memcg_limit += 1
+            return "rej_memcg"
         # is_full() (zswap_is_full) written out: this runs on every store
         if self.max_pool_pages < -(-self.counters.pool_total_size // PAGE_SIZE):
             self.counters.pool_limit_hit += 1
@@ -196,6 +202,15 @@ class Zswap:
             return None
         self.counters.reject_reclaim_fail += 1
         return "rej_reclaim"
+
+    def _memcg_admits(self, memcg: Memcg) -> bool:
+        """obj_cgroup_may_zswap; over the limit, 6.8+ first writes back one of the memcg's entries."""
+        if memcg.may_zswap(self.counters.stored_bytes):
+            return True
+        if not (memcg.shrink_on_limit and memcg.writeback):
+            return False
+        unit = getattr(self.policy, "make_room", None)
+        return self._reclaim_unit(lambda: unit(0)) if unit is not None else self._shrink_unit()
 
     # ---------------------------------------------------------------------------------------------
     # frontswap ops
@@ -460,6 +475,8 @@ class Zswap:
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             return True
+        if self.memcg is not None and not self.memcg.writeback:
+            return False  # memory.zswap.writeback = 0: shrink_memcg returns -EINVAL
         if entry.refcount > 1 or self._in_swap_cache(entry):  # the page is in the swap cache (-EEXIST)
             self.counters.writeback_fail += 1
             if self._on_writeback is not None:

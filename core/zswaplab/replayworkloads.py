@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.memmodel import POLICIES, MemoryModel, dense_accesses, read_lackey
+from zswaplab.memmodel import POLICIES, ClosedLoop, MemoryModel, dense_accesses, read_lackey
 from zswaplab.ops import INCOMPRESSIBLE, SAME_FILLED, Op, OpKind
 from zswaplab.opstreams import GENERATORS, Access
 from zswaplab.pages import PageFn
@@ -113,13 +113,32 @@ class AccessWorkload:
     policy: str = "lru"
     cold_age: int = 0
     model: MemoryModel | None = None
+    closed_loop: bool = False
+    closed: ClosedLoop | None = None
+
+    def bind_memory(self, system: Any) -> None:
+        """Closed loop: the frames are the run's RAM (``--ram``) less the pool's pages, read from ``system``."""
+        if self.closed_loop:
+            zswap = system.zswap
+            self.closed = ClosedLoop(zswap.ram_pages, zswap.allocator.total_pages, lambda: system.last_kept_in_ram)
 
     def ops(self) -> Iterator[Op]:
-        self.model = MemoryModel(self.ram_pages, self.content, self.policy, self.cold_age)
+        ram = self.closed.ram_pages if self.closed is not None else self.ram_pages
+        self.model = MemoryModel(ram, self.content, self.policy, self.cold_age, closed=self.closed)
         return self.model.run(self.accesses)
 
     def describe(self) -> dict[str, Any]:
-        return {"workload": self.name, "pages": self.pages, "ram_pages": self.ram_pages, "policy": self.policy}
+        return {"workload": self.name, "pages": self.pages, "ram_pages": self.ram_pages, "policy": self.policy,
+                "closed_loop": self.closed_loop}
+
+    def memory_report(self) -> dict[str, int]:
+        """The workload's side of the run: faults on swapped pages (``workload_faults``, each a load from
+        zswap or the device), first touches, and the closed loop's refused evictions."""
+        m = self.model
+        if m is None:
+            return {}
+        return {"workload_faults": m.faults, "first_touches": m.first_touches,
+                "refused_evictions": m.refused_evictions, "overcommitted_faults": m.overcommitted}
 
 
 class _Regenerating:
@@ -146,24 +165,28 @@ def _trace_factory(arg: str | None = None, source: str = "", seed: int = 1, page
 
 
 def _access_factory(arg: str | None = None, pages: int = 4096, seed: int = 1, ram: int = 0, policy: str = "lru",
-                    cold_age: int = 0, accesses: int = 0, write_share: float = 0.3, content: str = "mix") -> AccessWorkload:
+                    cold_age: int = 0, accesses: int = 0, write_share: float = 0.3, content: str = "mix",
+                    closed_loop: bool = False) -> AccessWorkload:
     kind = arg or "zipf"
     if kind not in GENERATORS:
         raise UserError(f"unknown access stream {kind!r}; available: {', '.join(GENERATORS)}")
     count = accesses or 8 * pages
     stream = _Regenerating(lambda: GENERATORS[kind](pages, count, write_share, seed))
     source = versioned(page_source(content, seed)[0], pages)
-    return AccessWorkload(f"access:{kind}", stream, pages, source, ram or max(1, pages // 2), policy, cold_age)
+    return AccessWorkload(f"access:{kind}", stream, pages, source, ram or max(1, pages // 2), policy, cold_age,
+                          closed_loop=closed_loop)
 
 
 def _lackey_factory(arg: str | None = None, pages: int = 0, seed: int = 1, ram: int = 0, policy: str = "lru",
-                    cold_age: int = 0, content: str = "mix", instructions: bool = False) -> AccessWorkload:
+                    cold_age: int = 0, content: str = "mix", instructions: bool = False,
+                    closed_loop: bool = False) -> AccessWorkload:
     path = _need(arg, "lackey:FILE")
     accesses, distinct = dense_accesses(read_lackey(path, instructions))
     if not accesses:
         raise FileFormatError(path, "end of file", "no data accesses in this lackey log")
     source = versioned(page_source(content, seed)[0], distinct)
-    return AccessWorkload(f"lackey:{path}", accesses, distinct, source, ram or max(1, distinct // 2), policy, cold_age)
+    return AccessWorkload(f"lackey:{path}", accesses, distinct, source, ram or max(1, distinct // 2), policy, cold_age,
+                          closed_loop=closed_loop)
 
 
 def _need(arg: str | None, form: str) -> str:
@@ -178,6 +201,8 @@ _MODEL_OPTIONS = (
     OptionSpec("policy", str, "lru", "replacement policy", choices=POLICIES),
     OptionSpec("cold_age", int, 0, "also swap out pages idle this many accesses (lru; 0: off)", minimum=0),
     OptionSpec("content", str, "mix", "page source: a generator (mix, fixed:700...), pages:FILE or file:PATH"),
+    OptionSpec("closed_loop", bool, False,
+               "RAM is the run's --ram less the zswap pool's pages (ram is then ignored; lru only)"),
 )
 
 

@@ -48,6 +48,9 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     zswap = build_zswap(config, host, preset=preset)
     workload = workload if workload is not None else build_workload(config, host)
     system = SwapSystem(zswap)
+    bind = getattr(workload, "bind_memory", None)
+    if bind is not None:  # a memory model sharing the machine's RAM with the pool (closed loop)
+        bind(system)
     for type_, nr_pages in (getattr(workload, "swap_areas", None) or {0: workload.pages}).items():
         system.swapon(type_, nr_pages)
     started = time.perf_counter()
@@ -62,6 +65,9 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     elapsed = time.perf_counter() - started
     report = zswap.report()
     report.update(system.report())
+    memory_report = getattr(workload, "memory_report", None)
+    if memory_report is not None:
+        report.update(memory_report())
     return RunResult(config, zswap.part_names, report, series, count, elapsed, zswap)
 
 

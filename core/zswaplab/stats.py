@@ -37,6 +37,7 @@ class Counters:
     writeback_fail: int = 0
     pageframes_freed_by_writeback: int = 0
     stored_bytes: int = 0  # sum of compressed lengths of live entries
+    reject_memcg_limit: int = 0  # stores refused by memory.zswap.max (the kernel counts none)
 
     def as_dict(self) -> dict[str, int]:
         return attrs.asdict(self)

@@ -38,6 +38,8 @@ class SwapSystem:
         self.swapped_in_from_disk = 0
         self.write_errors = 0
         self.corrupt_loads = 0
+        self.kept_in_ram = 0  # refused stores of a memcg with memory.zswap.writeback = 0
+        self.last_kept_in_ram = False
         # pages held in RAM for their slot: swap-out write failed, or an exclusive load took them from zswap
         self._resident: dict[tuple[int, int], bytes | None] = {}
 
@@ -48,15 +50,27 @@ class SwapSystem:
         """Write a page (bytes, or a compressed length in size-only runs); True if zswap kept it."""
         if self._resident:
             self._resident.pop((type_, offset), None)
+        self.last_kept_in_ram = False
         if isinstance(page, int):
             kept = self.zswap.store_length(type_, offset, page)
             if not kept:
-                self._write(type_, offset, None)
+                self._refused(type_, offset, None)
             return kept
         kept = self.zswap.store(type_, offset, page)
         if not kept:
-            self._write(type_, offset, page)
+            self._refused(type_, offset, page)
         return kept
+
+    def _refused(self, type_: int, offset: int, page: bytes | None) -> None:
+        """A store zswap refused goes to the device, unless its memcg has writeback off (6.8+
+        swap_writepage: AOP_WRITEPAGE_ACTIVATE, the page stays in RAM)."""
+        memcg = self.zswap.memcg
+        if memcg is not None and not memcg.writeback:
+            self.kept_in_ram += 1
+            self.last_kept_in_ram = True
+            self._resident[(type_, offset)] = page
+            return
+        self._write(type_, offset, page)
 
     def _write(self, type_: int, offset: int, page: bytes | None) -> None:
         try:
@@ -109,7 +123,8 @@ class SwapSystem:
 
     def report(self) -> dict[str, int]:
         """The swap layer's own failure counters."""
-        return {"write_errors": self.write_errors, "corrupt_loads": self.corrupt_loads}
+        return {"write_errors": self.write_errors, "corrupt_loads": self.corrupt_loads,
+                "kept_in_ram": self.kept_in_ram, "swapped_in_from_disk": self.swapped_in_from_disk}
 
 
 __all__ = ["SwapSystem", "CorruptDataError"]

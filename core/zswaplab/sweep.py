@@ -219,6 +219,8 @@ def make_cell(config: RunConfig, host: PluginHost) -> Cell:
     # the key ignores how a part was written (``deflate`` = ``deflate:level=6``), only what it resolved to
     keyed = {"parts": {axis: {k: v for k, v in p.items() if k != "ref"} for axis, p in parts.items()}}
     share = {"workload": workload, "compressor": keyed["parts"]["compressor"], "same_filled": preset.same_filled}
+    if workload["options"].get("closed_loop"):  # its ops depend on the pool: nothing to share
+        share["cell"] = _digest({**resolved, **keyed})
     required = tuple((PART_AXES[axis], p["name"], p["distribution"]) for axis, p in parts.items())
     required += (("workload", workload["name"], workload["distribution"]),)
     return Cell(config, _digest({**resolved, **keyed}), resolved, _digest(share), required)
