@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from zswaplab.entry import Entry
     from zswaplab.ops import Op
+    from zswaplab.steps import Steps
 
 
 @runtime_checkable
@@ -79,6 +80,15 @@ class ReclaimingAllocator(Allocator, Protocol):
 
     def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
         """Evict every object of the LRU pageframe through ``evict``; True when a page was freed."""
+
+
+@runtime_checkable
+class SteppedReclaimingAllocator(ReclaimingAllocator, Protocol):
+    """A reclaiming allocator whose reclaim can pause after each eviction (optional; trace replay
+    resumes the shrink worker at the trace's writeback rows). ``reclaim_page`` is ``drain`` of it."""
+
+    def reclaim_steps(self, evict: EvictCallback, retries: int = 8) -> Steps[bool]:
+        """:meth:`reclaim_page`, yielding after each ``evict`` call."""
 
 
 @runtime_checkable

@@ -20,6 +20,7 @@ from zswaplab.memcg import Memcg
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.presets import KernelPreset, get_preset
 from zswaplab.stats import Counters, derived
+from zswaplab.steps import Steps, drain
 
 MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
 ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
@@ -540,14 +541,27 @@ class Zswap:
 
     def run_shrink_worker(self) -> bool:
         """One run of the shrink worker, as the preset's kernel does it; True if it reclaimed."""
+        if self.preset.shrink_worker == "one":
+            return drain(self.shrink_worker_steps())
         self.shrink_pending = False
         self.counters.shrink_runs += 1
-        if self.preset.shrink_worker == "one":
-            ok = self._shrink_unit()
-            if not ok:
-                self.counters.reject_reclaim_fail += 1
-            return ok
         return self._shrink_until_accept()
+
+    def shrink_worker_steps(self) -> Steps[bool]:
+        """One run of the 5.6–6.4 worker (one ``zpool_shrink(pool, 1)``), pausing before each writeback
+        where the policy can (``shrink_steps``): a trace replay resumes it at the trace's writeback rows,
+        as the kernel's worker, preempted inside zswap_writeback_entry, let other tasks run meanwhile."""
+        if self.preset.shrink_worker != "one":
+            return self.run_shrink_worker()
+        self.shrink_pending = False
+        self.counters.shrink_runs += 1
+        before = self.allocator.total_pages()
+        steps = getattr(self.policy, "shrink_steps", None)
+        ok = bool((yield from steps())) if steps is not None else self.policy.shrink()
+        self.counters.pageframes_freed_by_writeback += max(0, before - self.allocator.total_pages())
+        if not ok:
+            self.counters.reject_reclaim_fail += 1
+        return ok
 
     def _shrink_until_accept(self) -> bool:
         failures, any_ok = 0, False

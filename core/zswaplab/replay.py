@@ -23,6 +23,7 @@ from zswaplab.interleave import early_begins_by_chunk
 from zswaplab.kernel_trace import RowSink, TraceRow
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.orchestrator import Zswap
+from zswaplab.steps import Steps, drain
 
 COMPARED = ("result", "pool_total", "stored_pages", "full", "offset")
 SNAPSHOT_COUNTERS = (
@@ -77,6 +78,10 @@ class Replayer:
         self.swap_cache: set[tuple[int, int]] = set()
         zswap.swap_cache = self.swap_cache
         self._writebacks: list[TraceRow] = []
+        # The shrink worker between its first writeback row and its shrink row: paused before its next
+        # writeback, or (in _worker_done) already finished with its answer.
+        self._worker: Steps[bool] | None = None
+        self._worker_done: bool | None = None
         self._begun_full: dict[tuple[int, int], int] = {}  # reached_full when an early-begun store began
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
@@ -106,10 +111,10 @@ class Replayer:
                                          "ok" if event.ok else WRITEBACK_EEXIST, c.pool_total_size, c.stored_pages, None))
 
     def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
-        """Yield (kernel row, predicted row) pairs; writeback rows are paired in order per shrink.
+        """Yield (kernel row, predicted row) pairs; each writeback row is paired with the worker's next
+        writeback, made at that row (the worker runs on to it there, see :meth:`_writeback_row`).
 
         A store that began before other ops ran (see :mod:`zswaplab.interleave`) makes its checks there."""
-        pending: list[TraceRow] = []  # the kernel's writeback rows since the last shrink row
         handlers, unchanged = self._handlers(), self._unchanged
         for chunk, begins in early_begins_by_chunk(rows):  # streams: a trace of any length in bounded memory
             for index, row in enumerate(chunk):
@@ -118,7 +123,7 @@ class Replayer:
                         self._begin_store(early)
                 op = row.op
                 if op == "writeback":
-                    pending.append(row)
+                    yield row, self._writeback_row(row)
                     continue
                 try:
                     predicted = handlers.get(op, unchanged)(row)
@@ -127,20 +132,32 @@ class Replayer:
                         raise
                     raise FileFormatError(self.trace_name, f"seq {row.seq}", f"offset {row.offset} is outside "
                                           f"the swap area ({self.swap_pages} pages)") from None
-                if op == "shrink" and (pending or self._writebacks):
-                    yield from self._pair_writebacks(pending)
-                    pending = []
+                if op == "shrink" and self._writebacks:
+                    yield from self._unmatched_writebacks()
                 yield row, predicted
-        yield from self._pair_writebacks(pending)
+        yield from self._unmatched_writebacks()
 
-    def _pair_writebacks(self, kernel: list[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+    def _writeback_row(self, row: TraceRow) -> TraceRow | None:
+        """The kernel's worker finished a writeback here: run ours on to its next one (starting it at
+        its first), so that the ops between two writeback rows see the pool as the kernel's did."""
+        if self._worker is None and self._worker_done is None:
+            self._worker = self.zswap.shrink_worker_steps()
+        made = len(self._writebacks)
+        while self._worker is not None and len(self._writebacks) == made:
+            try:
+                next(self._worker)
+            except StopIteration as done:
+                self._worker, self._worker_done = None, bool(done.value)
+        if len(self._writebacks) == made:
+            return None  # our worker has no writeback left for this row
+        ours = self._writebacks.pop(made)
+        return ours._replace(seq=row.seq)
+
+    def _unmatched_writebacks(self) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+        """Writebacks of ours that no kernel writeback row matched."""
         ours, self._writebacks = self._writebacks, []
-        for i in range(max(len(kernel), len(ours))):
-            k = kernel[i] if i < len(kernel) else None
-            p = ours[i] if i < len(ours) else None
-            if p is not None and k is not None:
-                p = p._replace(seq=k.seq)
-            yield k, p
+        for p in ours:
+            yield None, p
 
     def _load(self, row: TraceRow) -> TraceRow:
         type_, offset = row.type or 0, row.offset or 0
@@ -196,7 +213,14 @@ class Replayer:
 
     def _shrink(self) -> str:
         z = self.zswap
-        if z.run_shrink_worker():
+        if self._worker is not None:  # begun at a writeback row: it ends here
+            ok = drain(self._worker)
+        elif self._worker_done is not None:
+            ok = self._worker_done
+        else:
+            ok = z.run_shrink_worker()
+        self._worker, self._worker_done = None, None
+        if ok:
             return "ok"
         evictable = getattr(z.allocator, "evictable", False) and z.allocator.total_pages() > 0
         return "fail-11" if evictable else "fail-22"

@@ -9,7 +9,9 @@ mm/zbud.c ``zbud_reclaim_page``; kernel.md §2, §3, §1.9). An allocator withou
 
 from __future__ import annotations
 
+from zswaplab.interfaces import SteppedReclaimingAllocator
 from zswaplab.orchestrator import ZPOOL_RECLAIM_RETRIES
+from zswaplab.steps import Steps
 from zswaplab_policies.base import PolicyBase
 
 
@@ -31,3 +33,10 @@ class ZpoolReclaimPolicy(PolicyBase):
         if not self.can_reclaim():
             return False
         return bool(self.zswap.allocator.reclaim_page(self.zswap.evict_handle, self.retries))  # type: ignore[attr-defined]
+
+    def shrink_steps(self) -> Steps[bool]:
+        """:meth:`shrink`, pausing before each eviction where the allocator can (``reclaim_steps``)."""
+        allocator = self.zswap.allocator
+        if not self.can_reclaim() or not isinstance(allocator, SteppedReclaimingAllocator):
+            return self.shrink()
+        return bool((yield from allocator.reclaim_steps(self.zswap.evict_handle, self.retries)))

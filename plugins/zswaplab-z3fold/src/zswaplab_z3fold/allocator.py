@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from zswaplab.errors import AllocNoMemory, AllocTooBig
 from zswaplab.interfaces import EvictCallback
 from zswaplab.objects import HandleData
+from zswaplab.steps import Steps, drain
 
 from zswaplab_z3fold.layout import PAGE_SIZE, TOTAL_CHUNKS, Buddy, Geometry, PageLru, Z3foldPage, size_to_chunks
 
@@ -157,6 +158,11 @@ class Z3foldAllocator(HandleData):
 
     def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
         """z3fold_reclaim_page(): evict every object of the LRU-tail page; True when a page was freed."""
+        return drain(self.reclaim_steps(evict, retries))
+
+    def reclaim_steps(self, evict: EvictCallback, retries: int = 8) -> Steps[bool]:
+        """:meth:`reclaim_page`, pausing before each eviction: the shrink worker sleeps (and can be
+        preempted) inside zswap_writeback_entry, not between an eviction and the page's release."""
         self.run_pending_work()
         for _ in range(retries):
             if not self._lru:
@@ -165,7 +171,7 @@ class Z3foldAllocator(HandleData):
             if page is None:
                 return False
             self._lru.discard(page)
-            if self._evict_all(page, evict):
+            if (yield from self._evict_all(page, evict)):
                 if page.headless:
                     self._forget_page_objects(page)
                     self._release(page)
@@ -368,10 +374,16 @@ class Z3foldAllocator(HandleData):
             return page
         return None
 
-    def _evict_all(self, page: Z3foldPage, evict: EvictCallback) -> bool:
-        """Evict the objects present when the page was taken, middle/first/last (or the headless one)."""
+    def _evict_all(self, page: Z3foldPage, evict: EvictCallback) -> Steps[bool]:
+        """Evict the objects present when the page was taken, middle/first/last (or the headless one),
+        stopping at the first failure."""
         if page.headless:
             victims = [page.handles[Buddy.HEADLESS]]
         else:
             victims = [page.handles[b] for b in EVICT_ORDER if page.chunks[b]]
-        return all(evict(h) for h in victims if h)
+        for handle in victims:
+            if handle:
+                yield
+                if not evict(handle):
+                    return False
+        return True

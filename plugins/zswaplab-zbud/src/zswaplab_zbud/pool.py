@@ -18,6 +18,7 @@ from zswaplab.interfaces import EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.presets import kernel_version
+from zswaplab.steps import Steps, drain
 
 CHUNK_SHIFT = 6
 CHUNK_SIZE = 1 << CHUNK_SHIFT  # 64
@@ -232,6 +233,11 @@ class ZbudPool(HandleData):
     # -- reclaim -----------------------------------------------------------------------------------
     def reclaim_page(self, evict: EvictCallback, retries: int = 8) -> bool:
         """zbud_reclaim_page: evict both buddies of the LRU tail page and free it."""
+        return drain(self.reclaim_steps(evict, retries))
+
+    def reclaim_steps(self, evict: EvictCallback, retries: int = 8) -> Steps[bool]:
+        """:meth:`reclaim_page`, pausing before each eviction: the shrink worker sleeps (and can be
+        preempted) inside zswap_writeback_entry, not between an eviction and the page's release."""
         if not self.evictable or not self._lru or retries == 0:
             return False
         for _ in range(retries):
@@ -241,6 +247,7 @@ class ZbudPool(HandleData):
             self._reclaiming.add(pfn)
             handles = [pfn * 2 + bud for bud, n in ((FIRST, self._first[pfn]), (LAST, self._last[pfn])) if n]
             for handle in handles:
+                yield
                 if not evict(handle):
                     break
             self._reclaiming.discard(pfn)
