@@ -64,3 +64,10 @@ def test_closed_loop_cells_share_no_compression() -> None:
                                      "max_pool_percent=20,40"])
     cells = expand(spec)
     assert len({c.share_key for c in cells}) == 2
+
+
+def test_612_checks_the_memcg_limit_and_writeback_off() -> None:
+    limited = _run("6.12", memory_zswap_max="64K")
+    assert limited["reject_memcg_limit"] > 0 and limited["written_back_pages"] > 0
+    off = _run("6.12", memory_zswap_max="64K", memory_zswap_writeback=False)
+    assert off["written_back_pages"] == 0 and off["kept_in_ram"] > 0 and off["overcommitted_faults"] > 0

@@ -30,6 +30,7 @@ from zswaplab.opstreams import FREE, READ, WRITE, Access
 #: ``content(page, version) -> bytes or compressed length``: what a page holds after ``version`` writes.
 Content = Callable[[int, int], "bytes | int"]
 POLICIES = ("lru", "clock")
+SWAP_CLUSTER_MAX = 32  # pages one reclaim pass isolates
 
 
 class LruFrames:
@@ -177,9 +178,10 @@ class MemoryModel:
 
     def _make_room(self, closed: ClosedLoop) -> Iterator[Op]:
         """Evict from the LRU end until one frame is free of RAM less the pool; a victim whose store was
-        refused and kept in RAM goes back to the head (activated), each resident page tried once."""
+        refused and kept in RAM goes back to the head (activated). At most SWAP_CLUSTER_MAX victims are
+        tried per fault; when all are refused the fault overcommits (where the kernel would go on to OOM)."""
         order = self.frames.order  # type: ignore[union-attr]
-        tries = len(order)
+        tries = min(len(order), SWAP_CLUSTER_MAX)
         while order and len(order) >= closed.ram_pages - closed.pool_pages() and tries > 0:
             tries -= 1
             victim = order.popitem(last=False)[0]

@@ -176,8 +176,7 @@ class Zswap:
     def _admit(self) -> str | None:
         """The memcg, limit and hysteresis checks at the top of the store path; a reject reason or None."""
         if self.memcg is not None and not self._memcg_admits(self.memcg):
-            self.counters.reject_memcg_limit += 1
-            return "rej_memcg"
+            return self._memcg_rejected()
         # is_full() (zswap_is_full) written out: this runs on every store
         if self.max_pool_pages < -(-self.counters.pool_total_size // PAGE_SIZE):
             self.counters.pool_limit_hit += 1
@@ -203,6 +202,14 @@ class Zswap:
             return None
         self.counters.reject_reclaim_fail += 1
         return "rej_reclaim"
+
+    def _memcg_rejected(self) -> str:
+        self.counters.reject_memcg_limit += 1
+        return "rej_memcg"
+
+    def _memcg_writeback_off(self) -> bool:
+        """memory.zswap.writeback = 0: shrink_memcg returns -EINVAL, nothing of the memcg is written back."""
+        return self.memcg is not None and not self.memcg.writeback
 
     def _memcg_admits(self, memcg: Memcg) -> bool:
         """obj_cgroup_may_zswap; over the limit, 6.8+ first writes back one of the memcg's entries."""
@@ -476,8 +483,8 @@ class Zswap:
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             return True
-        if self.memcg is not None and not self.memcg.writeback:
-            return False  # memory.zswap.writeback = 0: shrink_memcg returns -EINVAL
+        if self._memcg_writeback_off():
+            return False
         if entry.refcount > 1 or self._in_swap_cache(entry):  # the page is in the swap cache (-EEXIST)
             self.counters.writeback_fail += 1
             if self._on_writeback is not None:

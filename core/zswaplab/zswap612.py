@@ -63,7 +63,10 @@ class Zswap612(Zswap):
         return self.allocator.total_pages() <= self.accept_pool_pages
 
     def _admit(self) -> str | None:
-        """zswap_check_limits: the reject result, or None."""
+        """The memcg's zswap limit (obj_cgroup_may_zswap, then shrink_memcg), then zswap_check_limits:
+        the reject result, or None."""
+        if self.memcg is not None and not self._memcg_admits(self.memcg):
+            return self._memcg_rejected()
         cur = self.allocator.total_pages()
         self.pool_read = cur * PAGE_SIZE
         if cur >= self.max_pool_pages:
@@ -162,6 +165,8 @@ class Zswap612(Zswap):
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             self.last_writeback_error = ENOMEM  # xa_cmpxchg lost: invalidated behind our back
+            return False
+        if self._memcg_writeback_off():
             return False
         error = self._writeback_error(entry)
         ok = not error and self._write_to_backing(entry)
