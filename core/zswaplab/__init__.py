@@ -1,6 +1,7 @@
 """zswaplab: a laboratory for Linux's compressed swap cache (frontswap/zswap).
 
-Public API for embedding: :class:`Zswap` (the frontswap ops), :class:`SwapSystem` (the swap layer),
+Public API for embedding: :class:`Simulator` (the documented, stable entry point: docs/how-to/embed.md),
+:class:`Zswap` (the frontswap ops), :class:`SwapSystem` (the swap layer),
 :class:`RunConfig` and :func:`build_zswap` (assemble parts by name), :func:`execute` (run a workload),
 :class:`SweepSpec` and :func:`run_sweep` (run a grid of configurations into a results database).
 Importing this package has no side effects: plugins load on first use.
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Zswap", "SwapSystem", "RunConfig", "build_zswap", "execute", "get_plugin_host", "hookimpl",
-           "SweepSpec", "run_sweep"]
+__all__ = ["__version__", "Simulator", "Zswap", "SwapSystem", "RunConfig", "build_zswap", "execute",
+           "get_plugin_host", "hookimpl", "SweepSpec", "run_sweep"]
 
 _LAZY = {
+    "Simulator": "zswaplab.api",
     "Zswap": "zswaplab.orchestrator",
     "SwapSystem": "zswaplab.swap",
     "RunConfig": "zswaplab.config",
@@ -24,6 +26,18 @@ _LAZY = {
     "SweepSpec": "zswaplab.sweep",
     "run_sweep": "zswaplab.sweep_runner",
 }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zswaplab")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 
 def __getattr__(name: str) -> Any:

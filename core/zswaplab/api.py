@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, overload
 
 import attrs
 import pluggy
@@ -39,7 +39,8 @@ from zswaplab import hookspecs
 from zswaplab.config import RunConfig, build_zswap, zswap_class
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
-from zswaplab.ops import Op
+from zswaplab.observers import ObserverError, ObserverGuard
+from zswaplab.ops import PAGE_SIZE, Op
 from zswaplab.orchestrator import Zswap
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import get_preset
@@ -69,6 +70,8 @@ class Simulator:
         self.swap = SwapSystem(zswap)
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
+        self._guard = ObserverGuard(self._pm)
+        self._pm.register(self._guard, name="zswaplab-observer-guard")
         for name, plugin in (host.pm.list_name_plugin() if host is not None else ()):
             if _observes(plugin):
                 self._pm.register(plugin, name=name)
@@ -76,25 +79,45 @@ class Simulator:
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, config: RunConfig | None = None, host: PluginHost | None = None, **fields: Any) -> Simulator:
-        """Build from a :class:`~zswaplab.config.RunConfig` or its fields (``compressor="lz4"``, ...)."""
-        config = attrs.evolve(config or RunConfig(), **fields)
+    def from_config(cls, config: RunConfig | None = None, host: PluginHost | None = None, *,
+                    ram_pages: int | None = None, threads: bool = False, **fields: Any) -> Simulator:
+        """Build from a :class:`~zswaplab.config.RunConfig` or its fields (``compressor="lz4"``, ...).
+
+        The kernel tunables are fields too (``max_pool_percent=10``, ...: :mod:`zswaplab.tunables`);
+        ``ram_pages`` sets the machine size in pages (instead of ``ram="1G"``), as in :meth:`from_parts`;
+        ``threads=True`` builds the thread-safe :class:`~zswaplab.concurrent.ConcurrentZswap`.
+        """
+        if ram_pages is not None:
+            fields["ram"] = f"{_page_count('ram_pages', ram_pages) * PAGE_SIZE}"
+        try:
+            config = attrs.evolve(config or RunConfig(), **fields)
+        except TypeError:
+            known = sorted({a.name for a in attrs.fields(RunConfig)} | {"ram_pages", "threads"})
+            raise UserError(f"unknown Simulator.from_config argument in {sorted(fields)}; "
+                            f"known: {', '.join(known)}") from None
         host = host or get_plugin_host()
-        return cls(build_zswap(config, host), host)
+        return cls(build_zswap(config, host, threads=threads), host)
 
     @classmethod
     def from_parts(cls, compressor: Compressor, allocator: Allocator, index_factory: Callable[[], Index],
-                   policy: FlushPolicy, kernel: str = "6.1", ram_pages: int = 262144, **zswap_options: Any) -> Simulator:
+                   policy: FlushPolicy, kernel: str = "6.1", ram_pages: int = 262144, threads: bool = False,
+                   **zswap_options: Any) -> Simulator:
         """Build from part objects you constructed yourself (your own allocator, say)."""
         preset = get_preset(kernel)
-        zswap = zswap_class(preset)(compressor, allocator, index_factory, policy, preset=preset, ram_pages=ram_pages,
-                                    **zswap_options)
+        zswap = zswap_class(preset, threads)(compressor, allocator, index_factory, policy, preset=preset,
+                                             ram_pages=ram_pages, **zswap_options)
         return cls(zswap)
 
     # -- frontswap ops ------------------------------------------------------------------------------
     def swapon(self, type_: int, nr_pages: int) -> None:
-        """Frontswap ``init``: a swap area of ``nr_pages`` slots."""
-        self.zswap.init(type_, nr_pages)
+        """Frontswap ``init``: a swap area of ``nr_pages`` slots (it grows for larger offsets).
+
+        :raises UserError: if ``type_`` is on already (swap it off first)."""
+        self.swap.swapon(type_, nr_pages)
+
+    def swapoff(self, type_: int) -> None:
+        """Drop every page of ``type_``, from zswap and the backing device (frontswap ``invalidate_area``)."""
+        self.swap.swapoff(type_)
 
     def store(self, type_: int, offset: int, page: bytes | int) -> bool:
         """Frontswap store of page bytes, or of a compressed length (size-only); True if zswap kept it."""
@@ -113,11 +136,31 @@ class Simulator:
         self.zswap.invalidate_area(type_)
 
     # -- the swap layer (no page is ever lost) ------------------------------------------------------
-    def swap_out(self, type_: int, offset: int, page: bytes | int) -> bool:
-        return self.swap.swap_out(type_, offset, page)
+    @overload
+    def swap_out(self, type_: int, offset: int, page: bytes | int, detail: Literal[False] = False) -> bool: ...
 
-    def swap_in(self, type_: int, offset: int) -> bytes | None:
-        return self.swap.swap_in(type_, offset)
+    @overload
+    def swap_out(self, type_: int, offset: int, page: bytes | int, detail: Literal[True]) -> SwapOut: ...
+
+    def swap_out(self, type_: int, offset: int, page: bytes | int, detail: bool = False) -> bool | SwapOut:
+        """Write a page out; True if zswap kept it (else it went to the backing device). With
+        ``detail=True``, a :class:`SwapOut`: the store's result and compressed length as well."""
+        kept = self.swap.swap_out(type_, offset, page)
+        if not detail:
+            return kept
+        return SwapOut(kept, self.zswap.last_result, self.zswap.last_length)
+
+    @overload
+    def swap_in(self, type_: int, offset: int, detail: Literal[False] = False) -> bytes | None: ...
+
+    @overload
+    def swap_in(self, type_: int, offset: int, detail: Literal[True]) -> SwapIn: ...
+
+    def swap_in(self, type_: int, offset: int, detail: bool = False) -> bytes | None | SwapIn:
+        """The page (None in size-only runs), from zswap or else the backing device. With
+        ``detail=True``, a :class:`SwapIn`: the page and where it came from."""
+        page = self.swap.swap_in(type_, offset)
+        return SwapIn(page, self.swap.last.source) if detail else page
 
     def swap_free(self, type_: int, offset: int) -> None:
         self.swap.swap_free(type_, offset)
@@ -125,6 +168,17 @@ class Simulator:
     def apply(self, op: Op) -> bytes | None:
         """Apply one :class:`~zswaplab.ops.Op` (what workloads and the memory model produce)."""
         return self.swap.apply(op)
+
+    def shrink(self) -> bool:
+        """One run of zswap's shrink worker, as the preset's kernel runs it; True if it wrote back."""
+        return self.zswap.run_shrink_worker()
+
+    def compact(self) -> int:
+        """Compact the pool (zsmalloc's ``zs_compact``); pages freed, 0 for allocators that cannot."""
+        compact = getattr(self.zswap.allocator, "compact", None)
+        freed = int(compact()) if compact is not None else 0
+        self.zswap.counters.pool_total_size = self.zswap.allocator.total_pages() * PAGE_SIZE
+        return freed
 
     # -- reading ------------------------------------------------------------------------------------
     def counters(self) -> dict[str, int]:
@@ -151,6 +205,12 @@ class Simulator:
         self._pm.unregister(name=name)
         self.zswap.bind_observers(self._pm.hook)
 
+    @property
+    def observer_errors(self) -> list[ObserverError]:
+        """Every exception an observer raised (each also reported as an ``ObserverWarning``); the ops
+        they observed completed."""
+        return self._guard.errors
+
     def subscribe(self, event: str, callback: Callable[[Any], None]) -> Subscription:
         """Call ``callback(event_record)`` on every ``event`` (store, load, reject, writeback, invalidate)."""
         if event not in EVENTS:
@@ -161,6 +221,32 @@ class Simulator:
 
         plugin = types.SimpleNamespace(**{EVENTS[event]: hookspecs.hookimpl(relay)})
         return Subscription(self, self.register(plugin))
+
+
+@attrs.frozen(slots=True)
+class SwapOut:
+    """A swap-out: ``kept`` by zswap (else written to the backing device); ``result`` is the store's
+    result (``stored``, ``same`` or a ``rej_*`` name, see :data:`zswaplab.events.RESULT_COUNTERS`);
+    ``length`` the compressed length (0 for a same-filled page, None when nothing was compressed)."""
+
+    kept: bool
+    result: str
+    length: int | None
+
+
+@attrs.frozen(slots=True)
+class SwapIn:
+    """A swap-in: the page (None in size-only runs) and its ``source``: ``zswap`` (a zswap hit),
+    ``backing`` (a read of the backing device) or ``swapcache`` (still in RAM for its slot)."""
+
+    page: bytes | None
+    source: str
+
+
+def _page_count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UserError(f"{name} must be a positive number of pages, not {value!r}")
+    return value
 
 
 def _observes(plugin: object) -> bool:

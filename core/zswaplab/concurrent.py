@@ -77,6 +77,8 @@ def _unref(entry: Entry) -> bool:
 class ConcurrentZswap(Zswap):
     """:class:`Zswap` with per-lock-domain tree locks, a pool lock and the entry refcount protocol."""
 
+    threaded = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("backing", LockedBackingDevice())
         super().__init__(*args, **kwargs)

@@ -90,9 +90,19 @@ def _build(host: PluginHost, kind: str, text: str, preset: KernelPreset) -> tupl
     return obj, str(ref)
 
 
-def zswap_class(preset: KernelPreset) -> type[Zswap]:
-    """The engine the preset's kernel runs: frontswap-era zswap, or 6.12's."""
-    return Zswap612 if preset.engine == "6.12" else Zswap
+def zswap_class(preset: KernelPreset, threads: bool = False) -> type[Zswap]:
+    """The engine the preset's kernel runs: frontswap-era zswap, or 6.12's; ``threads``: the one several
+    threads may call at once (:class:`~zswaplab.concurrent.ConcurrentZswap`, frontswap-era presets)."""
+    if preset.engine == "6.12":
+        if threads:
+            raise UserError(f"kernel {preset.version}: the 6.12 engine has no thread-safe variant yet; "
+                            "threads=True runs the frontswap-era presets (up to 6.9)")
+        return Zswap612
+    if threads:
+        from zswaplab.concurrent import ConcurrentZswap
+
+        return ConcurrentZswap
+    return Zswap
 
 
 def check_zpool(host: PluginHost, preset: KernelPreset, allocator_text: str) -> None:
@@ -104,10 +114,11 @@ def check_zpool(host: PluginHost, preset: KernelPreset, allocator_text: str) -> 
 
 
 def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: KernelPreset | None = None,
-                **zswap_kwargs: Any) -> Zswap:
+                threads: bool = False, **zswap_kwargs: Any) -> Zswap:
     """Resolve every part by name and assemble a :class:`Zswap` (one index per swap type).
 
-    ``preset`` replaces the one ``config.kernel`` names (a study varying one preset field).
+    ``preset`` replaces the one ``config.kernel`` names (a study varying one preset field);
+    ``threads`` builds the thread-safe zswap (:func:`zswap_class`).
     """
     host = host or get_plugin_host()
     if preset is None:
@@ -127,7 +138,7 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
     index_reg.spec.resolve_options(index_ref.options)  # fail early on bad options
     policy_text = config.policy or preset.default_policy(allocator.evictable)
     policy, pname = _build(host, "flush_policy", policy_text, preset)
-    zswap = zswap_class(preset)(
+    zswap = zswap_class(preset, threads)(
         compressor, allocator, lambda: construct(index_reg, index_ref.options, {"kernel": preset.version}), policy,
         preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
         exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,

@@ -69,3 +69,8 @@ class CompressError(ZswaplabError):
     zswap rejects the store (``reject_compress_fail``) and the page goes to the backing device. Any other
     exception from ``compress`` is a bug in the compressor and is reported as such.
     """
+
+
+class PageError(UserError, TypeError):
+    """A page handed to a store that zswap could never give back: not bytes-like, or not exactly one page.
+    Raised before anything is changed."""

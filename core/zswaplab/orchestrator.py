@@ -12,12 +12,21 @@ from typing import Any
 from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.entry import Entry
-from zswaplab.errors import AllocNoMemory, AllocTooBig, CompressError, CorruptDataError
+from zswaplab.errors import (
+    AllocNoMemory,
+    AllocTooBig,
+    CompressError,
+    CorruptDataError,
+    PageError,
+    UserError,
+)
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
 from zswaplab.handle_map import HandleMap
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.memcg import Memcg
-from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
+from zswaplab.observers import observer_impls
+from zswaplab.offset_table import DENSE_MIN
+from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE, as_length, as_page
 from zswaplab.presets import KernelPreset, get_preset
 from zswaplab.stats import Counters, derived
 from zswaplab.steps import Steps, drain
@@ -29,6 +38,24 @@ MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim
 # read from a trace or taken from len(data) would otherwise keep its own 32-byte int in its entry.
 _LENGTHS = tuple(range(2 * PAGE_SIZE + 1))
 _LENGTHS_END = len(_LENGTHS)
+
+
+class FarMap(dict[int, int]):
+    """A frontswap map for sparse offsets: offset → 1 while zswap holds it; an absent offset reads 0."""
+
+    __slots__ = ()
+
+    def __missing__(self, offset: int) -> int:
+        return 0
+
+    @classmethod
+    def of(cls, bitmap: bytearray) -> FarMap:
+        far = cls()
+        offset = bitmap.find(1)
+        while offset >= 0:
+            far[offset] = 1
+            offset = bitmap.find(1, offset + 1)
+        return far
 
 
 class _NoRoom(Exception):
@@ -68,6 +95,9 @@ class Zswap:
         Off, the per-page path is unchanged.
     """
 
+    #: Whether several threads may call this zswap at once (see :mod:`zswaplab.concurrent`).
+    threaded = False
+
     def __init__(
         self,
         compressor: Compressor,
@@ -90,7 +120,7 @@ class Zswap:
         self.auto_shrink = auto_shrink
         self.exclusive_loads = self.preset.exclusive_loads if exclusive_loads is None else exclusive_loads
         self._trees: dict[int, Index] = {}
-        self._frontswap_map: dict[int, bytearray] = {}
+        self._frontswap_map: dict[int, bytearray | FarMap] = {}
         self._set_limits(ram_pages)
         self._hlen = self.preset.zswap_header_bytes if allocator.evictable else 0
         self._by_handle = HandleMap() if allocator.evictable else None
@@ -104,6 +134,7 @@ class Zswap:
         self._policy_on_load = _bookkeeping_hook(policy, "on_load")
         self._policy_on_free = _bookkeeping_hook(policy, "on_free")
         self.last_result = ""
+        self.last_length: int | None = None  # the last store's compressed length (None: not compressed)
         self._begun: dict[tuple[int, int], str | None] = {}  # begin_store's admission, by slot
         # (type, offset) of pages in the kernel's swap cache, when the driver tracks it (trace replay):
         # zswap_writeback_entry fails with -EEXIST for them.
@@ -153,7 +184,7 @@ class Zswap:
     def _bind_observers(self, hooks: Any) -> None:
         def relay(name: str) -> Any:
             hook = getattr(hooks, name, None) if hooks is not None else None
-            return hook if hook is not None and hook.get_hookimpls() else None
+            return hook if hook is not None and observer_impls(hook) else None
 
         self._on_store = relay("zswaplab_on_store")
         self._on_reject = relay("zswaplab_on_reject")
@@ -224,7 +255,14 @@ class Zswap:
     # frontswap ops
     # ---------------------------------------------------------------------------------------------
     def init(self, type_: int, nr_pages: int) -> None:
-        """swapon: a new tree (index) and frontswap bitmap for ``type_``."""
+        """swapon: a new tree (index) and frontswap bitmap for ``type_``.
+
+        :raises UserError: when ``type_`` is already on (the kernel's swapon says -EBUSY): replacing its
+            tree would leak every entry in it. Swap it off first (:meth:`invalidate_area`)."""
+        if type_ in self._trees:
+            raise UserError(f"swap type {type_} is already on: swap it off first")
+        if isinstance(nr_pages, bool) or not isinstance(nr_pages, int) or nr_pages < 0:
+            raise UserError(f"swapon: nr_pages must be a page count, not {nr_pages!r}")
         index = self.index_factory()
         swapon = getattr(index, "swapon", None)
         if swapon is not None:  # optional: indexes sized by the device (6.8 split trees, 6.10 xarrays)
@@ -233,22 +271,29 @@ class Zswap:
         self._frontswap_map[type_] = bytearray(nr_pages)
 
     def store(self, type_: int, offset: int, page: bytes) -> bool:
-        """Store a page's content; False means it must go to the backing device."""
+        """Store a page's content; False means it must go to the backing device.
+
+        :raises PageError: for a page that is not exactly 4096 bytes of a bytes-like object, before
+            anything is touched."""
+        if type(page) is not bytes or len(page) != PAGE_SIZE:
+            page = as_page(page)
         return self._frontswap_store(type_, offset, page, None)
 
     def store_length(self, type_: int, offset: int, length: int) -> bool:
         """Size-only store: ``length`` is the compressed length (0 = same-filled, -1 = incompressible).
 
-        :raises ValueError: for a length below -1, before anything is touched."""
-        if length < INCOMPRESSIBLE:
-            raise ValueError(f"compressed length {length}: expected a byte count, 0 (same-filled) or -1 (incompressible)")
+        :raises PageError: for a bool, a non-integer or a length below -1, before anything is touched."""
+        if type(length) is not int or length < INCOMPRESSIBLE:
+            length = as_length(length)
         return self._frontswap_store(type_, offset, None, length)
 
     def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
         fsmap = self._frontswap_map.get(type_)
         if fsmap is None:
-            self.last_result = "rej_nodev"
+            self.last_result, self.last_length = "rej_nodev", None
             return False
+        if offset >= len(fsmap) or offset < 0:
+            fsmap = self._map_for(type_, offset)
         if fsmap[offset]:  # frontswap drops a duplicate before storing the new copy
             fsmap[offset] = 0
             self._invalidate(type_, offset)
@@ -266,10 +311,32 @@ class Zswap:
         other ops: frontswap's duplicate check and zswap's limit checks happen now, as in the kernel
         before the store can sleep in its entry allocation or on the compressor's mutex."""
         fsmap = self._frontswap_map.get(type_)
-        if fsmap is not None and fsmap[offset]:
-            fsmap[offset] = 0
+        if fsmap is not None and self._map_for(type_, offset)[offset]:
+            self._frontswap_map[type_][offset] = 0
             self._invalidate(type_, offset)
         self._begun[(type_, offset)] = self._admit()
+
+    def _reach(self, type_: int, offset: int) -> None:
+        """Refuse a negative offset, and let an index with per-range structures make room for
+        ``offset`` (or refuse it) before a store changes anything."""
+        if offset < 0:
+            raise PageError(f"swap offset {offset} is negative")
+        cover = getattr(self._trees[type_], "cover", None)
+        if cover is not None:
+            cover(offset)
+
+    def _map_for(self, type_: int, offset: int) -> bytearray | FarMap:
+        """``type_``'s frontswap map, grown to cover ``offset`` for a store: the bitmap doubles (the
+        embedder's device is bigger than its swapon said), or, for an offset far beyond it, turns into a
+        :class:`FarMap` (an embedder using 64-bit ids as offsets)."""
+        self._reach(type_, offset)
+        fsmap = self._frontswap_map[type_]
+        if isinstance(fsmap, bytearray) and offset >= len(fsmap):
+            if offset < max(2 * len(fsmap), DENSE_MIN):
+                fsmap.extend(bytes(max(offset + 1, 2 * len(fsmap)) - len(fsmap)))
+            else:
+                fsmap = self._frontswap_map[type_] = FarMap.of(fsmap)
+        return fsmap
 
     def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
         self.counters.stores += 1
@@ -331,6 +398,7 @@ class Zswap:
         return Entry(type_, offset, _LENGTHS[length] if length < _LENGTHS_END else length, handle)
 
     def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
+        self.last_length = length
         if self._on_reject is not None:
             self._on_reject(event=StoreEvent(type_, offset, result, length))
         return result
@@ -344,6 +412,7 @@ class Zswap:
         """Counters, the handle map and the policy for an entry just inserted."""
         c = self.counters
         c.stored_pages += 1
+        self.last_length = entry.length
         if entry.length:
             c.stored_bytes += entry.length
             by_handle = self._by_handle
@@ -416,7 +485,10 @@ class Zswap:
 
     def invalidate_page(self, type_: int, offset: int) -> None:
         fsmap = self._frontswap_map.get(type_)
-        if fsmap is None or not fsmap[offset]:
+        try:
+            if fsmap is None or offset < 0 or not fsmap[offset]:
+                return
+        except IndexError:  # beyond the map: never stored
             return
         fsmap[offset] = 0
         self._invalidate(type_, offset)

@@ -17,16 +17,25 @@ copy of the page.
 
 from __future__ import annotations
 
+import threading
+import types
+from typing import Any
+
 from zswaplab.backing import BackingDevice, BackingWriteError
 from zswaplab.errors import CorruptDataError
-from zswaplab.ops import Op, OpKind
+from zswaplab.ops import Op, OpKind, as_page
 from zswaplab.orchestrator import Zswap
-
+from zswaplab.zswap612 import ZERO_PAGE
 
 # The op kinds as plain module constants: ``OpKind.STORE`` is a lookup through the enum's metaclass
 # (about 80 ns), and apply() compares every op against up to five of them.
 STORE, LOAD, INVALIDATE, INVALIDATE_AREA, SHRINK = (OpKind.STORE, OpKind.LOAD, OpKind.INVALIDATE,
                                                     OpKind.INVALIDATE_AREA, OpKind.SHRINK)
+
+#: Where :meth:`SwapSystem.swap_in` found a page: a zswap hit, a read of the backing device, or a page
+#: the swap layer still holds in RAM for its slot (a failed write, or an exclusive load's swap cache copy).
+#: 6.12+ reads a zero page from the swap core's zeromap before asking zswap.
+ZSWAP, BACKING, SWAP_CACHE, ZEROMAP = "zswap", "backing", "swapcache", "zeromap"
 
 
 class SwapSystem:
@@ -40,6 +49,10 @@ class SwapSystem:
         self.corrupt_loads = 0
         self.kept_in_ram = 0  # refused stores of a memcg with memory.zswap.writeback = 0
         self.last_kept_in_ram = False
+        # where the last swap_in found its page (ZSWAP, BACKING or SWAP_CACHE), per thread when the
+        # zswap below is the thread-safe one
+        self.last: Any = threading.local() if zswap.threaded else types.SimpleNamespace()
+        self.last.source = ""
         # pages held in RAM for their slot: swap-out write failed, or an exclusive load took them from zswap
         self._resident: dict[tuple[int, int], bytes | None] = {}
 
@@ -48,17 +61,19 @@ class SwapSystem:
 
     def swap_out(self, type_: int, offset: int, page: bytes | int) -> bool:
         """Write a page (bytes, or a compressed length in size-only runs); True if zswap kept it."""
+        if isinstance(page, int):
+            kept = self.zswap.store_length(type_, offset, page)  # refuses a bad length before any change
+            written: bytes | None = None
+        else:
+            if type(page) is not bytes:  # a memoryview or numpy buffer: the backing device keeps bytes
+                page = as_page(page)
+            kept = self.zswap.store(type_, offset, page)
+            written = page
         if self._resident:
             self._resident.pop((type_, offset), None)
         self.last_kept_in_ram = False
-        if isinstance(page, int):
-            kept = self.zswap.store_length(type_, offset, page)
-            if not kept:
-                self._refused(type_, offset, None)
-            return kept
-        kept = self.zswap.store(type_, offset, page)
         if not kept:
-            self._refused(type_, offset, page)
+            self._refused(type_, offset, written)
         return kept
 
     def _refused(self, type_: int, offset: int, page: bytes | None) -> None:
@@ -84,9 +99,13 @@ class SwapSystem:
         page = self.zswap.load(type_, offset)
         if page is None:
             if self._resident and (type_, offset) in self._resident:
+                self.last.source = SWAP_CACHE
                 return self._resident[(type_, offset)]
+            page = self.backing.read(type_, offset)  # raises for a slot never written: nothing changes
             self.swapped_in_from_disk += 1
-            return self.backing.read(type_, offset)
+            self.last.source = BACKING
+            return page
+        self.last.source = ZEROMAP if page is ZERO_PAGE else ZSWAP
         if self.zswap.exclusive_loads:
             self._resident[(type_, offset)] = page or None
         return page or None
@@ -127,4 +146,4 @@ class SwapSystem:
                 "kept_in_ram": self.kept_in_ram, "swapped_in_from_disk": self.swapped_in_from_disk}
 
 
-__all__ = ["SwapSystem", "CorruptDataError"]
+__all__ = ["CorruptDataError", "SwapSystem"]

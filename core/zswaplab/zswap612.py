@@ -86,12 +86,13 @@ class Zswap612(Zswap):
     def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
         tree = self._trees.get(type_)
         if tree is None:
-            self.last_result = "rej_nodev"
+            self.last_result, self.last_length = "rej_nodev", None
             return False
+        self._reach(type_, offset)
         slot = (type_, offset)
         if page == ZERO_PAGE if page is not None else length == 0:
             self.zeromap.add(slot)  # swap_zeromap_folio_set: zswap is not called
-            self.last_result = "zero"
+            self.last_result, self.last_length = "zero", None
             return True
         if self.zeromap:
             self.zeromap.discard(slot)

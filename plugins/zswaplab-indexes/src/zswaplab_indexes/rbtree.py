@@ -66,7 +66,7 @@ class RbTreeIndex(_RbWork, TableMap):
         table = self._table
         self._n, self._op = table.count, LOOKUP
         slots = table.slots  # table.get(offset) written out: every load and writeback looks up
-        return slots[offset] if 0 <= offset < len(slots) else None
+        return slots[offset] if 0 <= offset < len(slots) else table.get(offset)
 
     # insert and erase write out the offset table's common case (a type-0 slot the table covers): the
     # default index, on every store and free; a method call each was 4% of a size-only store/invalidate.
@@ -86,10 +86,13 @@ class RbTreeIndex(_RbWork, TableMap):
     def erase(self, offset: int) -> Entry | None:
         table = self._table
         n, slots = table.count, table.slots
-        old = slots[offset] if 0 <= offset < len(slots) else None
-        if old is not None:
-            slots[offset] = None
-            table.count = n - 1
+        if 0 <= offset < len(slots):
+            old = slots[offset]
+            if old is not None:
+                slots[offset] = None
+                table.count = n - 1
+        else:
+            old = table.pop(offset)
         self._n, self._op = n, ERASE_MISS if old is None else ERASE
         return old
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from zswaplab.entry import Entry
+from zswaplab.errors import UserError
 from zswaplab.offset_table import OffsetTable
+
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT
+
+MAX_SPARSE_TREES = 1 << 16  # per-structure counts grown without a swapon that large (4 TiB of swap)
 
 
 class TableMap:
@@ -66,7 +70,18 @@ class AddressSpaceMap(TableMap):
         self._nr_trees = -(-nr_pages >> SWAP_ADDRESS_SPACE_SHIFT)
         self._grow(self._nr_trees - 1)
 
+    def cover(self, offset: int) -> None:
+        """Make room for ``offset`` before a store touches anything (zswap calls this for an offset
+        beyond its frontswap map); :raises UserError: for an offset too far to keep a structure for."""
+        tree = offset >> SWAP_ADDRESS_SPACE_SHIFT
+        if tree >= len(self._per_tree):
+            self._grow(tree)
+
     def _grow(self, tree: int) -> None:
+        if tree >= max(self._nr_trees, 2 * len(self._per_tree), MAX_SPARSE_TREES):
+            raise UserError(f"swap offset {tree << SWAP_ADDRESS_SPACE_SHIFT} or more: the {getattr(self, 'name', 'split')} index keeps one "
+                            f"structure per 2^{SWAP_ADDRESS_SPACE_SHIFT} pages up to the highest offset "
+                            "(swapon a device that large, or use rbtree, hash or mapping for sparse offsets)")
         self._per_tree.extend([0] * (tree + 1 - len(self._per_tree)))
 
     def _take_all(self) -> list[Entry]:
