@@ -125,13 +125,10 @@ class Replayer:
                 if op == "writeback":
                     yield row, self._writeback_row(row)
                     continue
-                try:
-                    predicted = handlers.get(op, unchanged)(row)
-                except IndexError:  # the frontswap map has swap_pages slots: a malformed trace, not a crash
-                    if row.offset is None or row.offset < self.swap_pages:
-                        raise
+                if row.offset is not None and row.offset >= self.swap_pages:  # zswap would grow its map
                     raise FileFormatError(self.trace_name, f"seq {row.seq}", f"offset {row.offset} is outside "
-                                          f"the swap area ({self.swap_pages} pages)") from None
+                                          f"the swap area ({self.swap_pages} pages)")
+                predicted = handlers.get(op, unchanged)(row)
                 if op == "shrink" and self._writebacks:
                     yield from self._unmatched_writebacks()
                 yield row, predicted
