@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
 import pytest
 
 from zswaplab.builtin.deflate import DeflateCompressor
@@ -47,3 +50,12 @@ def fifo_policy():
     """A policy class that writes back the oldest live entry on each shrink."""
     return RecordingPolicy
 
+
+
+@pytest.fixture
+def fast_switching() -> Iterator[None]:
+    """Many more thread switches, so threaded tests see more interleavings per second."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    yield
+    sys.setswitchinterval(old)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 
 import pytest
 
@@ -92,14 +90,6 @@ def make(index: type = MappingIndex, ram_pages: int = 1 << 20, compressor: Defla
                             preset=get_preset(kernel), ram_pages=ram_pages)
     zswap.init(TYPE, 1 << 16)
     return zswap
-
-
-@pytest.fixture
-def fast_switching() -> Iterator[None]:
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)  # many more thread switches: more interleavings per second
-    yield
-    sys.setswitchinterval(old)
 
 
 def _in_thread(fn, *args) -> tuple[threading.Thread, dict]:

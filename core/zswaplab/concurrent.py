@@ -26,7 +26,7 @@ tree, in the same critical section that erases it, so a stale copy never reaches
 
 What callers must still serialise, as the kernel's swap cache does: a store with any other op on the
 same (type, offset), and ``invalidate_area`` with any op on that swap type. ``last_result`` is the
-result of whichever thread stored last.
+result of the calling thread's last store.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from zswaplab.entry import Entry
 from zswaplab.errors import CorruptDataError
 from zswaplab.events import InvalidateEvent, LoadEvent, WritebackEvent
 from zswaplab.interfaces import Index
-from zswaplab.orchestrator import MAKE_ROOM, Zswap
+from zswaplab.orchestrator import Compressed, Zswap
 
 
 class LockedBackingDevice(BackingDevice):
@@ -81,11 +81,28 @@ class ConcurrentZswap(Zswap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("backing", LockedBackingDevice())
+        self._last = threading.local()  # last_result / last_length are the calling thread's
         super().__init__(*args, **kwargs)
         self.pool_lock = threading.RLock()  # re-entered when a policy's shrink writes back and frees
         self._shrink_lock = threading.Lock()  # one shrink worker at a time, like the kernel's shrink_work
         self._locks_guard = threading.Lock()
         self._tree_locks: dict[tuple[int, int], threading.Lock] = {}
+
+    @property
+    def last_result(self) -> str:
+        return getattr(self._last, "result", "")
+
+    @last_result.setter
+    def last_result(self, value: str) -> None:
+        self._last.result = value
+
+    @property
+    def last_length(self) -> int | None:
+        return getattr(self._last, "length", None)
+
+    @last_length.setter
+    def last_length(self, value: int | None) -> None:
+        self._last.length = value
 
     # --- locks -----------------------------------------------------------------------------------
     def tree_lock(self, type_: int, tree: Index, offset: int) -> threading.Lock:
@@ -120,20 +137,16 @@ class ConcurrentZswap(Zswap):
             if entry is not None:
                 self._free_entry(entry)
 
-    # --- store -----------------------------------------------------------------------------------
-    def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
+    # --- store: Zswap's flow, each step that touches shared state under its lock -----------------
+    def _admit_store(self, type_: int, offset: int) -> str | None:
         with self.pool_lock:
-            self.counters.stores += 1
-            reject = self._admit()
-            make_room = reject == MAKE_ROOM
-            if reject is not None and not make_room:
-                return self._rejected(type_, offset, reject, None)
-        compressed = self._compress_phase(page, length)  # no lock held
-        with self.pool_lock:
-            entry = self._alloc_phase(type_, offset, compressed, make_room)
-        return entry if isinstance(entry, str) else self._insert(type_, entry)
+            return super()._admit_store(type_, offset)
 
-    def _insert(self, type_: int, entry: Entry) -> str:
+    def _alloc_phase(self, type_: int, offset: int, compressed: Compressed, make_room: bool = False) -> Entry | str:
+        with self.pool_lock:  # compression ran before it, outside every lock
+            return super()._alloc_phase(type_, offset, compressed, make_room)
+
+    def _insert_entry(self, type_: int, entry: Entry) -> str:
         tree = self._trees[type_]
         with self.tree_lock(type_, tree, entry.offset):
             dup = tree.insert(entry)
@@ -144,44 +157,41 @@ class ConcurrentZswap(Zswap):
             self._free_dead(dead)
             return self._account_store(entry)
 
-    # --- load ------------------------------------------------------------------------------------
-    def load(self, type_: int, offset: int) -> bytes | None:
+    def _rejected(self, type_: int, offset: int, result: str, length: int | None) -> str:
+        with self.pool_lock:
+            return super()._rejected(type_, offset, result, length)
+
+    # --- load: Zswap's flow, the same way --------------------------------------------------------
+    def _load_get(self, type_: int, offset: int) -> Entry | None:
         tree = self._trees.get(type_)
-        entry = None
-        if tree is not None:
-            with self.tree_lock(type_, tree, offset):
-                entry = tree.lookup(offset)
-                if entry is not None:
-                    entry.refcount += 1  # zswap_entry_find_get
-        if entry is None or tree is None:
-            self._load_miss(type_, offset)
+        if tree is None:
             return None
-        try:
-            page = self._decompress(entry)  # object read under the pool lock, decompressed without
-        finally:
-            self._load_put(tree, entry)
-        if self.exclusive_loads:
-            self._frontswap_map[type_][offset] = 0
-            self._invalidate(type_, offset)
-        return page
+        with self.tree_lock(type_, tree, offset):
+            return super()._load_get(type_, offset)
+
+    def _load_put(self, entry: Entry) -> None:
+        tree = self._trees.get(entry.type)
+        if tree is None:  # swapped off meanwhile (callers serialise that): its entries are freed already
+            _unref(entry)
+            return
+        with self.tree_lock(entry.type, tree, entry.offset):
+            dead = entry if _unref(entry) else None  # an invalidate during the load frees it here
+        if dead is not None:
+            with self.pool_lock:
+                self._free_dead(dead)
+
+    def _load_hit(self, entry: Entry) -> None:
+        with self.pool_lock:
+            self.counters.load_hits += 1
+            # freed entries are gone from the policy's lists: frees run under this lock
+            if entry.refcount > 0 and self._policy_on_load is not None:
+                self._policy_on_load(entry)
+            if self._on_load is not None:
+                self._on_load(event=LoadEvent(entry.type, entry.offset, True))
 
     def _load_miss(self, type_: int, offset: int) -> None:
         with self.pool_lock:
-            self.counters.load_misses += 1
-            if self._on_load is not None:
-                self._on_load(event=LoadEvent(type_, offset, False))
-
-    def _load_put(self, tree: Index, entry: Entry) -> None:
-        with self.tree_lock(entry.type, tree, entry.offset):
-            alive = tree.lookup(entry.offset) is entry
-            dead = entry if _unref(entry) else None  # an invalidate during the load frees it here
-        with self.pool_lock:
-            self.counters.load_hits += 1
-            if alive and self._policy_on_load is not None:
-                self._policy_on_load(entry)
-            self._free_dead(dead)
-            if self._on_load is not None:
-                self._on_load(event=LoadEvent(entry.type, entry.offset, True))
+            super()._load_miss(type_, offset)
 
     def _read_object(self, entry: Entry) -> bytes | None:
         with self.pool_lock:
@@ -222,7 +232,11 @@ class ConcurrentZswap(Zswap):
         lock = self.tree_lock(entry.type, tree, entry.offset)
         with lock:
             if tree.lookup(entry.offset) is not entry:
-                return True  # invalidated meanwhile: nothing to write
+                # Erased by another thread, which frees it once it gets the pool lock, perhaps held by
+                # this shrink: until then it is still on the policy's LRU and in the pool. Reporting
+                # success here made a policy reclaiming "until there is room" pick it again forever.
+                # The kernel's zswap_reclaim_entry fails such an entry with -EAGAIN.
+                return False
             # a load holds it, or the driver says its page is in the swap cache: -EEXIST
             busy = entry.refcount > 1 or self._in_swap_cache(entry)
             if not busy:

@@ -338,16 +338,27 @@ class Zswap:
                 fsmap = self._frontswap_map[type_] = FarMap.of(fsmap)
         return fsmap
 
+    # The store and load flows below are shared with :class:`~zswaplab.concurrent.ConcurrentZswap`, which
+    # overrides only the steps that touch shared state (_admit_store, _alloc_phase, _insert_entry,
+    # _load_get, _load_put, _load_hit, _load_miss) to run each under its lock.
     def _zswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> str:
-        self.counters.stores += 1
-        begun = self._begun
-        reject = begun.pop((type_, offset)) if begun and (type_, offset) in begun else self._admit()
+        reject = self._admit_store(type_, offset)
         make_room = reject == MAKE_ROOM
         if reject is not None and not make_room:
             return self._rejected(type_, offset, reject, None)
         entry = self._alloc_phase(type_, offset, self._compress_phase(page, length), make_room)
         if isinstance(entry, str):
             return entry
+        return self._insert_entry(type_, entry)
+
+    def _admit_store(self, type_: int, offset: int) -> str | None:
+        """Count the store and take its admission: :meth:`begin_store`'s if it began early, else now."""
+        self.counters.stores += 1
+        begun = self._begun
+        return begun.pop((type_, offset)) if begun and (type_, offset) in begun else self._admit()
+
+    def _insert_entry(self, type_: int, entry: Entry) -> str:
+        """Insert into the tree, dropping a displaced duplicate, and account the store."""
         dup = self._trees[type_].insert(entry)
         if dup is not None:
             self._drop_duplicate(dup)
@@ -437,27 +448,43 @@ class Zswap:
 
         Size-only entries carry no bytes: a hit on one returns ``b""``.
         """
+        entry = self._load_get(type_, offset)
+        if entry is None:
+            self._load_miss(type_, offset)
+            return None
+        try:
+            page = self._decompress(entry)  # with a reference held: an invalidate meanwhile cannot free it
+        finally:
+            self._load_put(entry)
+        self._load_hit(entry)
+        if self.exclusive_loads:
+            self._frontswap_map[type_][offset] = 0
+            self._invalidate(type_, offset)
+        return page
+
+    def _load_get(self, type_: int, offset: int) -> Entry | None:
+        """zswap_entry_find_get: the entry with one more reference, or None."""
         tree = self._trees.get(type_)
         entry = tree.lookup(offset) if tree is not None else None
-        if entry is None:
-            self.counters.load_misses += 1
-            if self._on_load is not None:
-                self._on_load(event=LoadEvent(type_, offset, False))
-            return None
-        entry.refcount += 1
-        try:
-            page = self._decompress(entry)
-        finally:
-            entry.refcount -= 1
+        if entry is not None:
+            entry.refcount += 1
+        return entry
+
+    def _load_put(self, entry: Entry) -> None:
+        """Drop the load's reference (one thread: never the last, the tree still holds one)."""
+        entry.refcount -= 1
+
+    def _load_hit(self, entry: Entry) -> None:
         self.counters.load_hits += 1
         if self._policy_on_load is not None:
             self._policy_on_load(entry)
         if self._on_load is not None:
-            self._on_load(event=LoadEvent(type_, offset, True))
-        if self.exclusive_loads:
-            self._invalidate(type_, offset)
-            self._frontswap_map[type_][offset] = 0
-        return page
+            self._on_load(event=LoadEvent(entry.type, entry.offset, True))
+
+    def _load_miss(self, type_: int, offset: int) -> None:
+        self.counters.load_misses += 1
+        if self._on_load is not None:
+            self._on_load(event=LoadEvent(type_, offset, False))
 
     def _decompress(self, entry: Entry) -> bytes:
         return self._decompress_data(entry, self._read_object(entry))

@@ -8,7 +8,9 @@ frame layout gave the kernel's lengths on fixed:1200 and fixed:2500 and one byte
 
 from __future__ import annotations
 
+import threading
 from functools import partial
+from typing import Any
 
 import zstandard
 
@@ -21,27 +23,48 @@ KERNEL_LEVEL = 3
 
 
 class ZstdCompressor:
-    """One reused compression context and one reused decompression context (baseline.md: a new context
-    per page costs more than the compression itself)."""
+    """A reused compression context and a reused decompression context per thread (baseline.md: a new
+    context per page costs more than the compression itself). A zstd context is not thread-safe: threads
+    sharing one (``ConcurrentZswap``) crashed the interpreter or produced corrupt frames, as two CPUs
+    would sharing the kernel's per-CPU ``zstd`` workspace."""
 
-    __slots__ = ("compress", "decompress", "level")
+    __slots__ = ("level", "_local")
     name = "zstd"
 
     def __init__(self, level: int = KERNEL_LEVEL) -> None:
         self.level = level
+        self._local = threading.local()
+        self._open()  # this thread's contexts; bad options fail here, not on the first page
+
+    def _open(self) -> Any:
+        """Make the calling thread's contexts."""
+        local = self._local
         # No content size, checksum or dictionary id: the smallest frame, and the kernel stores no
         # checksum either. Without a content size the decoder needs max_output_size.
-        cctx = zstandard.ZstdCompressor(level=level, write_content_size=False, write_checksum=False,
-                                        write_dict_id=False)
-        dctx = zstandard.ZstdDecompressor()
-        self.compress = cctx.compress
+        local.compress = zstandard.ZstdCompressor(level=self.level, write_content_size=False, write_checksum=False,
+                                                  write_dict_id=False).compress
         # Bound once: the per-page path then pays one call and no keyword handling in Python.
-        self.decompress = partial(dctx.decompress, max_output_size=PAGE_SIZE)
+        local.decompress = partial(zstandard.ZstdDecompressor().decompress, max_output_size=PAGE_SIZE)
+        return local
+
+    def compress(self, page: bytes) -> bytes:
+        try:
+            compress = self._local.compress
+        except AttributeError:  # first page of this thread
+            compress = self._open().compress
+        return compress(page)  # type: ignore[no-any-return]
+
+    def decompress(self, data: bytes) -> bytes:
+        try:
+            decompress = self._local.decompress
+        except AttributeError:
+            decompress = self._open().decompress
+        return decompress(data)  # type: ignore[no-any-return]
 
 
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
-    return [PartSpec("zstd", ZstdCompressor, "zstd frame, one reused context (kernel zstd, level 3)",
+    return [PartSpec("zstd", ZstdCompressor, "zstd frame, reused contexts per thread (kernel zstd, level 3)",
                      (OptionSpec("level", int, KERNEL_LEVEL, "zstd level (the kernel always uses 3)",
                                  minimum=1, maximum=22),),
                      kernel_name="zstd")]
