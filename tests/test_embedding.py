@@ -184,7 +184,7 @@ def test_from_config_takes_ram_pages_tunables_and_threads() -> None:
     assert sim.zswap.threaded and type(sim.zswap).__name__ == "ConcurrentZswap"
     with pytest.raises(UserError, match="percentage"):
         Simulator.from_config(max_pool_percent=101)
-    with pytest.raises(UserError, match="unknown Simulator.from_config argument"):
+    with pytest.raises(UserError, match=r"unknown Simulator\.from_config argument"):
         Simulator.from_config(max_pool_pct=10)
     with pytest.raises(UserError, match="ram_pages"):
         Simulator.from_config(ram_pages=0)

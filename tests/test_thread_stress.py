@@ -15,7 +15,6 @@ import threading
 import time
 
 import pytest
-
 from zswaplab import Simulator
 from zswaplab.errors import UserError
 from zswaplab.pages import fixed_page
@@ -30,11 +29,15 @@ THREADS, SLOTS, OPS = 4, 32, 90
 WATCHDOG_S = 10.0  # per combination; a healthy one takes ~10-50 ms
 
 
+#: The presets of the frontswap-era engine, which ConcurrentZswap locks; 6.12's engine refuses threads=True.
+THREADED_PRESETS = [version for version, preset in PRESETS.items() if preset.engine == "frontswap"]
+
+
 def _combinations() -> list[tuple[str, str, str, str]]:
     """(kernel, allocator, policy, compressor) for every combination the parts accept; the compressor
     rotates so each one meets every allocator and policy."""
     out, turn = [], 0
-    for kernel in PRESETS:
+    for kernel in THREADED_PRESETS:
         for allocator in ALLOCATORS:
             for policy in POLICIES:
                 if _accepts(kernel, allocator, policy):
@@ -120,10 +123,16 @@ def test_every_part_is_installed() -> None:
     assert set(COMPRESSORS) <= set(parts["compressor"]) and set(ALLOCATORS) <= set(parts["allocator"])
     combos = _combinations()
     assert {c[3] for c in combos} == set(COMPRESSORS) and {c[1] for c in combos} == set(ALLOCATORS)
-    assert {c[2] for c in combos} == set(POLICIES) and {c[0] for c in combos} == set(PRESETS)
+    assert {c[2] for c in combos} == set(POLICIES) and {c[0] for c in combos} == set(THREADED_PRESETS)
 
 
-@pytest.mark.parametrize("kernel", list(PRESETS))
+def test_the_612_engine_refuses_threads() -> None:
+    for version in set(PRESETS) - set(THREADED_PRESETS):
+        with pytest.raises(UserError, match="no thread-safe variant"):
+            Simulator.from_config(kernel=version, threads=True)
+
+
+@pytest.mark.parametrize("kernel", THREADED_PRESETS)
 def test_threads_lose_and_corrupt_nothing(kernel: str, fast_switching: None) -> None:
     for combination in [c for c in _combinations() if c[0] == kernel]:
         _run(*combination)

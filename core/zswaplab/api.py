@@ -35,7 +35,7 @@ from typing import Any, Literal, overload
 import attrs
 import pluggy
 
-from zswaplab import hookspecs
+from zswaplab import hookspecs, tunables
 from zswaplab.config import RunConfig, build_zswap, zswap_class
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
@@ -89,6 +89,9 @@ class Simulator:
         """
         if ram_pages is not None:
             fields["ram"] = f"{_page_count('ram_pages', ram_pages) * PAGE_SIZE}"
+        for name in set(fields) & set(tunables.FIELDS):  # checked as `--set NAME=VALUE` is
+            if fields[name] is not None:
+                fields[name] = tunables.parse_value(tunables.lookup(name), fields[name])
         try:
             config = attrs.evolve(config or RunConfig(), **fields)
         except TypeError:
@@ -156,7 +159,7 @@ class Simulator:
     @overload
     def swap_in(self, type_: int, offset: int, detail: Literal[True]) -> SwapIn: ...
 
-    def swap_in(self, type_: int, offset: int, detail: bool = False) -> bytes | None | SwapIn:
+    def swap_in(self, type_: int, offset: int, detail: bool = False) -> bytes | SwapIn | None:
         """The page (None in size-only runs), from zswap or else the backing device. With
         ``detail=True``, a :class:`SwapIn`: the page and where it came from."""
         page = self.swap.swap_in(type_, offset)

@@ -28,7 +28,7 @@ class ZstdCompressor:
     sharing one (``ConcurrentZswap``) crashed the interpreter or produced corrupt frames, as two CPUs
     would sharing the kernel's per-CPU ``zstd`` workspace."""
 
-    __slots__ = ("level", "_local")
+    __slots__ = ("_local", "level")
     name = "zstd"
 
     def __init__(self, level: int = KERNEL_LEVEL) -> None:
