@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from zswaplab.cli_knob import add_knob_study
 from zswaplab.cli_scaling import add_scaling_study
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import PRESETS
@@ -89,7 +90,7 @@ def _progress(allocator: str, policy: str) -> None:
     print(f"study flush: {allocator} / {policy}", file=sys.stderr, flush=True)
 
 
-STUDY_TOPICS: list[Callable[[Any], None]] = [add_flush_parser, add_scaling_study]
+STUDY_TOPICS: list[Callable[[Any], None]] = [add_flush_parser, add_scaling_study, add_knob_study]
 
 
 def add_study_parser(sub: Any) -> None:

@@ -137,7 +137,7 @@ class AccessWorkload:
         m = self.model
         if m is None:
             return {}
-        return {"workload_faults": m.faults, "first_touches": m.first_touches,
+        return {"accesses": m.clock, "workload_faults": m.faults, "first_touches": m.first_touches,
                 "refused_evictions": m.refused_evictions, "overcommitted_faults": m.overcommitted}
 
 

@@ -1,0 +1,72 @@
+"""``zswaplab study knob``: one kernel tunable's values, closed loop, over seeds and scales."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from zswaplab.errors import UserError
+from zswaplab.presets import PRESETS
+
+QUESTION = ("With {compressor} and {allocator} on {kernel}, what does raising {knob} from {first} to {last} "
+            "do to writeback and to the workload's faults?")
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise UserError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise UserError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def add_knob_study(topics: Any) -> None:
+    p = topics.add_parser("knob", help="one kernel tunable's values on a closed-loop workload, over seeds and scales")
+    p.add_argument("--knob", required=True, help="NAME=V1,V2,... e.g. max_pool_percent=20,40")
+    p.add_argument("--kernel", default="6.12", help=f"kernel preset ({', '.join(PRESETS)})")
+    p.add_argument("--compressor", default="zstd")
+    p.add_argument("--allocator", default="zsmalloc")
+    p.add_argument("--seeds", default="1,2,3", help="comma-separated seeds (default 1,2,3)")
+    p.add_argument("--scales", default="1,4", help="working-set multiples of --pages (default 1,4)")
+    p.add_argument("--pages", type=int, default=4096, help="distinct pages at scale 1")
+    p.add_argument("--docs", help="write the page here (e.g. docs/explanation/knob-max-pool-percent.md)")
+    p.add_argument("--note", default="", help="a paragraph placed under the command on the page")
+    p.set_defaults(func=cmd_knob)
+
+
+def cmd_knob(args: argparse.Namespace) -> int:
+    from zswaplab.presets import get_preset
+    from zswaplab.study_knob import KnobSettings, parse_knob, render_page, run_knob
+
+    knob, values = parse_knob(args.knob)
+    get_preset(args.kernel)
+    if args.pages < 64:
+        raise UserError("--pages must be at least 64")
+    settings = KnobSettings(knob, values, args.kernel, args.compressor, args.allocator, _ints(args.seeds),
+                            _ints(args.scales), args.pages)
+    settings.config(values[0], 1, 1).preset()  # a tunable the kernel lacks fails before any run
+    runs = run_knob(settings, progress=lambda text: print(f"study knob: {text}", file=sys.stderr, flush=True))
+    question = QUESTION.format(compressor=args.compressor, allocator=args.allocator, kernel=args.kernel, knob=knob,
+                               first=values[0], last=values[-1])
+    page = render_page(runs, settings, _command(args), question, args.note)
+    if args.docs:
+        Path(args.docs).write_text(page, encoding="utf-8")
+    else:
+        print(page, end="")
+    return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    words = ["zswaplab", "study", "knob"]
+    for name in ("knob", "kernel", "compressor", "allocator", "seeds", "scales", "pages", "docs"):
+        value = getattr(args, name)
+        if value is not None:
+            words += [f"--{name}", str(value)]
+    if args.note:
+        words += ["--note", args.note]
+    return " ".join(shlex.quote(w) for w in words)
