@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLUGIN_DIRS := $(sort $(wildcard plugins/zswaplab-*))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test-deps run test test-all typecheck tox-full bench bench-all clean
+.PHONY: setup test-deps run test test-all typecheck tox-full bench bench-all model-deep clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,13 @@ typecheck: setup
 # The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.
 tox-full: setup
 	$(BIN)/python -m tox run -q
+
+# The model check in depth: EXAMPLES (default 300) hypothesis examples for each of the 500 combinations,
+# the combinations spread over JOBS processes (pytest-xdist; default: one per core). See
+# docs/explanation/nothing-lost.md for what a run takes.
+model-deep: setup
+	ZSWAPLAB_HYPOTHESIS_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q -n $(or $(JOBS),auto) \
+		--timeout 3600 tests/test_model.py
 
 bench: setup
 	$(BIN)/python benchmarks/store_load.py

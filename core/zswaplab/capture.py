@@ -19,6 +19,7 @@ import attrs
 
 from zswaplab.errors import UserError
 from zswaplab.ops import PAGE_SIZE
+from zswaplab.outfiles import check_output_file
 from zswaplab.pageset import PageSetWriter
 
 CHUNK_PAGES = 256  # read 1 MiB at a time
@@ -106,6 +107,8 @@ def open_process(pid: int) -> tuple[list[Mapping], int]:
     maps = _open_maps(pid)
     try:
         return maps, os.open(f"/proc/{pid}/mem", os.O_RDONLY)
+    except ProcessLookupError:  # /proc/PID exists but has no memory to read: a kernel thread
+        raise CaptureError(f"pid {pid} ({process_name(pid)}) has no user memory to capture (a kernel thread?)") from None
     except FileNotFoundError:
         raise CaptureError(f"no process {pid} (it may have exited)") from None
     except PermissionError:
@@ -127,6 +130,9 @@ def capture(pid: int | None, path: str, max_pages: int = 0) -> tuple[int, int]:
     Access is checked before the output file is created; the file appears only when complete, and on
     any error nothing is left behind.
     """
+    if max_pages < 0:
+        raise UserError(f"--max-pages {max_pages}: must be 0 (all pages) or more")
+    check_output_file(path)
     pid = os.getpid() if pid is None else pid
     maps, fd = open_process(pid)
     source = f"capture pid {pid} ({process_name(pid)})"

@@ -21,7 +21,7 @@ from zswaplab.cli_study import add_study_parser
 from zswaplab.cli_report import add_report_parser
 from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.config import RunConfig
-from zswaplab.errors import ZswaplabError
+from zswaplab.errors import UserError, ZswaplabError
 from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
@@ -80,6 +80,12 @@ _KIND = {"compressor": "compressor", "allocator": "allocator", "index": "index",
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    for kind in _KIND:
+        value = getattr(args, kind)
+        if value is not None and not value.strip():
+            raise UserError(f"--{kind} is empty: give a part name (see zswaplab plugins), or leave it out")
+    if args.memo < 0:
+        raise UserError(f"--memo {args.memo}: give MiB of memo, 0 (the default) for none")
     combos = list(itertools.product(*(_choices(k, getattr(args, k)) for k in _KIND)))
     tunables = parse_sets(getattr(args, "tunables", []))
     if args.exclusive_loads is not None:

@@ -53,6 +53,8 @@ def page_source_info(path: str, names: list[str] | None = None, sample: int = 0)
 
 
 def cmd_pages_info(args: argparse.Namespace) -> int:
+    if args.sample < 0:
+        raise UserError(f"--sample {args.sample}: give a number of pages, 0 (the default) for all")
     info = page_source_info(args.file, args.compressor, args.sample)
     if args.json:
         print(json.dumps(info, indent=2))

@@ -36,7 +36,9 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     """Replay ``trace`` and return the comparison report (the Python API behind the command)."""
     from pathlib import Path
 
-    if not Path(trace).is_file():
+    if Path(trace).is_dir():
+        raise UserError(f"{trace}: cannot read: it is a directory, not a trace file")
+    if not Path(trace).exists():
         raise UserError(f"{trace}: cannot read: no such file")
     kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
     cfg = kernel_counters.get("config", {})

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
-from zswaplab.report import comparison_table, load_rows, to_csv, to_json, to_markdown, write_report
+from zswaplab.outfiles import check_output_dir
+from zswaplab.report import (comparison_table, load_rows, missing_cells, to_csv, to_json, to_markdown,
+                             write_report)
 
 
 def add_report_parser(sub: Any) -> None:
@@ -20,7 +23,13 @@ def add_report_parser(sub: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.out:
+        check_output_dir(args.out)  # before reading: refused in one line, nothing created
     rows = load_rows(args.db, args.sweep)
+    missing = missing_cells(args.db, args.sweep)
+    if missing:  # on stderr: stdout may be JSON or CSV
+        print(f"zswaplab: note: {missing} cell(s) of {args.sweep or 'the sweeps'} have no result "
+              "(an interrupted sweep; run it again to finish them)", file=sys.stderr)
     table = comparison_table(rows)
     printer = {"md": lambda: to_markdown(table), "csv": lambda: to_csv(table), "json": lambda: to_json(table, rows)}
     print(printer[args.format]().rstrip("\n"))

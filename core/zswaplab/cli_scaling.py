@@ -13,6 +13,7 @@ from typing import Any
 
 from zswaplab.cpu_streams import LAYOUTS, StreamSpec
 from zswaplab.errors import UserError
+from zswaplab.outfiles import check_output_dir, make_output_dir, write_text
 from zswaplab.scaling_report import markdown_table, write_plots
 from zswaplab.study_plots import pyplot as require_pyplot
 from zswaplab.tables import csv_text
@@ -92,10 +93,10 @@ def _spec(args: argparse.Namespace) -> StudySpec:
 
 
 def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scaling.md").write_text(markdown_table(rows), encoding="utf-8")
-    (out / "scaling.csv").write_text(csv_text(rows), encoding="utf-8")
-    (out / "scaling.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    make_output_dir(out)
+    write_text(out / "scaling.md", markdown_table(rows))
+    write_text(out / "scaling.csv", csv_text(rows))
+    write_text(out / "scaling.json", json.dumps(rows, indent=1))
     if plots:
         write_plots(rows, out)
 
@@ -118,6 +119,8 @@ def cmd_scaling(args: argparse.Namespace) -> int:
     if args.spec:
         apply_spec_file(args, args.spec)
     spec = _spec(args)
+    if args.out:
+        check_output_dir(args.out)  # before the runs: a finished study is never thrown away
     if args.out and not args.no_plots:
         require_pyplot()  # fail before the runs, not after, when matplotlib is missing
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from zswaplab.cli_knob import add_knob_study
 from zswaplab.cli_scaling import add_scaling_study
+from zswaplab.outfiles import check_output_dir, check_output_file, write_text
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import PRESETS
 from zswaplab.study_flush import DEFAULT_WORKLOAD, WORKERS, FlushSettings, grid_parts, run_flush_grid
@@ -52,12 +53,15 @@ def cmd_study_flush(args: argparse.Namespace) -> int:
         from zswaplab.study_plots import pyplot
 
         pyplot()  # fail in one line before the runs when matplotlib is missing
+    check_output_dir(args.out)  # before the runs: a finished grid is never thrown away
+    if args.docs:
+        check_output_file(args.docs)
     cells = run_flush_grid(allocators, policies, settings, host, progress=_progress)
     out = Path(args.out)
     report.write_outputs(cells, out, plots=not args.no_plots)
     if args.docs:
         page = report.render_page(cells, settings, _command(args), _relative(out, Path(args.docs)))
-        Path(args.docs).write_text(page, encoding="utf-8")
+        write_text(args.docs, page)
     rows = [c.as_dict() for c in cells]
     if args.json:
         for row, cell in zip(rows, cells):

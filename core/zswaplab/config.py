@@ -24,6 +24,7 @@ DEFAULT_PARTS = {
     "index": ("rbtree", "mapping"),
 }
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+MAX_RAM = 1 << 52  # x86-64 and arm64 physical address limit
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
@@ -68,10 +69,12 @@ class RunConfig:
 
     @property
     def ram_pages(self) -> int:
-        pages = parse_size(self.ram) // PAGE_SIZE
-        if pages < 1:
+        size = parse_size(self.ram)
+        if size // PAGE_SIZE < 1:
             raise UserError(f"--ram {self.ram} is less than one page")
-        return pages
+        if size > MAX_RAM:
+            raise UserError(f"--ram {self.ram} is more than 4P, the most a 64-bit machine addresses (52 bits)")
+        return size // PAGE_SIZE
 
 
 def default_part(kind: str, host: PluginHost) -> str:

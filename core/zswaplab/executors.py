@@ -90,6 +90,13 @@ def executor_specs() -> list[PartSpec]:
     ]
 
 
+def check_executor(text: str | None, host: PluginHost | None = None) -> None:
+    """Refuse an unknown executor or a bad option before anything is created (a database, a cluster)."""
+    host = host or get_plugin_host()
+    ref = parse_part(text or "process")
+    host.get("executor", ref.name).spec.resolve_options(ref.options, {})
+
+
 def build_executor(text: str | None, host: PluginHost | None = None) -> Executor:
     """Build an executor from ``NAME`` or ``NAME:opt=value`` (default ``process``)."""
     host = host or get_plugin_host()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_LINE_BYTES
+from zswaplab.outfiles import atomic_output
 
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full")
 OPS = frozenset({"init", "mark", "store", "load", "invalidate", "writeback", "shrink", "snapshot", "invalidate_area"})
@@ -64,18 +66,22 @@ def _lines(binary: IO[bytes]) -> Iterator[str]:
     while block := binary.read(BLOCK_BYTES):
         lines = (tail + block.decode("ascii")).split("\n")
         tail = lines.pop()
+        if len(tail) > MAX_LINE_BYTES:  # no newline in a megabyte: an endless file such as /dev/zero
+            raise csv.Error(f"a line longer than {MAX_LINE_BYTES} bytes: not a trace")
         yield from lines
     if tail:
         yield tail
 
 
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
 def _int(path: str, line: int, name: str, text: str) -> int | None:
     if text == "":
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise FileFormatError(path, f"line {line}", f"column {name}: {text!r} is not an integer") from None
+    if not _DECIMAL.fullmatch(text):  # int() would also take "1_0" and " 5"
+        raise FileFormatError(path, f"line {line}", f"column {name}: {text!r} is not an integer")
+    value = int(text)
     if value < 0:  # every numeric column counts or addresses something
         raise FileFormatError(path, f"line {line}", f"column {name}: {value} is negative")
     return value
@@ -94,6 +100,7 @@ def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise FileFormatError(path, "line 1", f"expected header {','.join(COLUMNS)}")
+    last_seq = -1
     for line, fields in enumerate(reader, 2):
         # The checks of _checked_row, done with the fewest Python calls (no call per row, and the tuple
         # built as NamedTuple._make builds it, without the class's Python-level __new__): this loop runs
@@ -101,7 +108,8 @@ def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
         row = None
         if len(fields) == 9 and fields[1] in OPS:
             seq, op, type_, offset, dlen, result, pool, stored, full = fields
-            if "-" not in seq + type_ + offset + dlen + pool + stored + full:  # no negative number
+            # only ASCII digits (the text was decoded as ASCII): int() would also take "-4", "1_0", " 5", "+5"
+            if (seq + type_ + offset + dlen + pool + stored + full).isdigit():
                 try:
                     row = _new_tuple(TraceRow, (
                         int(seq) if seq else None, op, int(type_) if type_ else None,
@@ -109,7 +117,13 @@ def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
                         int(pool) if pool else None, int(stored) if stored else None, int(full) if full else None))
                 except ValueError:
                     pass
-        yield row if row is not None else _checked_row(path, line, fields)
+        if row is None:
+            row = _checked_row(path, line, fields)
+        if row[0] is not None:  # a replay relies on the kernel's order: seq must increase
+            if row[0] <= last_seq:
+                raise FileFormatError(path, f"line {line}", f"seq {row[0]} does not increase (previous {last_seq})")
+            last_seq = row[0]
+        yield row
 
 
 def _checked_row(path: str, line: int, fields: list[str]) -> TraceRow:
@@ -151,26 +165,18 @@ def _cannot_write(path: str, exc: OSError) -> UserError:
 @contextmanager
 def kernel_trace_writer(path: str) -> Iterator[RowSink]:
     """A sink writing each row appended to it to ``path`` as it comes (gzip when the name ends in .gz),
-    so a replay's ``--out`` holds no row in memory. The rows go to ``PATH.partial`` first, renamed to
-    ``path`` when the block ends without an error: a failed run leaves no truncated trace behind."""
-    partial = Path(f"{path}.partial")
-    try:
-        raw = partial.open("wb")
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with raw:
-            binary: IO[bytes] = gzip.GzipFile(Path(path).name, "wb", 6, raw) if path.endswith(".gz") else raw  # type: ignore[assignment]
-            with binary, io.TextIOWrapper(binary, encoding="ascii", newline="") as text:
-                writer = csv.writer(text, lineterminator="\n")
-                writer.writerow(COLUMNS)
-                yield _CsvRows(writer, path)
-        try:
-            os.replace(partial, path)
-        except OSError as exc:
-            raise _cannot_write(path, exc) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    so a replay's ``--out`` holds no row in memory. The rows go to a private temporary file (never a
+    predictable name a symlink could be planted at), renamed to ``path`` when the block ends without an
+    error: a failed run leaves no truncated trace behind."""
+    with atomic_output(path) as raw:
+        binary: IO[bytes] = gzip.GzipFile(Path(path).name, "wb", 6, raw) if path.endswith(".gz") else raw  # type: ignore[assignment]
+        text = io.TextIOWrapper(binary, encoding="ascii", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        yield _CsvRows(writer, path)
+        text.detach().flush()  # detached: atomic_output, not the wrapper, closes the file
+        if binary is not raw:
+            binary.close()  # the gzip trailer
 
 
 def write_kernel_trace(path: str, rows: Iterable[TraceRow]) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 import struct
 from collections.abc import Callable
-from pathlib import Path
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_PAGE_FILE_BYTES, read_capped
 from zswaplab.ops import PAGE_SIZE
 
 MASK64 = (1 << 64) - 1
@@ -150,11 +150,7 @@ def mix_page(index: int, seed: int = 1) -> bytes:
 
 def file_pages(path: str) -> list[bytes]:
     """A raw file cut into 4 KiB pages; the last partial page is zero-padded."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_capped(path, MAX_PAGE_FILE_BYTES, "page file")
     if not data:
         raise FileFormatError(path, "byte 0", "file is empty: no pages")
     pad = (-len(data)) % PAGE_SIZE

@@ -29,11 +29,12 @@ import sys
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from types import TracebackType
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_PAGESET_BYTES, read_capped
 from zswaplab.ops import PAGE_SIZE
+from zswaplab.outfiles import check_output_file
 
 MAGIC = b"ZSWPGSET"
 VERSION = 1
@@ -73,14 +74,13 @@ class PageSet:
 
 def read_pageset(path: str) -> PageSet:
     """Read and validate a page-set file."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_capped(path, MAX_PAGESET_BYTES, "page set")
     if len(data) < _HEADER.size:
         raise FileFormatError(path, "byte 0", f"too short for a page-set header ({len(data)} bytes)")
     magic, version, hlen, page_size, count, unique, digest, slen = _HEADER.unpack_from(data)
     _check_header(path, magic, version, hlen, page_size, slen)
+    if count == 0:  # nothing to store: every consumer would divide by the page count
+        raise FileFormatError(path, "byte 0", "the page set holds no pages")
     body_end = hlen + unique * PAGE_SIZE + count * 4
     if len(data) != body_end:
         what = "truncated" if len(data) < body_end else "trailing bytes"
@@ -137,6 +137,7 @@ class PageSetWriter:
         self._index = array("I")
         self._sha = hashlib.sha256()
         directory = os.path.dirname(self.path) or "."
+        check_output_file(path)  # a directory or a missing one: refused before a page is read
         try:
             fd, self._tmp = tempfile.mkstemp(prefix=".zswaplab-", suffix=".tmp", dir=directory)  # mode 0600
         except OSError as exc:
@@ -183,7 +184,11 @@ class PageSetWriter:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
-        os.replace(self._tmp, self.path)
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            os.unlink(self._tmp)  # a capture holds secrets: never leave one behind under a temporary name
+            raise UserError(f"{self.path}: cannot write: {exc.strerror}") from None
 
     def abort(self) -> None:
         """Drop the temporary file; nothing appears under ``path``."""

@@ -134,7 +134,9 @@ def parse_part(text: str) -> PartRef:
     name, sep, rest = text.strip().partition(":")
     if not name:
         raise OptionError(f"empty part name in {text!r}")
-    if not sep or not rest:
+    if sep and not rest.strip():
+        raise OptionError(f"{text.strip()!r}: nothing after ':' (use NAME, or NAME:option=value)")
+    if not sep:
         return PartRef(name)
     if "=" not in rest:
         return PartRef(name, {"arg": rest})

@@ -6,6 +6,8 @@ Each preset is a frozen record; ``zswaplab run --kernel X`` picks one. Sources a
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from zswaplab.errors import OptionError, UnknownPartError
@@ -130,8 +132,16 @@ def get_preset(version: str) -> KernelPreset:
 def kernel_version(text: str) -> tuple[int, int]:
     """(major, minor) of a kernel version such as ``6.1``, ``6.10`` or ``5.15.0`` (minor 0 when absent);
     :class:`OptionError` for anything else, so a mistyped ``kernel=`` option is not read as some default."""
-    parts = text.strip().split(".")
-    try:
-        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
-    except ValueError:
-        raise OptionError(f"kernel version {text!r} is not MAJOR.MINOR") from None
+    match = _VERSION.fullmatch(text.strip())
+    if match is None:
+        raise OptionError(f"kernel version {text!r} is not MAJOR.MINOR")
+    version = int(match.group(1)), int(match.group(2) or 0)
+    if not KNOWN_MAJORS[0] <= version[0] <= KNOWN_MAJORS[1]:
+        raise OptionError(f"kernel version {text!r}: zswaplab models kernels {KNOWN_MAJORS[0]}.x to {KNOWN_MAJORS[1]}.x")
+    return version
+
+
+#: MAJOR.MINOR[.PATCH]; digits only (int() would take "6_1" and " 6").
+_VERSION = re.compile(r"([0-9]{1,3})(?:\.([0-9]{1,3}))?(?:\.[0-9]{1,4})?")
+#: zswap (and frontswap before it) exists from 3.11 on; no kernel past 7.x exists to model.
+KNOWN_MAJORS = (3, 7)

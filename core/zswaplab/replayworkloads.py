@@ -17,7 +17,7 @@ from zswaplab.pages import PageFn
 from zswaplab.pagesource import page_source, versioned
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab.traces import TraceRecord, read_trace, swap_extent
-from zswaplab.workloads import COMMON_OPTIONS, PageWorkload
+from zswaplab.workloads import COMMON_OPTIONS, MAX_PAGES, PageWorkload
 
 _SIMPLE_OPS = {"load": OpKind.LOAD, "invalidate": OpKind.INVALIDATE}
 
@@ -216,7 +216,7 @@ def replay_workload_specs() -> list[PartSpec]:
                   _SEED, OptionSpec("pages", int, 0, "ignored: the trace sizes the swap area"))),
         PartSpec("access", _access_factory,
                  "access:KIND — sequential, uniform, zipf, phases or hotcold accesses through a memory model",
-                 (arg, OptionSpec("pages", int, 4096, "distinct pages", minimum=1), _SEED, *_MODEL_OPTIONS,
+                 (arg, OptionSpec("pages", int, 4096, "distinct pages", minimum=1, maximum=MAX_PAGES), _SEED, *_MODEL_OPTIONS,
                   OptionSpec("accesses", int, 0, "accesses (0: 8 per page)", minimum=0),
                   OptionSpec("write_share", float, 0.3, "share of writes", minimum=0, maximum=1))),
         PartSpec("lackey", _lackey_factory,

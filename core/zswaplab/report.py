@@ -17,8 +17,9 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import UserError
-from zswaplab.study_plots import pyplot
+from zswaplab.outfiles import make_output_dir, write_figure, write_text
 from zswaplab.results import AXIS_COLUMNS, CellRow, ResultsDB
+from zswaplab.study_plots import pyplot
 
 METRICS = (
     ("stored_pages", "stored"), ("pool_pages", "pool pages"), ("effective_compression_ratio", "ratio"),
@@ -47,10 +48,16 @@ class Table:
 
 
 def load_rows(db_path: str, sweep: str | None = None) -> list[CellRow]:
-    if not os.path.exists(db_path):
-        raise UserError(f"{db_path}: no such results database")
-    with ResultsDB(db_path) as db:
+    """The cells of ``db_path`` (of one sweep), read without writing anything to the file."""
+    with ResultsDB(db_path, readonly=True) as db:
+        if sweep is not None and sweep not in db.sweeps():
+            raise UserError(f"{db_path}: no sweep named {sweep!r}; sweeps: {', '.join(db.sweeps()) or 'none'}")
         return list(db.rows(sweep=sweep))
+
+
+def missing_cells(db_path: str, sweep: str | None = None) -> int:
+    with ResultsDB(db_path, readonly=True) as db:
+        return db.missing_cells(sweep)
 
 
 def varying_axes(rows: Sequence[CellRow]) -> list[str]:
@@ -152,7 +159,7 @@ def _bar_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], metric: st
     ax.set_xlabel(titles[1])
     ax.set_title(f"{titles[0]} per cell ({' / '.join(axes)})", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    write_figure(fig, path, 100)
     plt.close(fig)
     return os.path.basename(path)
 
@@ -168,7 +175,7 @@ def _series_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], path: s
     if rows:
         ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    write_figure(fig, path, 100)
     plt.close(fig)
     return os.path.basename(path)
 
@@ -179,15 +186,14 @@ def _series_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], path: s
 def write_report(db_path: str, out_dir: str, sweep: str | None = None, title: str | None = None) -> list[str]:
     """Write tables (report.md, results.csv, results.json), plots and index.html; return the files."""
     rows = load_rows(db_path, sweep)
-    os.makedirs(out_dir, exist_ok=True)
+    make_output_dir(out_dir)
     table = comparison_table(rows)
     plots = write_plots(rows, out_dir)
     title = title or f"zswaplab sweep {sweep or os.path.basename(db_path)}"
     files = {"report.md": markdown_page(title, table, plots), "results.csv": to_csv(table),
              "results.json": to_json(table, rows), "index.html": to_html(title, table, plots)}
     for name, text in files.items():
-        with open(os.path.join(out_dir, name), "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text(os.path.join(out_dir, name), text)
     return [*files, *plots]
 
 

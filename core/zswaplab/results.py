@@ -8,9 +8,11 @@ when the sweep runs again, which is how an interrupted sweep resumes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -61,25 +63,86 @@ class CellRow:
     error: str | None
 
 
-class ResultsDB:
-    """A sweep results file. Writes are committed per cell, so a killed sweep loses at most one cell."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_TABLES = {"meta", "members", "cells"}
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+
+def _not_ours(path: str, why: str) -> UserError:
+    return UserError(f"{path}: not a zswaplab results database ({why}); nothing was changed")
+
+
+def _check_file(path: str, readonly: bool) -> bool:
+    """Whether ``path`` exists, refusing what cannot be a results database before SQLite opens it: SQLite
+    would take a 0-byte file (a truncated database, say) as a new one and write tables into it."""
+    if not os.path.lexists(path):
+        if readonly:
+            raise UserError(f"{path}: no such results database")
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    if not head:
+        raise _not_ours(path, "an empty file; remove it to start a new database")
+    if head != SQLITE_MAGIC:
+        raise _not_ours(path, "not an SQLite file")
+    return True
+
+
+class ResultsDB:
+    """A sweep results file. Writes are committed per cell, so a killed sweep loses at most one cell.
+
+    An existing file is checked before use: SQLite's ``PRAGMA quick_check`` and zswaplab's tables. A
+    ``readonly`` database (what ``report`` opens) is opened with SQLite's ``mode=ro``: nothing is written.
+    """
+
+    def __init__(self, path: str, readonly: bool = False) -> None:
+        self.path, self.readonly = path, readonly
+        existed = _check_file(path, readonly)
         try:
-            self._db = sqlite3.connect(path)
-            self._db.executescript(_SCHEMA)
-            self._check_version()
+            self._db = _connect(path, readonly)
+        except sqlite3.Error as exc:
+            raise UserError(f"{path}: cannot open: {exc}") from None
+        try:
+            if existed:
+                self._check_existing()
+            if not readonly:
+                self._db.executescript(_SCHEMA)
+                self._check_version()
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"{path}: not a zswaplab results database ({exc})") from None
+            self._db.close()
+            raise _not_ours(path, str(exc)) from None
+        except UserError:
+            self._db.close()
+            raise
+
+    def _check_existing(self) -> None:
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            found = "; ".join(" ".join(str(p).split()) for p in problems)  # SQLite's lines, on one line
+            raise UserError(f"{self.path}: the database is damaged (SQLite quick_check: {found}); "
+                            "nothing was changed")
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables and not self.readonly:
+            return  # an SQLite file with no table yet: a new database
+        if not _TABLES <= tables:
+            shown = ", ".join(sorted(tables)[:5]) or "none"
+            raise _not_ours(self.path, f"its tables are {shown}")
+        self._check_version()
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(cells)")}
+        missing = {"key", "sweep", "status", "report", "resolved", *AXIS_COLUMNS} - columns
+        if missing:
+            raise _not_ours(self.path, f"table cells lacks {', '.join(sorted(missing))}")
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
+        if row is None and not self.readonly:
             with self._db:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
-            raise UserError(f"{self.path}: results schema {row[0]}, this zswaplab reads {SCHEMA_VERSION}")
+        elif row is None or str(row[0]) != str(SCHEMA_VERSION):
+            found = "no schema version" if row is None else f"results schema {row[0]}"
+            raise UserError(f"{self.path}: {found}, this zswaplab reads {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
@@ -91,7 +154,28 @@ class ResultsDB:
         self.close()
 
     def finished_keys(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT key FROM cells WHERE status = 'done'")}
+        """Keys of the cells done, counting only rows that decode: a damaged row is run again."""
+        keys = set()
+        for key, resolved, report in self._db.execute("SELECT key, resolved, report FROM cells WHERE status = 'done'"):
+            try:
+                json.loads(resolved)
+                json.loads(report or "null")
+            except (TypeError, ValueError):
+                continue
+            keys.add(key)
+        return keys
+
+    def sweeps(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT DISTINCT sweep FROM members ORDER BY sweep")]
+
+    def missing_cells(self, sweep: str | None = None) -> int:
+        """Cells a sweep listed but never recorded (it was interrupted)."""
+        query = "SELECT count(*) FROM members LEFT JOIN cells USING (key) WHERE cells.key IS NULL"
+        args: list[str] = []
+        if sweep is not None:
+            query += " AND members.sweep = ?"
+            args.append(sweep)
+        return int(self._db.execute(query, args).fetchone()[0])
 
     def record(self, sweep: str, key: str, position: int, axes: dict[str, Any], resolved: dict[str, Any],
                outcome: Any) -> None:
@@ -127,7 +211,17 @@ class ResultsDB:
         cursor = self._db.execute(query + order, args)
         names = [d[0] for d in cursor.description]
         for raw in cursor:
-            yield _decode(dict(zip(names, raw)))
+            row = dict(zip(names, raw))
+            try:
+                yield _decode(row)
+            except (TypeError, ValueError, KeyError):
+                raise UserError(f"{self.path}: cell {str(row.get('key'))[:12]}: its row cannot be read") from None
+
+
+def _connect(path: str, readonly: bool) -> sqlite3.Connection:
+    if not readonly:
+        return sqlite3.connect(path)
+    return sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=ro", uri=True)
 
 
 def _axis_text(value: Any) -> str | None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from zswaplab import tables
+from zswaplab.outfiles import write_figure
 from zswaplab.study_plots import pyplot as require_pyplot
-from zswaplab.tables import csv_text
 
 TABLE_COLUMNS = (
     ("index", "index"), ("compressor", "compressor"), ("cpus", "CPUs"), ("ops_per_second", "ops/s"),
@@ -53,7 +53,7 @@ def write_plots(rows: Sequence[dict[str, Any]], out: Path) -> list[Path]:
             ax.legend()
         fig.tight_layout()
         path = out / filename
-        fig.savefig(path, dpi=100)
+        write_figure(fig, path, 100)
         plt.close(fig)
         written.append(path)
     return written

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from zswaplab import tables
+from zswaplab.outfiles import make_output_dir, write_text
 from zswaplab.study_flush import FlushCell, FlushSettings
 from zswaplab.tables import csv_text
 
@@ -38,11 +39,11 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, 
 
 def write_outputs(cells: Sequence[FlushCell], out_dir: Path, plots: bool = True) -> list[Path]:
     """flush.md, flush.csv and (unless ``plots`` is False) PNG plots in ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_output_dir(out_dir)
     rows = [c.as_dict() for c in cells]
     written = [out_dir / "flush.md", out_dir / "flush.csv"]
-    written[0].write_text(markdown_table(rows), encoding="utf-8")
-    written[1].write_text(csv_text(rows), encoding="utf-8")
+    write_text(written[0], markdown_table(rows))
+    write_text(written[1], csv_text(rows))
     if plots:
         written += write_plots(cells, out_dir)
     return written

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from zswaplab.errors import UserError
+from zswaplab.outfiles import make_output_dir, write_figure
 
 
 def pyplot() -> Any:
@@ -55,8 +56,8 @@ def grouped_bars(path: Path, groups: Sequence[str], bars: Mapping[str, Sequence[
 
 
 def _save(fig: Any, plt: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_output_dir(path.parent)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    write_figure(fig, path, 110)
     plt.close(fig)
     return path

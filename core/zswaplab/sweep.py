@@ -23,6 +23,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
@@ -32,6 +33,7 @@ import attrs
 
 from zswaplab.config import RunConfig, default_part
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_DOCUMENT_BYTES, read_capped
 from zswaplab.parts import parse_part, split_part_list
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
@@ -99,12 +101,21 @@ def convert_axis_value(axis: str, value: Any) -> Any:
         return parse_value(lookup(axis), value)
     try:
         if axis in _INT_AXES:
-            return int(value)
+            return _strict_int(value)
         if axis == "exclusive_loads":
             return _bool(value)
     except (TypeError, ValueError):
         raise UserError(f"axis {axis}: bad value {value!r}") from None
     return str(value)
+
+
+def _strict_int(value: Any) -> int:
+    """An integer as written: TOML's ``1.5`` and ``true`` are not pages (int() would make them 1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+        return int(value)
+    raise ValueError(value)
 
 
 def _bool(value: Any) -> bool:
@@ -122,10 +133,9 @@ def _bool(value: Any) -> bool:
 def read_toml(path: str) -> dict[str, Any]:
     """A TOML file as a dict; unreadable is a :class:`UserError`, malformed a :class:`FileFormatError`."""
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        return tomllib.loads(read_capped(path, MAX_DOCUMENT_BYTES, "TOML file").decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(path, f"byte {exc.start}", "not UTF-8 text (TOML files are UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError(path, "TOML", str(exc)) from None
 
@@ -149,7 +159,10 @@ def spec_from_mapping(data: Mapping[str, Any], source: str = "sweep") -> SweepSp
         values = raw if isinstance(raw, list) else [raw]
         if not values:
             raise FileFormatError(source, f"axes.{axis}", "needs at least one value")
-        axes[axis] = tuple(convert_axis_value(axis, v) for v in values)
+        try:
+            axes[axis] = tuple(convert_axis_value(axis, v) for v in values)
+        except UserError as exc:
+            raise FileFormatError(source, f"axes.{axis}", str(exc)) from None
     default_name = os.path.splitext(os.path.basename(source))[0]
     return SweepSpec(str(head.get("name", default_name)), str(head.get("description", "")), axes)
 

@@ -12,12 +12,14 @@ Python API::
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 
-from zswaplab.executors import Executor, build_executor
+from zswaplab.executors import Executor, build_executor, check_executor
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.progress import SweepProgress
 from zswaplab.results import ResultsDB
@@ -42,13 +44,16 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
     """Run every cell of ``spec`` not already finished in ``db_path``; return what happened."""
     host = host or get_plugin_host()
     cells = expand(spec, host)
+    if not isinstance(executor, Executor):
+        check_executor(executor, host)  # before the database is created
     started = time.perf_counter()
-    with ResultsDB(db_path) as db:
+    with _dropped_if_left_empty(db_path) as bars, ResultsDB(db_path) as db:
         db.add_members(spec.name, [c.key for c in sorted(cells, key=lambda c: c.position)])
         finished = db.finished_keys()
         todo = [c for c in cells if c.key not in finished]
         errors: dict[str, str] = {}
         groups, bar = 0, SweepProgress(len(cells), len(cells) - len(todo), enabled=progress and bool(todo))
+        bars.append(bar)
         try:
             if todo:  # an executor (a dask cluster, say) is started only when there is work
                 groups, errors = _execute(spec.name, todo, executor, share, host, db, bar)
@@ -56,6 +61,22 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
             bar.close()
     return SweepSummary(len(cells), bar.done, bar.failed, bar.skipped, time.perf_counter() - started,
                         groups, errors)
+
+
+@contextlib.contextmanager
+def _dropped_if_left_empty(db_path: str) -> Iterator[list[SweepProgress]]:
+    """A database this run creates is removed when the run fails before recording a cell: a mistyped
+    executor or a cluster that does not start leaves no empty results file behind."""
+    created = not os.path.lexists(db_path)
+    bars: list[SweepProgress] = []
+    try:
+        yield bars
+    except BaseException:
+        if created and not any(bar.done + bar.failed for bar in bars):
+            for leftover in (db_path, f"{db_path}-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover)
+        raise
 
 
 def _execute(name: str, todo: Sequence[Cell], executor: str | Executor | None, share: bool,

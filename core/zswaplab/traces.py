@@ -16,13 +16,15 @@ import gzip
 import io
 import json
 import os
+import re
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_LINE_BYTES, capped_line, loads_finite
+from zswaplab.outfiles import atomic_output
 
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full", "page")
 KERNEL_COLUMNS = COLUMNS[:-1]
@@ -155,9 +157,10 @@ def _read_text(path: str, kind: str) -> Iterator[TraceRecord]:
 
 def _numbered(path: str, fh: IO[str]) -> Iterator[tuple[int, str]]:
     try:
-        for number, line in enumerate(fh, 1):
+        # readline with a limit: iterating the file would read an endless line (/dev/zero) whole
+        for number, line in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), ""), 1):
             if line.strip() and not line.startswith("#"):
-                yield number, line.rstrip("\r\n")
+                yield number, capped_line(path, number, line.rstrip("\r\n"))
     except (UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
         raise FileFormatError(path, "after the last good line", f"unreadable: {exc}") from None
 
@@ -196,6 +199,9 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
         if len(cells) != width:
             raise FileFormatError(path, f"line {number}", f"{len(cells)} fields, header has {width}")
         row = blank.copy()
+        if "_" in line or " " in line:  # int() would take "1_0" and " 5": the strict path names them
+            yield number, _record(path, number, dict(zip(header, cells)))
+            continue
         try:  # fast path: every cell well formed
             for (slot, convert), cell in zip(plan, cells):
                 if cell:
@@ -230,12 +236,15 @@ def _record(path: str, number: int, cells: dict[str, Any]) -> TraceRecord:
 
 
 def _int(path: str, number: int, name: str, cell: Any) -> int:
-    if isinstance(cell, bool):
-        raise FileFormatError(path, f"line {number}", f"{name}: not an integer: {cell!r}")
-    try:
+    """An integer as written: ``1.9`` is not truncated, nor ``"1_0_0"`` read as 100 (as ``int()`` would)."""
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell
+    if isinstance(cell, str) and _DECIMAL.fullmatch(cell):
         return int(cell)
-    except (TypeError, ValueError):
-        raise FileFormatError(path, f"line {number}", f"{name}: not an integer: {cell!r}") from None
+    raise FileFormatError(path, f"line {number}", f"{name}: not an integer: {cell!r}")
+
+
+_DECIMAL = re.compile(r"-?[0-9]+")
 
 
 def _flag(path: str, number: int, cell: Any) -> int:
@@ -247,9 +256,11 @@ def _flag(path: str, number: int, cell: Any) -> int:
 def _jsonl_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, TraceRecord]]:
     for number, line in lines:
         try:
-            obj = json.loads(line)
+            obj = loads_finite(line)
         except json.JSONDecodeError as exc:
             raise FileFormatError(path, f"line {number}", f"bad JSON: {exc.msg}") from None
+        except ValueError as exc:  # 1e400, NaN, nesting deeper than the parser's stack
+            raise FileFormatError(path, f"line {number}", f"bad JSON: {exc}") from None
         if not isinstance(obj, dict):
             raise FileFormatError(path, f"line {number}", "expected a JSON object")
         unknown = sorted(set(obj) - set(COLUMNS))
@@ -390,17 +401,11 @@ def write_trace(path: str, records: Iterable[TraceRecord], fmt: str | None = Non
         raise UserError(f"unknown trace format {fmt!r}; use csv, jsonl or binary")
     if fmt == "binary" and path.endswith(".gz"):
         raise UserError(f"{path}: binary traces are written uncompressed (gzip them afterwards if needed)")
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".zswaplab-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            sink: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw  # type: ignore[assignment]
-            count = _WRITERS[fmt](sink, records, columns)
-            sink.close()
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_output(path) as raw:
+        sink: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw  # type: ignore[assignment]
+        count = _WRITERS[fmt](sink, records, columns)
+        if sink is not raw:
+            sink.close()  # the gzip trailer; atomic_output closes the file itself
     return count
 
 

@@ -9,8 +9,8 @@ hot set.
 
 from __future__ import annotations
 
-import json
 import itertools
+import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -18,11 +18,15 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.infiles import MAX_DOCUMENT_BYTES, read_capped
 from zswaplab.ops import PAGE_SIZE, Op, OpKind, check_page_size
 from zswaplab.pages import PageFn, file_pages, generator
 from zswaplab.parts import OptionSpec, PartSpec
 
 STREAMS = ("fill", "random", "zipf")
+#: The largest working set a workload may name: 2^26 pages = 256 GiB of swap. The model keeps a byte per
+#: swap slot (frontswap_map), so --pages 10^12 would ask for a terabyte before the first op.
+MAX_PAGES = 1 << 26
 TYPE = 0  # workloads use swap type 0
 
 
@@ -109,10 +113,7 @@ def read_length_histogram(path: str) -> list[int]:
     field, it must be 4096.
     """
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        data = json.loads(read_capped(path, MAX_DOCUMENT_BYTES, "lengths histogram").decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise FileFormatError(path, f"line {exc.lineno} column {exc.colno}", exc.msg) from None
     except UnicodeDecodeError as exc:
@@ -124,7 +125,10 @@ def read_length_histogram(path: str) -> list[int]:
         data = data["dlen_histogram"]
     if not isinstance(data, dict):
         raise FileFormatError(path, "top level", "expected an object mapping length to count")
-    return _expand_histogram(path, data)
+    lengths = _expand_histogram(path, data)
+    if not lengths:
+        raise FileFormatError(path, "top level", "no lengths: the histogram holds no objects")
+    return lengths
 
 
 #: Largest number of objects a lengths histogram may hold (far beyond any measured run; keeps memory sane).
@@ -179,7 +183,7 @@ def _need(arg: str | None, form: str) -> str:
 
 COMMON_OPTIONS = (
     OptionSpec("arg", str, None, "the text after NAME: (size, path)"),
-    OptionSpec("pages", int, 4096, "pages in the working set", minimum=1),
+    OptionSpec("pages", int, 4096, "pages in the working set", minimum=1, maximum=MAX_PAGES),
     OptionSpec("seed", int, 1, "seed of contents and op order"),
     OptionSpec("stream", str, "fill", "op stream", choices=STREAMS),
     OptionSpec("ops", int, 0, "ops in random/zipf streams (0: 4 per page)", minimum=0),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
+from zswaplab.errors import OptionError
 from zswaplab.executors import Executor, build_executor
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
@@ -14,7 +16,10 @@ from zswaplab.plugins import PluginHost
 from zswaplab.results import ResultsDB
 from zswaplab.sweep import SweepSpec
 from zswaplab.sweep_runner import run_sweep
-from zswaplab_dask import DaskExecutor
+from zswaplab_dask import DaskExecutor, check_host
+
+# a cluster that fails to start or a future that never completes fails the test instead of hanging the run
+pytestmark = pytest.mark.timeout(240)
 
 # core parts only, so the test passes in a tox cell that installs just this distribution
 SETS = ["allocator=ideal", "compressor=deflate:level=1,deflate:level=9", "workload=fixed:700,mix", "pages=128"]
@@ -28,13 +33,44 @@ def test_local_cluster_listens_on_loopback_and_matches_serial(tmp_path: Path) ->
     executor = build_executor("dask:workers=2")
     try:
         assert isinstance(executor, DaskExecutor) and isinstance(executor, Executor)
-        assert executor.scheduler_address.startswith("tcp://127.0.0.1:")
+        assert executor.scheduler_address.startswith("tls://127.0.0.1:")
         summary = run_sweep(SweepSpec("d").with_sets(SETS), str(tmp_path / "d.db"), executor=executor)
     finally:
         executor.close()
     run_sweep(SweepSpec("d").with_sets(SETS), str(tmp_path / "s.db"), executor="serial")
     assert (summary.done, summary.failed) == (4, 0)
     assert _results(tmp_path / "d.db") == _results(tmp_path / "s.db")
+
+
+def test_local_cluster_refuses_clients_without_its_certificate() -> None:
+    from dask.distributed import Client, Security
+
+    executor = build_executor("dask:workers=1")
+    try:
+        address = executor.scheduler_address
+        with pytest.raises(Exception):
+            Client(address.replace("tls://", "tcp://"), timeout="3s")
+        with pytest.raises(Exception):
+            Client(address, security=Security.temporary(), timeout="3s")
+        assert list(executor.map_unordered(abs, [-3])) == [(0, 3)]  # its own client still works
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1"])
+def test_listening_beyond_loopback_needs_expose(host: str) -> None:
+    with pytest.raises(OptionError, match="expose=true"):
+        build_executor(f"dask:host={host}")
+    check_host(host, expose=True)  # asked for explicitly: allowed
+    check_host("127.0.0.1", expose=False)
+
+
+def test_sweep_on_an_unsafe_host_is_one_line_and_leaves_no_database(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "zswaplab.cli", "sweep", "--set", "allocator=ideal", "--set",
+                           "pages=16", "--executor", "dask:host=0.0.0.0", "--db", "n.db"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "expose=true" in proc.stderr, proc.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 class _Only:

@@ -2,8 +2,11 @@
 
 With ``address`` the cells go to that scheduler (``tcp://host:8786``); without, the executor starts a
 ``LocalCluster`` of worker processes that listens on loopback only (``host``, default 127.0.0.1) and has
-no dashboard. Workers import zswaplab and its plugins themselves: a worker lacking a part's
-distribution fails that cell with a message naming it, and the sweep goes on.
+no dashboard. Its connections use TLS with a certificate made for this sweep (``Security.temporary()``):
+a dask scheduler runs whatever a client sends it, so another user of the machine who finds the port must
+not be able to connect. A host other than loopback (``0.0.0.0``) is refused unless ``expose=true`` says
+it is meant. Workers import zswaplab and its plugins themselves: a worker lacking a part's distribution
+fails that cell with a message naming it, and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -11,11 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from zswaplab.errors import OptionError
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
 
 T = TypeVar("T")
 R = TypeVar("R")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_host(host: str, expose: bool) -> None:
+    """Refuse to listen beyond this machine unless asked: anyone who reaches a scheduler can run code."""
+    if not expose and host not in LOOPBACK and not host.startswith("127."):
+        raise OptionError(f"dask: host={host!r} would accept connections from other machines; "
+                          "add expose=true if that is meant (default: host=127.0.0.1)")
 
 
 class DaskExecutor:
@@ -23,16 +35,24 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str = "", workers: int = 2, threads: int = 1, host: str = "127.0.0.1") -> None:
-        from dask.distributed import Client, LocalCluster  # imported on use: dask is slow to import
+    def __init__(self, address: str = "", workers: int = 2, threads: int = 1, host: str = "127.0.0.1",
+                 expose: bool = False) -> None:
+        check_host(host, expose)
+        from dask.distributed import (  # imported on use: dask is slow to import
+            Client,
+            LocalCluster,
+            Security,
+        )
 
         self._cluster: Any = None
         if address:
             self._client = Client(address)
         else:
+            security = Security.temporary()  # a key pair for this sweep only: TLS, clients must present it
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
-                                         host=host, dashboard_address=None)
-            self._client = Client(self._cluster)
+                                         host=host, dashboard_address=None, security=security,
+                                         protocol="tls://")
+            self._client = Client(self._cluster, security=security)
         self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
 
     @property
@@ -67,4 +87,5 @@ def zswaplab_executors() -> list[PartSpec]:
         OptionSpec("workers", int, 2, "LocalCluster worker processes", minimum=1),
         OptionSpec("threads", int, 1, "threads per LocalCluster worker", minimum=1),
         OptionSpec("host", str, "127.0.0.1", "interface the LocalCluster listens on (loopback by default)"),
+        OptionSpec("expose", bool, False, "allow a host other than loopback (e.g. 0.0.0.0)"),
     ))]

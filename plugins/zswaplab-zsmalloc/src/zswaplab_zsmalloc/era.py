@@ -50,7 +50,10 @@ def resolve_era(kernel: str, era: str = "", chain: int = 0) -> Era:
     CONFIG_ZSMALLOC_CHAIN_SIZE exists only with the new rule, so ``chain=8`` on a 6.1 preset models a
     6.5 zsmalloc (new chain rule, ratio groups, no zspage LRU).
     """
-    version = kernel_version(era or kernel)
+    try:
+        version = kernel_version(era or kernel)
+    except OptionError as exc:
+        raise OptionError(f"zsmalloc: {'era' if era else 'kernel'}: {exc}") from None
     if chain and not CHAIN_RANGE[0] <= chain <= CHAIN_RANGE[1]:
         raise OptionError(f"zsmalloc: chain={chain} outside CONFIG_ZSMALLOC_CHAIN_SIZE's range 4..16")
     if chain and chain != OLD_CHAIN and version < (6, 3):
