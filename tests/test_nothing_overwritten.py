@@ -28,7 +28,8 @@ HEADER = "seq,op,type,offset,dlen,result,pool_total,stored_pages,full\n"
 UNWRITABLE_DIR = "/proc/self"  # an existing directory nobody, root included, may create files in
 
 
-def zswaplab(cwd: Path, *argv: str, timeout: float = TIMEOUT, umask: int | None = None) -> subprocess.CompletedProcess[str]:
+def zswaplab(cwd: Path, *argv: str, timeout: float = TIMEOUT,
+             umask: int | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     env.pop("ZSWAPLAB_DEBUG", None)
     # A memory cap in the child: an unbounded read fails there instead of pushing the machine into swap.
@@ -109,8 +110,11 @@ Case = tuple[str, Callable[[Path, Path], list[str]], tuple[str, ...]]
 CASES: list[Case] = []
 
 
-def case(case_id: str, *fragments: str) -> Callable[[Callable[[Path, Path], list[str]]], Callable[[Path, Path], list[str]]]:
-    def register(build: Callable[[Path, Path], list[str]]) -> Callable[[Path, Path], list[str]]:
+Build = Callable[[Path, Path], list[str]]
+
+
+def case(case_id: str, *fragments: str) -> Callable[[Build], Build]:
+    def register(build: Build) -> Build:
         CASES.append((case_id, build, fragments))
         return build
 
@@ -361,7 +365,8 @@ def _(d: Path, db: Path) -> list[str]:
 
 @case("jsonl-offset-underscores", "t.jsonl", "line 1", "offset")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "t.jsonl").write_text('{"seq": 1, "op": "store", "type": 0, "offset": "1_0_0", "dlen": 10, "result": "stored"}\n')
+    (d / "t.jsonl").write_text('{"seq": 1, "op": "store", "type": 0, "offset": "1_0_0", "dlen": 10, '
+                               '"result": "stored"}\n')
     return ["trace", "stats", "t.jsonl"]
 
 

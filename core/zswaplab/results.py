@@ -211,7 +211,7 @@ class ResultsDB:
         cursor = self._db.execute(query + order, args)
         names = [d[0] for d in cursor.description]
         for raw in cursor:
-            row = dict(zip(names, raw))
+            row = dict(zip(names, raw, strict=True))
             try:
                 yield _decode(row)
             except (TypeError, ValueError, KeyError):

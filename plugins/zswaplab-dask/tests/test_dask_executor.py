@@ -48,9 +48,10 @@ def test_local_cluster_refuses_clients_without_its_certificate() -> None:
     executor = build_executor("dask:workers=1")
     try:
         address = executor.scheduler_address
-        with pytest.raises(Exception):
+        # the error type depends on where the handshake fails (OSError, TimeoutError, TypeError...)
+        with pytest.raises(Exception):  # noqa: B017 - plain TCP to a TLS listener
             Client(address.replace("tls://", "tcp://"), timeout="3s")
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - TLS with another sweep's certificate
             Client(address, security=Security.temporary(), timeout="3s")
         assert list(executor.map_unordered(abs, [-3])) == [(0, 3)]  # its own client still works
     finally:
