@@ -108,7 +108,8 @@ def open_process(pid: int) -> tuple[list[Mapping], int]:
     try:
         return maps, os.open(f"/proc/{pid}/mem", os.O_RDONLY)
     except ProcessLookupError:  # /proc/PID exists but has no memory to read: a kernel thread
-        raise CaptureError(f"pid {pid} ({process_name(pid)}) has no user memory to capture (a kernel thread?)") from None
+        name = process_name(pid)
+        raise CaptureError(f"pid {pid} ({name}) has no user memory to capture (a kernel thread?)") from None
     except FileNotFoundError:
         raise CaptureError(f"no process {pid} (it may have exited)") from None
     except PermissionError:

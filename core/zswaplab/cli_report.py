@@ -8,8 +8,7 @@ import sys
 from typing import Any
 
 from zswaplab.outfiles import check_output_dir
-from zswaplab.report import (comparison_table, load_rows, missing_cells, to_csv, to_json, to_markdown,
-                             write_report)
+from zswaplab.report import comparison_table, load_rows, missing_cells, to_csv, to_json, to_markdown, write_report
 
 
 def add_report_parser(sub: Any) -> None:

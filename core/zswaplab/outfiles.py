@@ -10,6 +10,7 @@ file. Outputs are created ``0o644`` whatever the umask (a report is not world-wr
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
@@ -104,10 +105,8 @@ def atomic_output(target: str | Path, mode: int = OUTPUT_MODE) -> Iterator[IO[by
 
 
 def _unlink(name: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(name)
-    except FileNotFoundError:
-        pass
 
 
 def write_bytes(target: str | Path, data: bytes, mode: int = OUTPUT_MODE) -> None:

@@ -137,7 +137,8 @@ def kernel_version(text: str) -> tuple[int, int]:
         raise OptionError(f"kernel version {text!r} is not MAJOR.MINOR")
     version = int(match.group(1)), int(match.group(2) or 0)
     if not KNOWN_MAJORS[0] <= version[0] <= KNOWN_MAJORS[1]:
-        raise OptionError(f"kernel version {text!r}: zswaplab models kernels {KNOWN_MAJORS[0]}.x to {KNOWN_MAJORS[1]}.x")
+        first, last = KNOWN_MAJORS
+        raise OptionError(f"kernel version {text!r}: zswaplab models kernels {first}.x to {last}.x")
     return version
 
 

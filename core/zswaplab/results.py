@@ -126,7 +126,7 @@ class ResultsDB:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables and not self.readonly:
             return  # an SQLite file with no table yet: a new database
-        if not _TABLES <= tables:
+        if not tables >= _TABLES:
             shown = ", ".join(sorted(tables)[:5]) or "none"
             raise _not_ours(self.path, f"its tables are {shown}")
         self._check_version()

@@ -200,7 +200,7 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
             raise FileFormatError(path, f"line {number}", f"{len(cells)} fields, header has {width}")
         row = blank.copy()
         if "_" in line or " " in line:  # int() would take "1_0" and " 5": the strict path names them
-            yield number, _record(path, number, dict(zip(header, cells)))
+            yield number, _record(path, number, dict(zip(header, cells, strict=True)))
             continue
         try:  # fast path: every cell well formed
             for (slot, convert), cell in zip(plan, cells):
