@@ -33,6 +33,7 @@ from zswaplab.steps import Steps, drain
 
 MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
 ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
+DSTMEM_BYTES = 2 * PAGE_SIZE  # zswap's per-CPU compression buffer: two pages, for output that overruns one
 MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim policy
 # One shared int object per possible compressed length. CPython caches only -5..256, so every length
 # read from a trace or taken from len(data) would otherwise keep its own 32-byte int in its entry.
@@ -67,6 +68,14 @@ def _bookkeeping_hook(policy: FlushPolicy, name: str) -> Callable[[Entry], None]
     set on the instance is always called)."""
     hook = getattr(policy, name)
     return None if getattr(hook, "__func__", None) is getattr(NonePolicy, name) else hook
+
+
+def compress_limit(preset: KernelPreset, compressor: Compressor) -> int:
+    """The longest compressed page zswap passes on to the zpool. A crypto driver that stops at the
+    request's output length (lz4, zstd, deflate) fails beyond ``preset.compress_limit`` (a compression
+    failure); one that writes all it produces (``bounded_output`` False: lzo, lzo-rle before 6.15) fills
+    up to zswap's two-page buffer, and the zpool refuses what it cannot hold."""
+    return preset.compress_limit if getattr(compressor, "bounded_output", True) else DSTMEM_BYTES
 
 
 def _same_filled_word(page: bytes) -> int | None:
@@ -123,6 +132,7 @@ class Zswap:
         self._frontswap_map: dict[int, bytearray | FarMap] = {}
         self._set_limits(ram_pages)
         self._hlen = self.preset.zswap_header_bytes if allocator.evictable else 0
+        self._compress_limit = compress_limit(self.preset, compressor)
         self._by_handle = HandleMap() if allocator.evictable else None
         self.reached_full = False
         self.shrink_pending = False
@@ -389,7 +399,7 @@ class Zswap:
         if value is not None:
             return Entry(type_, offset, 0, value)
         c = self.counters
-        if length <= 0 or length > self.preset.compress_limit:  # INCOMPRESSIBLE, or same-filled kept off
+        if length <= 0 or length > self._compress_limit:  # INCOMPRESSIBLE, or same-filled kept off
             c.reject_compress_fail += 1
             return self._rejected(type_, offset, "rej_compress", length)
         try:

@@ -39,7 +39,9 @@ class KernelPreset:
     :param same_filled: same-filled pages are kept as one word (4.14–6.11).
     :param exclusive_loads: a successful load frees the entry.
     :param compress_limit: largest compressed length zswap accepts from the compressor (the acomp
-        request's output size); longer output is a compression failure.
+        request's output size); longer output is a compression failure. A compressor whose kernel driver
+        ignores that size (``bounded_output`` False: lzo before 6.15) is not held to it: its longer output
+        goes to the zpool (:func:`zswaplab.orchestrator.compress_limit`).
     :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
     :param zsmalloc_chain: pages per zspage at most (4 up to 6.2, CONFIG_ZSMALLOC_CHAIN_SIZE=8 after).
     :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``, off by default:
