@@ -61,15 +61,12 @@ def lzo1x_1_compress(data: bytes, bitstream_version: int = 0) -> bytes:
 
 
 def _final_literals(data: bytes, ii: int, t: int, out: bytearray, data_start: int, state_offset: int) -> None:
+    """The input's last literals; with nothing written before them (up to 238) their count is 17 + t."""
     if len(out) == data_start and t <= 238:
         out.append(17 + t)
-    elif t <= 3:
-        out[len(out) + state_offset] |= t
-    elif t <= 18:
-        out.append(t - 3)
+        out += data[ii:ii + t]
     else:
-        _long_literal_count(t - 18, out)
-    out += data[ii:ii + t]
+        _literals(data, ii, t, out, state_offset)
 
 
 def _long_literal_count(tt: int, out: bytearray) -> None:
