@@ -88,7 +88,7 @@ class SteppedReclaimingAllocator(ReclaimingAllocator, Protocol):
     resumes the shrink worker at the trace's writeback rows). ``reclaim_page`` is ``drain`` of it."""
 
     def reclaim_steps(self, evict: EvictCallback, retries: int = 8) -> Steps[bool]:
-        """:meth:`reclaim_page`, yielding after each ``evict`` call."""
+        """:meth:`reclaim_page`, yielding before each ``evict`` call."""
 
 
 @runtime_checkable
