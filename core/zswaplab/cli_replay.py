@@ -12,6 +12,7 @@ from zswaplab.errors import UserError
 from zswaplab.kernel_trace import RowSink, kernel_trace_writer, read_kernel_trace
 from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.replay import Replayer, ReplayReport, counters_path_for, load_counters
+from zswaplab.zswap612 import Zswap612
 
 
 def add_replay_parser(sub: Any) -> None:
@@ -44,9 +45,35 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     cfg = kernel_counters.get("config", {})
     ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")
     config = RunConfig(compressor=compressor or _installed(cfg.get("compressor")),
-                       allocator=allocator or cfg.get("zpool"), index=index, policy=policy, kernel=kernel, ram=ram)
+                       allocator=allocator or cfg.get("zpool"), index=index,
+                       policy=policy or _memcg_policy(cfg, kernel), kernel=kernel, ram=ram,
+                       shrinker_enabled=_shrinker_enabled(cfg, kernel))
     zswap = build_zswap(config, auto_shrink=False)
-    return Replayer(zswap, kernel_counters.get("snapshots", {})).run(read_kernel_trace(trace), trace, out)
+    replayer = Replayer(zswap, kernel_counters.get("snapshots", {}))
+    if isinstance(zswap, Zswap612):
+        from zswaplab.replay612 import Replayer612
+
+        replayer = Replayer612(zswap, kernel_counters.get("snapshots", {}))
+    return replayer.run(read_kernel_trace(trace), trace, out)
+
+
+def _shrinker_enabled(cfg: dict[str, Any], kernel: str) -> bool | None:
+    """The run's ``shrinker_enabled`` (Y/N in the counters file), on kernels that have it."""
+    from zswaplab.presets import get_preset
+
+    value = cfg.get("shrinker_enabled")
+    if value is None or get_preset(kernel).engine != "6.12":
+        return None
+    return str(value).upper() in ("Y", "1", "TRUE")
+
+
+def _memcg_policy(cfg: dict[str, Any], kernel: str) -> str | None:
+    """``list-lru:memcg=child`` when the run's workload was in a child memory cgroup (6.12 replays)."""
+    from zswaplab.presets import get_preset
+
+    if cfg.get("workload_in_child_memcg") is True and get_preset(kernel).engine == "6.12":
+        return "list-lru:memcg=child"
+    return None
 
 
 def _installed(compressor: str | None) -> str | None:

@@ -20,7 +20,8 @@ from zswaplab.infiles import MAX_LINE_BYTES
 from zswaplab.outfiles import atomic_output
 
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full")
-OPS = frozenset({"init", "mark", "store", "load", "invalidate", "writeback", "shrink", "snapshot", "invalidate_area"})
+OPS = frozenset({"init", "mark", "store", "load", "invalidate", "writeback", "shrink", "snapshot", "invalidate_area",
+                 "shrinker", "compact"})  # the last two: 6.12 traces (memory reclaim's zswap and zsmalloc shrinkers)
 _new_tuple = tuple.__new__
 BLOCK_BYTES = 1 << 18
 

@@ -21,7 +21,7 @@ What differs from the frontswap-era :class:`~zswaplab.orchestrator.Zswap` (6.1):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from zswaplab.entry import Entry
@@ -49,6 +49,10 @@ class Zswap612(Zswap):
         self.pool_read = 0
         self.writeback_fault: Callable[[Entry], int] | None = None
         self.last_writeback_error = 0
+        self.stored_before_writeback = 0
+        self.shrink_worker_ok = False
+        self.shrinker_result = (-1, 0)
+        self._cursor_at_memcg = False  # zswap_next_shrink: NULL, then the memcg it last visited
 
     def _set_limits(self, ram_pages: int) -> None:
         p = self.preset
@@ -163,6 +167,7 @@ class Zswap612(Zswap):
     # ---------------------------------------------------------------------------------------------
     def writeback_entry(self, entry: Entry) -> bool:
         """zswap_writeback_entry plus shrink_memcg_cb's counting; the errno in :attr:`last_writeback_error`."""
+        self.stored_before_writeback = self.counters.stored_pages  # what a trace's writeback row shows
         tree = self._trees.get(entry.type)
         if tree is None or tree.lookup(entry.offset) is not entry:
             self.last_writeback_error = ENOMEM  # xa_cmpxchg lost: invalidated behind our back
@@ -192,30 +197,63 @@ class Zswap612(Zswap):
 
     def run_shrink_worker(self) -> bool:
         """shrink_worker: shrink_memcg until at or under the accept threshold or 16 failures."""
+        steps = self.shrink_worker_steps()
+        for _ in steps:
+            pass
+        return self.shrink_worker_ok
+
+    def shrink_worker_steps(self) -> Iterator[None]:
+        """The worker one memcg visit at a time (a replay interleaves other ops between them); the
+        outcome is in :attr:`shrink_worker_ok` when it ends.
+
+        The memcg tree is modelled as one memcg holding every entry (the workload's) among memcgs with
+        none. ``zswap_next_shrink`` persists across runs: a run that ended on the workload's memcg
+        resumes after it, walks the rest of the tree to its end (NULL) without an attempt, and counts
+        that as a failure before it meets the workload's memcg again."""
         self.shrink_pending = False
         self.counters.shrink_runs += 1
-        failures, any_ok = 0, False
+        failures = attempts = 0
+        self.shrink_worker_ok = False
         while True:
-            if self._shrink_unit():
-                any_ok = True
+            if self._cursor_at_memcg:  # the rest of the tree, then NULL
+                self._cursor_at_memcg = False
+                if not attempts:
+                    failures += 1
+                    if failures == MAX_RECLAIM_RETRIES:
+                        return
+                attempts = 0
             else:
-                failures += 1
-                if failures == MAX_RECLAIM_RETRIES:
-                    return any_ok
+                self._cursor_at_memcg = True
+                if self.counters.stored_pages:  # an empty LRU is -ENOENT: no attempt, no failure
+                    attempts += 1
+                    if self._shrink_unit():
+                        self.shrink_worker_ok = True
+                    else:
+                        failures += 1
+                        if failures == MAX_RECLAIM_RETRIES:
+                            return
             total = self.allocator.total_pages()
             self.pool_read = total * PAGE_SIZE
             if total <= self.accept_pool_pages:
-                return any_ok
+                return
+            yield
 
     def shrinker_scan(self, nr_to_scan: int) -> tuple[int, int]:
-        """zswap_shrinker_scan from memory reclaim: (pages freed or -1 for SHRINK_STOP, writebacks).
+        """zswap_shrinker_scan from memory reclaim: (pages freed or -1 for SHRINK_STOP, writebacks)."""
+        for _ in self.shrinker_scan_steps(nr_to_scan):
+            pass
+        return self.shrinker_result
 
-        The flush policy walks its LRU (``scan``); a policy without one frees nothing."""
-        scan = getattr(self.policy, "scan", None)
-        if scan is None:
-            return -1, 0
-        freed, stopped = scan(nr_to_scan)
-        return (-1 if stopped or not freed else freed), freed
+    def shrinker_scan_steps(self, nr_to_scan: int) -> Iterator[None]:
+        """:meth:`shrinker_scan` one walked entry at a time; the outcome in :attr:`shrinker_result`.
+        A flush policy without an LRU walk (``scan_steps``) frees nothing."""
+        self.shrinker_result = (-1, 0)
+        steps = getattr(self.policy, "scan_steps", None)
+        if steps is None:
+            return
+        yield from steps(nr_to_scan)
+        freed, stopped = self.policy.last_walk  # type: ignore[attr-defined]
+        self.shrinker_result = (-1 if stopped or not freed else freed), freed
 
     def report(self) -> dict[str, Any]:
         out = super().report()

@@ -19,6 +19,8 @@ shrinker") is in 6.12; without it (6.8-6.11) the walk writes back the head entry
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from zswaplab.entry import Entry
 from zswaplab.presets import kernel_version
 
@@ -45,6 +47,7 @@ class ListLruPolicy(PolicyBase):
         self.shrinker_enabled = shrinker_enabled
         self.memcg = memcg
         self.rotations = 0
+        self.last_walk: tuple[int, bool] = (0, False)
 
     def on_store(self, entry: Entry) -> None:
         self.lru.add_head(entry)  # list_lru_add: the newest end, referenced
@@ -54,17 +57,27 @@ class ListLruPolicy(PolicyBase):
 
     def shrink(self) -> bool:
         """shrink_memcg: walk one entry; True if it was written back."""
-        return self._walk(1, stop_on_eexist=False)[0] > 0
+        for _ in self.walk_steps(1, stop_on_eexist=False):
+            pass
+        return self.last_walk[0] > 0
 
     def scan(self, nr_to_scan: int) -> tuple[int, bool]:
         """zswap_shrinker_scan's walk: (entries written back, whether the walk stopped on -EEXIST)."""
-        if not self.shrinker_enabled or self.memcg == "root":
-            return 0, True
-        return self._walk(nr_to_scan, stop_on_eexist=True)
+        for _ in self.scan_steps(nr_to_scan):
+            pass
+        return self.last_walk
 
-    def _walk(self, nr_to_walk: int, stop_on_eexist: bool) -> tuple[int, bool]:
-        """__list_lru_walk_one from the head with shrink_memcg_cb."""
+    def scan_steps(self, nr_to_scan: int) -> Iterator[None]:
+        """:meth:`scan` one walked entry at a time; the outcome is in :attr:`last_walk` when it ends."""
+        if not self.shrinker_enabled or self.memcg == "root":
+            self.last_walk = (0, True)  # zswap_shrinker_count() is 0: nothing is scanned
+            return iter(())
+        return self.walk_steps(nr_to_scan, stop_on_eexist=True)
+
+    def walk_steps(self, nr_to_walk: int, stop_on_eexist: bool) -> Iterator[None]:
+        """__list_lru_walk_one from the head with shrink_memcg_cb, yielding after each entry."""
         lru, isolated = self.lru, 0
+        self.last_walk = (0, False)
         while nr_to_walk > 0:
             entry = lru.tail()  # the list's head: the oldest entry
             if entry is None:
@@ -74,10 +87,10 @@ class ListLruPolicy(PolicyBase):
             if self.second_chance and lru.referenced(entry):
                 lru.set_referenced(entry, False)
                 self.rotations += 1
-                continue
-            zswap = self.zswap
-            if zswap.writeback_entry(entry):
+            elif self.zswap.writeback_entry(entry):
                 isolated += 1
-            elif stop_on_eexist and getattr(zswap, "last_writeback_error", 0) == EEXIST:
-                return isolated, True
-        return isolated, False
+            elif stop_on_eexist and getattr(self.zswap, "last_writeback_error", 0) == EEXIST:
+                self.last_walk = (isolated, True)
+                return
+            self.last_walk = (isolated, False)
+            yield
