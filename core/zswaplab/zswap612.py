@@ -28,6 +28,7 @@ from zswaplab.entry import Entry
 from zswaplab.events import InvalidateEvent, WritebackEvent
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.orchestrator import MAX_RECLAIM_RETRIES, Zswap
+from zswaplab.steps import Steps, drain
 
 ZERO_PAGE = bytes(PAGE_SIZE)
 EEXIST, ENOMEM = 17, 12
@@ -197,14 +198,11 @@ class Zswap612(Zswap):
 
     def run_shrink_worker(self) -> bool:
         """shrink_worker: shrink_memcg until at or under the accept threshold or 16 failures."""
-        steps = self.shrink_worker_steps()
-        for _ in steps:
-            pass
-        return self.shrink_worker_ok
+        return drain(self.shrink_worker_steps())
 
-    def shrink_worker_steps(self) -> Iterator[None]:
-        """The worker one memcg visit at a time (a replay interleaves other ops between them); the
-        outcome is in :attr:`shrink_worker_ok` when it ends.
+    def shrink_worker_steps(self) -> Steps[bool]:
+        """The worker one memcg visit at a time (a replay interleaves other ops between them); True if
+        it wrote anything back.
 
         The memcg tree is modelled as one memcg holding every entry (the workload's) among memcgs with
         none. ``zswap_next_shrink`` persists across runs: a run that ended on the workload's memcg
@@ -220,7 +218,7 @@ class Zswap612(Zswap):
                 if not attempts:
                     failures += 1
                     if failures == MAX_RECLAIM_RETRIES:
-                        return
+                        return self.shrink_worker_ok
                 attempts = 0
             else:
                 self._cursor_at_memcg = True
@@ -231,11 +229,11 @@ class Zswap612(Zswap):
                     else:
                         failures += 1
                         if failures == MAX_RECLAIM_RETRIES:
-                            return
+                            return self.shrink_worker_ok
             total = self.allocator.total_pages()
             self.pool_read = total * PAGE_SIZE
             if total <= self.accept_pool_pages:
-                return
+                return self.shrink_worker_ok
             yield
 
     def shrinker_scan(self, nr_to_scan: int) -> tuple[int, int]:
