@@ -54,7 +54,7 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
         from zswaplab.replay612 import Replayer612
 
         replayer = Replayer612(zswap, kernel_counters.get("snapshots", {}))
-    return replayer.run(read_kernel_trace(trace), trace, out)
+    return replayer.run(read_kernel_trace(trace, ordered=not isinstance(zswap, Zswap612)), trace, out)
 
 
 def _shrinker_enabled(cfg: dict[str, Any], kernel: str) -> bool | None:

@@ -88,20 +88,22 @@ def _int(path: str, line: int, name: str, text: str) -> int | None:
     return value
 
 
-def read_kernel_trace(path: str) -> Iterator[TraceRow]:
+def read_kernel_trace(path: str, ordered: bool = True) -> Iterator[TraceRow]:
     """Yield the rows of a kernel op trace, validating each; errors name the file and line."""
     with _open_bytes(path) as fh:
         try:
-            yield from _rows(path, csv.reader(_lines(fh)))
+            yield from _rows(path, csv.reader(_lines(fh)), ordered)
         except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, csv.Error, OSError) as exc:
             raise FileFormatError(path, "data", f"unreadable: {exc}") from None
 
 
-def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
+def _rows(path: str, reader: Iterator[list[str]], ordered: bool = True) -> Iterator[TraceRow]:
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise FileFormatError(path, "line 1", f"expected header {','.join(COLUMNS)}")
-    last_seq = -1
+    # A 6.12 trace lists each row where its op ended, stamped with the seq where it began (``ordered``
+    # False): there seq may go back.
+    last_seq = -1 if ordered else None
     for line, fields in enumerate(reader, 2):
         # The checks of _checked_row, done with the fewest Python calls (no call per row, and the tuple
         # built as NamedTuple._make builds it, without the class's Python-level __new__): this loop runs
@@ -120,7 +122,7 @@ def _rows(path: str, reader: Iterator[list[str]]) -> Iterator[TraceRow]:
                     pass
         if row is None:
             row = _checked_row(path, line, fields)
-        if row[0] is not None:  # a replay relies on the kernel's order: seq must increase
+        if row[0] is not None and last_seq is not None:  # a 6.1 replay relies on the kernel's order
             if row[0] <= last_seq:
                 raise FileFormatError(path, f"line {line}", f"seq {row[0]} does not increase (previous {last_seq})")
             last_seq = row[0]
