@@ -206,16 +206,47 @@ def test_plugin_raising_at_import_is_skipped_with_its_name(fake_distribution):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     warning = [line for line in proc.stderr.splitlines() if "zswaplab_broken" in line]
     assert len(warning) == 1 and "zswaplab-broken 9.9" in warning[0] and "boom at import" in warning[0]
-    assert "skipped plugin zswaplab_broken (zswaplab-broken 9.9): RuntimeError: boom at import" in proc.stdout
+    assert "failed: plugin zswaplab_broken (zswaplab-broken 9.9) failed (import): RuntimeError: boom at import" \
+        in proc.stdout
     run = run_subprocess(root, "run", "--allocator", "ideal", "--pages", "8", "--json")
     assert run.returncode == 0 and json.loads(run.stdout)["stored_pages"] > 0
 
 
-def test_strict_plugins_turns_a_broken_plugin_into_an_error(fake_distribution):
-    root = fake_distribution("zswaplab-broken", "zswaplab_broken", BROKEN_AT_IMPORT)
+GARBAGE = "from zswaplab.hookspecs import hookimpl\n@hookimpl\ndef zswaplab_compressors():\n    return ['lz9']\n"
+
+
+def test_strict_plugins_raises_every_failure_with_its_original_traceback(fake_distribution):
+    fake_distribution("zswaplab-broken", "zswaplab_broken", BROKEN_AT_IMPORT)
+    root = fake_distribution("zswaplab-garbage", "zswaplab_garbage", GARBAGE)
     proc = run_subprocess(root, "plugins", ZSWAPLAB_STRICT_PLUGINS="1")
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert "plugin zswaplab_broken (zswaplab-broken 0.0.1) failed: RuntimeError: boom at import" in proc.stderr
+    assert proc.returncode != 0 and "ExceptionGroup: 2 zswaplab plugin failure(s)" in proc.stderr
+    assert "raise RuntimeError('boom at import')" in proc.stderr  # the plugin's own source line
+    assert "plugin zswaplab_broken (zswaplab-broken 0.0.1) failed (import)" in proc.stderr
+    assert "plugin zswaplab_garbage (zswaplab-garbage 0.0.1) failed (discovery)" in proc.stderr
+
+
+def test_debug_env_prints_the_load_traceback(fake_distribution):
+    root = fake_distribution("zswaplab-broken", "zswaplab_broken", BROKEN_AT_IMPORT)
+    proc = run_subprocess(root, "plugins", ZSWAPLAB_DEBUG="1")
+    assert proc.returncode == 0 and "Traceback" in proc.stderr and "boom at import" in proc.stderr
+
+
+def test_entry_point_naming_a_missing_object_is_isolated(fake_distribution):
+    root = fake_distribution("zswaplab-hollow", "zswaplab_hollow", "X = 1\n")
+    entry_points = root / "zswaplab_hollow-0.0.1.dist-info" / "entry_points.txt"
+    entry_points.write_text("[zswaplab]\nhollow = zswaplab_hollow:plugin\n")
+    proc = run_subprocess(root, "plugins")
+    assert proc.returncode == 0
+    assert "plugin hollow (zswaplab-hollow 0.0.1) failed (missing object): AttributeError" in proc.stdout
+
+
+def test_hooks_pluggy_refuses_are_isolated(capsys, fake_distribution):
+    source = "from zswaplab.hookspecs import hookimpl\n@hookimpl\ndef zswaplab_allocators(bogus):\n    return []\n"
+    fake_distribution("zswaplab-wrongargs", "zswaplab_wrongargs", source)
+    code, out, _ = run_cli(capsys, "plugins", "--json")
+    failures = json.loads(out)["failures"]
+    assert code == 0 and [(f["distribution"], f["stage"]) for f in failures] == [("zswaplab-wrongargs", "registration")]
+    assert "bogus" in failures[0]["error"]
 
 
 # (case id, compressor name, factory, module body, fragments): compressor plugins that break their contract
@@ -243,18 +274,31 @@ def test_misbehaving_part_is_named(capsys, fake_distribution, name, factory, bod
     assert_one_line_error(code, err, f"compressor {name!r}", f"zswaplab-{name} 0.0.1", *fragments)
 
 
-def test_discovery_hook_returning_garbage_is_named(capsys, fake_distribution):
-    source = "from zswaplab.hookspecs import hookimpl\n@hookimpl\ndef zswaplab_compressors():\n    return ['lz9']\n"
-    fake_distribution("zswaplab-garbage", "zswaplab_garbage", source)
-    code, _, err = run_cli(capsys, "run", "--pages", "8")
-    assert_one_line_error(code, err, "zswaplab_garbage", "zswaplab-garbage", "not a PartSpec")
+def test_discovery_hook_returning_garbage_is_listed_and_the_tool_keeps_working(capsys, fake_distribution):
+    fake_distribution("zswaplab-garbage", "zswaplab_garbage", GARBAGE)
+    code, out, _ = run_cli(capsys, "run", "--allocator", "ideal", "--pages", "8", "--json")
+    assert code == 0 and json.loads(out)["stored_pages"] > 0
+    code, out, _ = run_cli(capsys, "plugins")
+    assert code == 0
+    assert ("failed: plugin zswaplab_garbage (zswaplab-garbage 0.0.1) failed (discovery): "
+            "zswaplab_compressors returned 'lz9', not a PartSpec") in out
 
 
-def test_two_plugins_with_one_name_is_an_error_naming_both(capsys, fake_distribution):
+def test_two_plugins_with_one_name_need_the_qualified_form(capsys, fake_distribution):
     fake_distribution("zswaplab-twin", "zswaplab_twin",
-                      plugin_source("compressors", "deflate", "DeflateCompressor"))
-    code, _, err = run_cli(capsys, "run", "--pages", "8")
-    assert_one_line_error(code, err, "compressor 'deflate'", "zswaplab-twin", "zswaplab")
+                      plugin_source("compressors", "deflate", "DeflateCompressor"), "2.0")
+    code, _, err = run_cli(capsys, "run", "--compressor", "deflate", "--pages", "8")
+    assert_one_line_error(code, err, "compressor 'deflate'", "deflate@zswaplab, deflate@zswaplab-twin")
+    for qualified in ("deflate@zswaplab-twin", "deflate@zswaplab:level=3"):
+        code, out, _ = run_cli(capsys, "run", "--compressor", qualified, "--allocator", "ideal", "--pages", "8",
+                               "--json")
+        assert code == 0 and json.loads(out)["compressor"] == qualified
+    code, out, _ = run_cli(capsys, "plugins", "--json")
+    data = json.loads(out)
+    compressors = {p["name"] for p in data["parts"] if p["kind"] == "compressor"}
+    assert compressors >= {"deflate@zswaplab", "deflate@zswaplab-twin"} and "deflate" not in compressors
+    assert {(f["distribution"], f["version"], f["stage"]) for f in data["failures"]} == {
+        ("zswaplab", "0.1.0", "name collision"), ("zswaplab-twin", "2.0", "name collision")}
 
 
 def test_debug_env_keeps_the_traceback(fake_distribution):

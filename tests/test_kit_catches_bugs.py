@@ -10,6 +10,7 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
+from zswaplab.errors import PluginLoadError
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 from zswaplab.swapmodel import Combo, machine_for
@@ -158,3 +159,16 @@ class TestEntryLruPasses(FlushPolicyContract):
 
 class TestPageReclaimPasses(FlushPolicyContract):
     factory = staticmethod(PageReclaimPolicy)
+
+
+def test_a_plugin_that_failed_to_load_fails_the_kit_with_its_load_error(fake_distribution):
+    fake_distribution("zswaplab-zblock", "zswaplab_zblock", "import zblock_native_helpers\n", "0.3")
+
+    class TestZblock(AllocatorContract):
+        part = "zblock"
+
+    expected = (r"allocator 'zblock' is not installed, and plugin zswaplab_zblock \(zswaplab-zblock 0.3\) "
+                r"failed \(import\): ModuleNotFoundError")
+    with pytest.raises(PluginLoadError, match=expected) as info:
+        TestZblock().make()
+    assert isinstance(info.value.__cause__, ModuleNotFoundError)  # pytest prints the plugin's own traceback

@@ -36,11 +36,18 @@ class _Dup:
         return [PartSpec("ideal", dict)]
 
 
-def test_duplicate_part_names_name_both_distributions():
+def test_a_name_two_plugins_provide_is_a_failure_and_usable_qualified():
     host = PluginHost()
     host.register(_Dup(), "dup-plugin")
-    with pytest.raises(DuplicatePartError, match="zswaplab .*dup-plugin"):
-        host.parts
+    assert "deflate" in host.names("compressor")  # the rest of the registry is intact
+    with pytest.raises(DuplicatePartError, match="name one: ideal@dup-plugin, ideal@zswaplab"):
+        host.get("allocator", "ideal")
+    assert host.get("allocator", "ideal@zswaplab").plugin.name == "builtin"
+    assert host.get("allocator", "ideal@dup-plugin").spec.factory is dict
+    assert host.provides("allocator", "ideal") and not host.provides("allocator", "ideal@nobody")
+    collisions = [f for f in host.failures if f.stage == "name collision"]
+    assert sorted(f.name for f in collisions) == ["builtin", "dup-plugin"]
+    assert "(registered in-process) (plugin dup-plugin) and zswaplab (plugin builtin)" in collisions[0].error
 
 
 class _Broken:

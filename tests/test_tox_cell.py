@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zswaplab.cli import plugin_rows
+from zswaplab.cli_plugins import plugin_rows
 from zswaplab.config import RunConfig
 from zswaplab.runner import execute
 

@@ -15,6 +15,7 @@ import attrs
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
+from zswaplab.cli_plugins import add_plugins_parser
 from zswaplab.cli_trace import add_trace_parser
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.cli_study import add_study_parser
@@ -26,6 +27,7 @@ from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
 from zswaplab.runner import RunResult, execute
+from zswaplab.tables import print_table
 from zswaplab.tunables import TUNABLES, parse_sets
 
 TABLE_COLUMNS = (
@@ -152,48 +154,6 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return "-" if value is None else str(value)
-
-
-def print_table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
-
-
-# ------------------------------------------------------------------------------------------------
-# plugins
-# ------------------------------------------------------------------------------------------------
-def add_plugins_parser(sub: Any) -> None:
-    p = sub.add_parser("plugins", help="list loaded plugins, their parts, and load errors")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_plugins)
-
-
-def plugin_rows() -> dict[str, Any]:
-    host = get_plugin_host()
-    parts = [
-        {"name": name, "kind": kind, "plugin": reg.plugin.name, "distribution": reg.plugin.distribution,
-         "version": reg.plugin.version, "description": reg.spec.description,
-         "options": [o.name for o in reg.spec.options]}
-        for kind, table in host.parts.items() for name, reg in sorted(table.items())
-    ]
-    failures = [{"plugin": f.name, "distribution": f.distribution, "version": f.version, "error": f.error}
-                for f in host.failures]
-    return {"parts": parts, "failures": failures}
-
-
-def cmd_plugins(args: argparse.Namespace) -> int:
-    data = plugin_rows()
-    if args.json:
-        print(json.dumps(data, indent=2))
-        return 0
-    rows = [[p["kind"], p["name"], p["distribution"], p["version"], p["description"]] for p in data["parts"]]
-    print_table(rows, ["kind", "name", "distribution", "version", "description"])
-    for f in data["failures"]:
-        print(f"skipped plugin {f['plugin']} ({f['distribution']} {f['version']}): {f['error']}")
-    return 0
 
 
 # ------------------------------------------------------------------------------------------------

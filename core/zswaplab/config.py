@@ -78,9 +78,8 @@ class RunConfig:
 
 
 def default_part(kind: str, host: PluginHost) -> str:
-    available = host.parts[kind]
     for name in DEFAULT_PARTS[kind]:
-        if name in available:
+        if host.provides(kind, name):  # a colliding default then fails asking for its qualified form
             return name
     return DEFAULT_PARTS[kind][-1]
 

@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zswaplab.entry import Entry
-from zswaplab.errors import AllocNoMemory, AllocTooBig
+from zswaplab.errors import AllocNoMemory, AllocTooBig, PluginLoadError, UnknownPartError
 from zswaplab.interfaces import missing_methods
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import parse_part
-from zswaplab.plugins import PluginHost
+from zswaplab.plugins import PluginHost, RegisteredPart
 
 DEFAULT_EXAMPLES = 25
 
@@ -82,6 +82,21 @@ SAMPLE_PAGES = tuple(make_page(k, s, 7) for k, s in
 # -------------------------------------------------------------------------------------------------
 # the part under test
 # -------------------------------------------------------------------------------------------------
+def registered(kind: str, name: str) -> RegisteredPart:
+    """The installed part ``name``; if it is missing while some plugin failed to load, the error is that
+    load error (chained to the plugin's own exception), so a broken plugin shows why it broke."""
+    host = PluginHost()
+    try:
+        return host.get(kind, name)
+    except UnknownPartError:
+        failures = host.failures
+        if not failures:
+            raise
+        lines = "; ".join(f.line() for f in failures)
+        raise PluginLoadError(f"{kind.replace('_', ' ')} {name!r} is not installed, and {lines}") \
+            from failures[0].exception
+
+
 class PartContract:
     """Base of the suites: how to build the part under test.
 
@@ -110,8 +125,7 @@ class PartContract:
         if self.part is None:
             raise TypeError(f"{type(self).__name__}: set part = 'NAME' or factory = staticmethod(...)")
         ref = parse_part(self.part)
-        spec = PluginHost().get(self.kind, ref.name).spec
-        return spec.build(ref.options, {"kernel": self.kernel})
+        return registered(self.kind, ref.name).spec.build(ref.options, {"kernel": self.kernel})
 
     def test_has_the_interface(self) -> None:
         obj = self.make()

@@ -17,22 +17,26 @@ class UserError(ZswaplabError, ValueError):
 class UnknownPartError(UserError, LookupError):
     """A part name that no loaded plugin provides."""
 
-    def __init__(self, kind: str, name: str, available: list[str]) -> None:
+    def __init__(self, kind: str, name: str, available: list[str], note: str = "") -> None:
         self.kind, self.name, self.available = kind, name, sorted(available)
         listing = ", ".join(self.available) or "none"
-        super().__init__(f"unknown {kind} {name!r}; available: {listing}")
+        super().__init__(f"unknown {kind} {name!r}; available: {listing}" + (f"; {note}" if note else ""))
 
 
 class OptionError(UserError):
-    """An unknown, malformed or out-of-range part option."""
+    """An unknown, malformed or out-of-range part option, or options a part refuses together.
+
+    A part's factory raises it for a combination of options it cannot honour; the CLI prints its message
+    on one line (any other exception from a factory is reported as a fault of the plugin).
+    """
 
 
-class DuplicatePartError(ZswaplabError):
-    """Two plugins register the same part name for the same kind."""
+class DuplicatePartError(UserError, LookupError):
+    """Two plugins provide one part name for one kind, and the name was used without its qualifier."""
 
 
 class PluginLoadError(ZswaplabError):
-    """A plugin failed to import or register (raised only in strict mode)."""
+    """A plugin the kit was asked to test did not load; the message carries its load error."""
 
 
 class PluginContractError(ZswaplabError):

@@ -43,7 +43,7 @@ class StudySpec:
 
 
 def _installed(host: PluginHost, kind: str, name: str) -> bool:
-    return name in host.parts[kind]
+    return host.provides(kind, name)
 
 
 def _build_part(host: PluginHost, kind: str, text: str, kernel: str) -> Any:

@@ -63,7 +63,7 @@ def worker_name() -> str:
 
 def check_plugins(required: tuple[tuple[str, str, str], ...], host: PluginHost) -> None:
     """Raise :class:`MissingPluginError` naming each part (and its distribution) this worker lacks."""
-    missing = [f"{kind} {name} (from {dist})" for kind, name, dist in required if name not in host.parts[kind]]
+    missing = [f"{kind} {name} (from {dist})" for kind, name, dist in required if not host.provides(kind, name)]
     if missing:
         raise MissingPluginError(f"worker {worker_name()} is missing plugin part(s): {', '.join(missing)}; "
                                  f"install the distribution(s) there")
