@@ -43,7 +43,7 @@ class StudySpec:
 
 
 def _installed(host: PluginHost, kind: str, name: str) -> bool:
-    return host.provides(kind, name)
+    return name in host.parts[kind]
 
 
 def _build_part(host: PluginHost, kind: str, text: str, kernel: str) -> Any:
