@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from zswaplab.cli_classes import add_classes_parser, class_table_payload, print_class_table
+from zswaplab.cli_classes import add_classes_parser, class_table_payload, no_class_table, print_class_table
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
 from zswaplab.cli_plugins import add_plugins_parser
@@ -134,7 +134,10 @@ def _add_class_tables(results: Sequence[RunResult], rows: list[dict[str, Any]], 
     """``run --classes``: the allocator's class table after the run (JSON: a ``classes`` key per row)."""
     for result, row in zip(results, rows):
         allocator = result.zswap.allocator if result.zswap is not None else None
-        if allocator is None or not hasattr(allocator, "class_table"):
+        if allocator is None:
+            continue
+        if not hasattr(allocator, "class_table"):
+            print(f"note: {no_class_table(allocator)}", file=sys.stderr)
             continue
         if as_json:
             row["classes"] = class_table_payload(allocator)

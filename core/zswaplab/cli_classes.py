@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from zswaplab.errors import UserError
+from zswaplab.partcheck import construct
 from zswaplab.parts import parse_part
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS, get_preset
@@ -35,7 +36,7 @@ def cmd_classes(args: argparse.Namespace) -> int:
     if args.chain is not None:
         options["chain"] = str(args.chain)
     preset = get_preset(args.kernel)
-    allocator = get_plugin_host().get("allocator", ref.name).spec.build(options, {"kernel": preset.version})
+    allocator = construct(get_plugin_host().get("allocator", ref.name), options, {"kernel": preset.version})
     print_class_table(allocator, args.json)
     return 0
 
@@ -43,9 +44,15 @@ def cmd_classes(args: argparse.Namespace) -> int:
 def class_table_payload(allocator: Any) -> dict[str, Any]:
     """``{"classes": [...], "huge_class_size": N}`` for JSON output; UserError if the part has no table."""
     if not hasattr(allocator, "class_table"):
-        raise UserError(f"allocator {getattr(allocator, 'name', '?')!r} has no size-class table")
+        raise UserError(no_class_table(allocator))
     return {"allocator": allocator.name, "classes": allocator.class_table(),
             "huge_class_size": getattr(allocator, "huge_class_size", None)}
+
+
+def no_class_table(allocator: Any) -> str:
+    """Why there is no table, and how an allocator author adds one."""
+    return (f"allocator {getattr(allocator, 'name', '?')!r} has no size-class table (an allocator gets one by "
+            "defining class_table() -> one dict per class, as zsmalloc does: see `zswaplab classes` in docs/reference/cli.md)")
 
 
 def print_class_table(allocator: Any, as_json: bool) -> None:

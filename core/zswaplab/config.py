@@ -160,6 +160,4 @@ def build_workload(config: RunConfig, host: PluginHost | None = None) -> Any:
     host = host or get_plugin_host()
     ref = parse_part(config.workload)
     part = host.get("workload", ref.name)
-    given = dict(ref.options)
-    defaults = {"pages": config.pages, "seed": config.seed}
-    return part.spec.build(given, defaults)
+    return construct(part, dict(ref.options), {"pages": config.pages, "seed": config.seed})

@@ -34,6 +34,7 @@ import attrs
 from zswaplab.config import RunConfig, default_part
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.infiles import MAX_DOCUMENT_BYTES, read_capped
+from zswaplab.partcheck import construct
 from zswaplab.parts import parse_part, split_part_list
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
@@ -250,8 +251,8 @@ def _resolve_part(host: PluginHost, axis: str, config: RunConfig, preset: Kernel
     options = reg.spec.resolve_options(ref.options, {"kernel": preset.version})
     out: dict[str, Any] = {"ref": str(ref), "name": ref.name, "options": options,
            "distribution": reg.plugin.distribution, "version": reg.plugin.version}
-    if axis == "allocator":
-        out["evictable"] = bool(reg.spec.factory(**options).evictable)
+    if axis == "allocator":  # built through construct(): a raising factory is a one-line plugin error
+        out["evictable"] = bool(construct(reg, ref.options, {"kernel": preset.version}).evictable)
     return out
 
 

@@ -29,7 +29,7 @@ def csv_text(rows: Sequence[dict[str, Any]]) -> str:
 def print_table(rows: list[list[str]], header: list[str]) -> None:
     """A plain-text table with aligned columns, for the terminal."""
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
     print("  ".join("-" * w for w in widths))
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
