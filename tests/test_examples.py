@@ -49,3 +49,20 @@ def test_simpy_example() -> None:
     # a tiny pool rejects stores: more faults wait for the swap device (incompressible pages always do)
     assert tight["load_misses"] > roomy["load_misses"]
     assert tight["simulated_us"] > roomy["simulated_us"]
+
+
+def test_simpy_example_charges_what_the_kernel_would() -> None:
+    module = _load("simpy_swap")
+    tight = module.simulate(cpus=2, pages=300, ram=100, accesses=3000, pool_ram="2M")
+    assert tight["pool_limit_hit"] > 0 and tight["backing_writes"] > 0
+    # a store refused at the limit (or by the hysteresis) is not compressed; every other one is
+    refused = tight["pool_limit_hit"] + tight["reject_hysteresis"]
+    assert tight["compressions"] == tight["stores"] - refused
+    # every store zswap did not keep is written to the swap device, and the CPU waits for it
+    assert tight["disk_writes"] == tight["backing_writes"]
+    assert tight["disk_reads"] == tight["backing_reads"] == tight["load_misses"]
+
+
+def test_simpy_example_uses_only_the_public_api() -> None:
+    source = (EXAMPLES / "simpy_swap.py").read_text()
+    assert "sim.zswap" not in source and "sim.swap." not in source and ".backing" not in source

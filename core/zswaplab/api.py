@@ -36,6 +36,7 @@ import attrs
 import pluggy
 
 from zswaplab import hookspecs, tunables
+from zswaplab.backing import IoCost
 from zswaplab.config import RunConfig, build_zswap, zswap_class
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
@@ -191,6 +192,11 @@ class Simulator:
     def report(self) -> dict[str, Any]:
         """Counters, derived figures (ratio, pool pages, ...) and backing-device I/O."""
         return self.zswap.report()
+
+    @property
+    def io_cost(self) -> IoCost:
+        """What the backing device charges per page read and written (ns), for a model's timing."""
+        return self.zswap.backing.cost
 
     @property
     def pool_pages(self) -> int:

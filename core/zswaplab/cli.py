@@ -16,6 +16,7 @@ from zswaplab.cli_classes import add_classes_parser, class_table_payload, no_cla
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
 from zswaplab.cli_plugins import add_plugins_parser
+from zswaplab.cli_tier import add_tier_parser
 from zswaplab.cli_trace import add_trace_parser
 from zswaplab.cli_replay import add_replay_parser
 from zswaplab.cli_study import add_study_parser
@@ -173,6 +174,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_trace_parser,
     add_sweep_parser,
     add_report_parser,
+    add_tier_parser,
 ]
 
 

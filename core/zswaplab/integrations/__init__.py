@@ -1,0 +1,1 @@
+"""zswaplab under other simulators: each module here adapts one, and imports it only when used."""
