@@ -468,9 +468,16 @@ class Zswap:
             self._load_put(entry)
         self._load_hit(entry)
         if self.exclusive_loads:
-            self._frontswap_map[type_][offset] = 0
-            self._invalidate(type_, offset)
+            self._exclusive_drop(type_, offset)
         return page
+
+    def _exclusive_drop(self, type_: int, offset: int) -> None:
+        """An exclusive load frees the entry and clears the slot's frontswap bit."""
+        try:
+            self._frontswap_map[type_][offset] = 0
+        except IndexError:  # 6.12 keeps no frontswap map: its bitmap stayed at the swapon size
+            pass
+        self._invalidate(type_, offset)
 
     def _load_get(self, type_: int, offset: int) -> Entry | None:
         """zswap_entry_find_get: the entry with one more reference, or None."""
