@@ -7,7 +7,6 @@ import struct
 from pathlib import Path
 
 import pytest
-
 from zswaplab import Simulator
 from zswaplab.cli import main
 from zswaplab.errors import FileFormatError, UserError
