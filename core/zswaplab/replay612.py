@@ -8,6 +8,7 @@ Differences from the 6.1 replay (:mod:`zswaplab.replay`), all from the 6.12 trac
   a larger ``seq`` is begun (its limit check) before the earliest of them. Not exact: some such stores
   show a ``pool_total`` read after the rows listed before them (most of the remaining pool_total
   mismatches); the probe events between rows tell where each check ran, and are not read yet.
+- A ``snapshot`` row's debugfs read goes through ``zswap_total_pages()``: it is a read of the pool.
 - Writebacks are listed as each ends, between other ops, before the ``shrink`` (worker) or ``shrinker``
   (memory reclaim) row that closes their run. The run is advanced one writeback per kernel writeback
   row (its kind and the shrinker's ``nr`` read from the closing row ahead); the closing row finishes it.
@@ -105,6 +106,11 @@ class Replayer612(Replayer):
             row = row._replace(result=row.result.partition("+")[0])
         return super()._store(row)
 
+    def _snapshot_row(self, row: TraceRow) -> TraceRow:
+        z = self.z612
+        z.pool_read = z.allocator.total_pages() * PAGE_SIZE  # the debugfs read goes through zswap_total_pages
+        return super()._snapshot_row(row)
+
     def _compact(self, row: TraceRow) -> TraceRow:
         compact = getattr(self.zswap.allocator, "compact", None)
         freed = compact() if compact is not None else 0
@@ -118,10 +124,10 @@ class Replayer612(Replayer):
             if row.type is not None and row.type not in trees:  # swapped on before the trace began
                 self.z612.init(row.type, self.swap_pages)
             for early in begun:
-                self._begin_store(early)
+                self._begin(early)
             op = row.op
             if op == "writeback":
-                yield row, self._next_writeback(row, closer)
+                yield row, self._writeback_row612(row, closer)
             elif op in CLOSERS:
                 yield from self._close(row)
             else:
@@ -129,7 +135,20 @@ class Replayer612(Replayer):
         if self._run is not None:
             yield from self._finish()
 
-    def _annotated(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow, list[TraceRow], TraceRow | None]]:
+    def _begin(self, item: list[Any]) -> None:
+        """A store that began before the row being applied makes its limit check there."""
+        self._begin_store(item[0])
+
+    def _writeback_row612(self, row: TraceRow, closer: TraceRow | None) -> TraceRow | None:
+        """The run's next writeback, applied where the kernel lists it (its entry freed there: freeing
+        it where it began fits fewer rows); the row shows the counters of that moment."""
+        predicted = self._next_writeback(row, closer)
+        if predicted is None:
+            return None
+        z = self.z612
+        return predicted._replace(pool_total=z.pool_read, stored_pages=z.counters.stored_pages)
+
+    def _annotated(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow, list[list[Any]], TraceRow | None]]:
         """Rows with the stores that began just before each, and for a writeback the row closing its
         run, read up to LOOKAHEAD rows ahead."""
         window: deque[list[Any]] = deque()  # [row, begun stores, closer]
@@ -138,7 +157,7 @@ class Replayer612(Replayer):
         for row in rows:
             item: list[Any] = [row, [], None]
             seq = row.seq if row.seq is not None else top
-            if row.op == "store" and seq < top:
+            if seq < top and row.op == "store":
                 self._place_begin(window, item, seq)
             top = max(top, seq)
             if row.op == "writeback":
@@ -166,7 +185,7 @@ class Replayer612(Replayer):
                 break
             place = other
         if place is not None:
-            place[1].append(item[0])
+            place[1].append(item)
 
     def _start(self, closer: TraceRow | None) -> _Run:
         z = self.z612
