@@ -26,7 +26,8 @@ def table() -> str:
         by = report.mismatches
         snap = sum(v for k, v in by.items() if k.startswith("snapshot:"))
         cells = " | ".join(f"{by.get(f, 0):,}" for f in FIELDS)
-        lines.append(f"| `{trace.name.split('.')[0]}` | {report.ops:,} | {report.total_mismatches:,} | {cells} | {snap} |")
+        name = trace.name.split(".")[0]
+        lines.append(f"| `{name}` | {report.ops:,} | {report.total_mismatches:,} | {cells} | {snap} |")
     return "\n".join(lines)
 
 
