@@ -115,5 +115,38 @@ def test_without_stepping_the_rows_between_writebacks_would_be_off() -> None:
     assert report.mismatches["stored_pages"] >= 1
 
 
+def _z3fold_claimed_victim_trace() -> list[tuple]:
+    """z3fold, 1500-byte pages (24 chunks): A{0,1} B{2,3} C{4}, A the LRU tail. The store of 5 queues the
+    worker, which starts at once and claims A; then slot 1 (on A) is invalidated. On a claimed page
+    z3fold_free only clears the slot: no compaction, A is kept (3 pages) until the worker has written
+    back 0 and found 1 gone; the cached size shows A's release at the next free."""
+    fill = [("store", o, 1500, "stored", P * (o // 2 + 1), o + 1, 0) for o in range(5)]
+    return fill + [
+        ("store", 5, 1500, "rej_limit", 3 * P, 5, 0),
+        ("invalidate", 1, None, "", 3 * P, 4, None),
+        ("writeback", 0, None, "ok", 3 * P, 3, None),
+        ("shrink", None, None, "ok", 3 * P, 3, None),
+        ("invalidate", 4, None, "", P, 2, None),
+    ]
+
+
+def test_the_worker_claims_its_victim_when_queued() -> None:
+    pytest.importorskip("zswaplab_z3fold")
+    zswap = build_zswap(RunConfig(allocator="z3fold", kernel="6.1", ram="40k"), auto_shrink=False)
+    report = Replayer(zswap).run(_rows(_z3fold_claimed_victim_trace()), "synthetic")
+    assert report.total_mismatches == 0, report.first_mismatch
+    assert zswap.counters.written_back_pages == 1
+
+
+def test_a_worker_started_only_at_its_first_writeback_row_would_compact_the_victim() -> None:
+    """Started late, the free of slot 1 finds A unclaimed: 0 moves into C and A is released at once."""
+    pytest.importorskip("zswaplab_z3fold")
+    zswap = build_zswap(RunConfig(allocator="z3fold", kernel="6.1", ram="40k"), auto_shrink=False)
+    replayer = Replayer(zswap)
+    replayer._early_worker = False
+    report = replayer.run(_rows(_z3fold_claimed_victim_trace()), "synthetic")
+    assert report.mismatches["pool_total"] >= 1
+
+
 def replayer_written_back(replayer: Replayer) -> int:
     return replayer.zswap.counters.written_back_pages

@@ -82,6 +82,8 @@ class Replayer:
         # writeback, or (in _worker_done) already finished with its answer.
         self._worker: Steps[bool] | None = None
         self._worker_done: bool | None = None
+        # zbud/z3fold: the worker starts when queued (see _begin_worker); zsmalloc's only counts a failure
+        self._early_worker = bool(getattr(zswap.allocator, "evictable", False)) and zswap.preset.shrink_worker == "one"
         self._begun_full: dict[tuple[int, int], int] = {}  # reached_full when an early-begun store began
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
@@ -150,6 +152,19 @@ class Replayer:
         ours = self._writebacks.pop(made)
         return ours._replace(seq=row.seq)
 
+    def _begin_worker(self) -> None:
+        """Start the worker just queued: it claims its victim page and pauses before its first writeback.
+        The traces' seq gaps show its first events right after the store that queued it (on one CPU the
+        woken kworker preempts the storing task), well before its writeback rows; an object of the victim
+        freed meanwhile is freed from a claimed page, as in the kernel, with no compaction."""
+        if self._worker is not None or self._worker_done is not None:
+            return
+        self._worker = self.zswap.shrink_worker_steps()
+        try:
+            next(self._worker)
+        except StopIteration as done:
+            self._worker, self._worker_done = None, bool(done.value)
+
     def _unmatched_writebacks(self) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
         """Writebacks of ours that no kernel writeback row matched."""
         ours, self._writebacks = self._writebacks, []
@@ -179,7 +194,10 @@ class Replayer:
         return self._row(row, row.result)
 
     def _shrink_row(self, row: TraceRow) -> TraceRow:
-        return self._row(row, self._shrink())
+        result = self._shrink()
+        if self._early_worker and self.zswap.shrink_pending:  # queued again while it ran: it runs again
+            self._begin_worker()
+        return self._row(row, result)
 
     def _snapshot_row(self, row: TraceRow) -> TraceRow:
         self._snapshot(row.result)
@@ -206,6 +224,8 @@ class Replayer:
             self.vm.zswpout += 1
         else:
             self.vm.pswpout += 1
+            if z.shrink_pending and self._early_worker:
+                self._begin_worker()
         return self._row(row, z.last_result, full)
 
     def _shrink(self) -> str:
