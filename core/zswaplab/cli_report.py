@@ -18,6 +18,7 @@ def add_report_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("md", "csv", "json"), default="md", help="table printed (default md)")
     p.add_argument("--sweep", help="only the cells of this sweep name")
     p.add_argument("--title", help="page title")
+    p.add_argument("--no-plots", action="store_true", help="with --out: no PNG plots (no matplotlib needed)")
     p.set_defaults(func=cmd_report)
 
 
@@ -33,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     printer = {"md": lambda: to_markdown(table), "csv": lambda: to_csv(table), "json": lambda: to_json(table, rows)}
     print(printer[args.format]().rstrip("\n"))
     if args.out:
-        files = write_report(args.db, args.out, args.sweep, args.title)
+        files = write_report(args.db, args.out, args.sweep, args.title, plots=not args.no_plots)
         print(f"wrote {len(files)} files to {args.out}: {', '.join(files)}")
         print(f"open {os.path.join(args.out, 'index.html')}")
     return 0

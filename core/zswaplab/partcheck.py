@@ -57,6 +57,22 @@ def construct(part: RegisteredPart, given: Mapping[str, Any], defaults: Mapping[
     return obj
 
 
+class PoolShortfall(PluginContractError):
+    """The allocator reports fewer pool pages than the compressed bytes it holds need."""
+
+
+def check_pool_holds(zswap: Any) -> None:
+    """Raise :class:`PoolShortfall` when ``total_pages()`` cannot hold the live compressed bytes: the mark of
+    an allocator that hands out one handle twice (or ``None``) or forgets pageframes, which would otherwise
+    report, say, 1 pool page for 1898 stored pages. Called a few times per run, never per page."""
+    stored = getattr(getattr(zswap, "counters", None), "stored_bytes", None)
+    pages = zswap.allocator.total_pages()
+    if stored is not None and pages * 4096 < stored:
+        raise PoolShortfall(f"reports {pages} pool page{'s' if pages != 1 else ''} holding {stored} compressed "
+                            "bytes: an allocator must return a distinct int handle per live object and count "
+                            "every pageframe it uses in total_pages()")
+
+
 def run_parts(zswap: Zswap, host: PluginHost) -> list[tuple[Any, RegisteredPart]]:
     """The part objects of a built :class:`Zswap` with their registrations (one index per swap type)."""
     def reg(kind: str, key: str) -> RegisteredPart:

@@ -183,18 +183,20 @@ def _series_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], path: s
 # ------------------------------------------------------------------------------------------------
 # the whole report
 # ------------------------------------------------------------------------------------------------
-def write_report(db_path: str, out_dir: str, sweep: str | None = None, title: str | None = None) -> list[str]:
-    """Write tables (report.md, results.csv, results.json), plots and index.html; return the files."""
+def write_report(db_path: str, out_dir: str, sweep: str | None = None, title: str | None = None,
+                 plots: bool = True) -> list[str]:
+    """Write tables (report.md, results.csv, results.json), plots (unless ``plots`` is False) and index.html;
+    return the files."""
     rows = load_rows(db_path, sweep)
     make_output_dir(out_dir)
     table = comparison_table(rows)
-    plots = write_plots(rows, out_dir)
+    images = write_plots(rows, out_dir) if plots else []
     title = title or f"zswaplab sweep {sweep or os.path.basename(db_path)}"
-    files = {"report.md": markdown_page(title, table, plots), "results.csv": to_csv(table),
-             "results.json": to_json(table, rows), "index.html": to_html(title, table, plots)}
+    files = {"report.md": markdown_page(title, table, images), "results.csv": to_csv(table),
+             "results.json": to_json(table, rows), "index.html": to_html(title, table, images)}
     for name, text in files.items():
         write_text(os.path.join(out_dir, name), text)
-    return [*files, *plots]
+    return [*files, *images]
 
 
 def markdown_page(title: str, table: Table, plots: Sequence[str], image_prefix: str = "") -> str:

@@ -11,7 +11,8 @@ from zswaplab.config import RunConfig, build_workload, build_zswap
 from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.ops import OpKind
 from zswaplab.orchestrator import Zswap
-from zswaplab.partcheck import blame, run_parts
+from zswaplab.errors import PluginContractError
+from zswaplab.partcheck import PoolShortfall, blame, check_pool_holds, describe, run_parts
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
 from zswaplab.swap import SwapSystem
@@ -57,6 +58,8 @@ def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = N
     try:
         with cyclic_gc_paused():
             count, series = _drive(system, workload)
+    except PoolShortfall as exc:
+        raise PluginContractError(f"{describe(run_parts(zswap, host)[1][1])} {exc}") from None
     except Exception as exc:  # name the part that broke its interface (see zswaplab.partcheck)
         reported = blame(exc, run_parts(zswap, host))
         if reported is exc:
@@ -80,7 +83,9 @@ def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]
         apply(op)
         if count % every == 0:
             series.append((count, allocator.total_pages()))
+            check_pool_holds(system.zswap)
     series.append((count, allocator.total_pages()))
+    check_pool_holds(system.zswap)
     return count, series
 
 
