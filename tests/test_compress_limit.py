@@ -1,5 +1,6 @@
 """Which rule refuses a page that compresses to more than 4096 bytes (issue 17 point 4): per compressor
-and per kernel. lz4 (like zstd and deflate) stops at the request's output length, a compression failure;
+and per kernel. lz4 from 4.11 (like zstd and deflate) stops at the request's output length, a compression
+failure;
 lzo and lzo-rle before 6.15 write all they produce into zswap's two-page buffer, and the zpool refuses the
 length: zbud and z3fold with -ENOSPC (reject_compress_poor), zsmalloc 6.1 with -EINVAL (reject_alloc_fail).
 """
@@ -34,6 +35,15 @@ def test_an_incompressible_page_is_refused_by_the_kernels_rule(compressor: str, 
     assert not z.store(0, 1, RANDOM_PAGE) and z.last_result == result
     assert getattr(z.counters, counter) == 1 and z.counters.stored_pages == 0
     assert z.allocator.total_pages() == 0
+
+
+def test_311_lz4_is_unbounded_too() -> None:
+    """Before 4.11 crypto/lz4.c's lz4_compress() was bounded by lz4_compressbound(src_len), not by the
+    length zswap passed: in 3.11 an incompressible page reached zbud, which refused it (-ENOSPC)."""
+    z = build_zswap(RunConfig(compressor="lz4", allocator="zbud", kernel="3.11"))
+    z.init(0, 16)
+    assert not z.store(0, 1, RANDOM_PAGE) and z.last_result == "rej_poor"
+    assert (z.counters.reject_compress_poor, z.counters.reject_compress_fail) == (1, 0)
 
 
 def test_a_page_just_over_4096_after_lzo_is_stored_by_nothing_but_a_shorter_one_is() -> None:

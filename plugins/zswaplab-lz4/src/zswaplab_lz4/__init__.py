@@ -9,16 +9,27 @@ import lz4.block
 from zswaplab.hookspecs import hookimpl
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.presets import kernel_version
+
+
+#: crypto/lz4.c and lz4hc.c pass zswap's output length to the compressor from 4.11 (the LZ4 update that
+#: brought LZ4_compress_default); before, lz4_compress() was bounded by lz4_compressbound(src_len) only.
+BOUNDED_FROM = (4, 11)
 
 
 class Lz4Compressor:
-    """LZ4 block format, default mode (kernel ``lz4``)."""
+    """LZ4 block format, default mode (kernel ``lz4``).
 
-    __slots__ = ("_compress", "_decompress", "acceleration")
+    ``bounded_output``: whether the kernel's driver stops at the page zswap asks for (4.11+); before,
+    output longer than a page reached the zpool (see :func:`zswaplab.orchestrator.compress_limit`).
+    """
+
+    __slots__ = ("_compress", "_decompress", "acceleration", "bounded_output")
     name = "lz4"
 
-    def __init__(self, acceleration: int = 1) -> None:
+    def __init__(self, acceleration: int = 1, kernel: str = "6.1") -> None:
         self.acceleration = acceleration
+        self.bounded_output = kernel_version(kernel) >= BOUNDED_FROM
         compress, decompress = lz4.block.compress, lz4.block.decompress
         # Bound once: the per-page path then pays one call, no keyword re-parsing in Python.
         self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="default", acceleration=acceleration, store_size=False)
@@ -37,20 +48,23 @@ class Lz4HcCompressor(Lz4Compressor):
     __slots__ = ("level",)
     name = "lz4hc"
 
-    def __init__(self, level: int = 9) -> None:
-        super().__init__()
+    def __init__(self, level: int = 9, kernel: str = "6.1") -> None:
+        super().__init__(kernel=kernel)
         self.level = level
         compress = lz4.block.compress
         self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="high_compression", compression=level, store_size=False)
+
+
+_KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (before 4.11 output longer than a page reaches the zpool)")
 
 
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
     return [
         PartSpec("lz4", Lz4Compressor, "LZ4 block format (kernel lz4)",
-                 (OptionSpec("acceleration", int, 1, "LZ4 acceleration", minimum=1, maximum=65537),),
+                 (OptionSpec("acceleration", int, 1, "LZ4 acceleration", minimum=1, maximum=65537), _KERNEL),
                  kernel_name="lz4"),
         PartSpec("lz4hc", Lz4HcCompressor, "LZ4 high compression (kernel lz4hc)",
-                 (OptionSpec("level", int, 9, "LZ4HC level", minimum=3, maximum=12),),
+                 (OptionSpec("level", int, 9, "LZ4HC level", minimum=3, maximum=12), _KERNEL),
                  kernel_name="lz4hc"),
     ]
