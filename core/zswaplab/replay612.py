@@ -40,6 +40,7 @@ SNAPSHOT_COUNTERS_612 = (
     "reject_kmemcache_fail", "reject_reclaim_fail", "stored_pages", "written_back_pages",
 )
 Pair = tuple[TraceRow | None, TraceRow | None]
+_NONE: list[list[Any]] = []  # shared by every row no store began before (never appended to)
 
 
 def _field(result: str, name: str) -> int | None:
@@ -150,27 +151,30 @@ class Replayer612(Replayer):
 
     def _annotated(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow, list[list[Any]], TraceRow | None]]:
         """Rows with the stores that began just before each, and for a writeback the row closing its
-        run, read up to LOOKAHEAD rows ahead."""
+        run, read up to LOOKAHEAD rows ahead. Written out for speed: it runs once per row."""
         window: deque[list[Any]] = deque()  # [row, begun stores, closer]
-        open_writebacks: list[list[Any]] = []
-        top = -1
+        open_writebacks: deque[list[Any]] = deque()  # writebacks whose closing row is not read yet
+        top, none = -1, _NONE
+        append, popleft, place = window.append, window.popleft, self._place_begin
         for row in rows:
-            item: list[Any] = [row, [], None]
-            seq = row.seq if row.seq is not None else top
-            if seq < top and row.op == "store":
-                self._place_begin(window, item, seq)
-            top = max(top, seq)
-            if row.op == "writeback":
+            item: list[Any] = [row, none, None]
+            seq, op = row.seq, row.op
+            if seq is not None:
+                if seq > top:
+                    top = seq
+                elif op == "store":
+                    place(window, item, seq)
+            if op == "writeback":
                 open_writebacks.append(item)
-            elif row.op in CLOSERS:
+            elif op in CLOSERS:
                 for wb in open_writebacks:
                     wb[2] = row
                 open_writebacks.clear()
-            window.append(item)
+            append(item)
             if len(window) > LOOKAHEAD:
-                out = window.popleft()
-                if out in open_writebacks:
-                    open_writebacks.remove(out)
+                out = popleft()
+                if open_writebacks and open_writebacks[0] is out:
+                    open_writebacks.popleft()
                 yield out[0], out[1], out[2]
         for out in window:
             yield out[0], out[1], out[2]
@@ -185,6 +189,8 @@ class Replayer612(Replayer):
                 break
             place = other
         if place is not None:
+            if place[1] is _NONE:
+                place[1] = []
             place[1].append(item)
 
     def _start(self, closer: TraceRow | None) -> _Run:
