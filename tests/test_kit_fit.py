@@ -122,7 +122,8 @@ def test_tests_that_do_not_apply_are_skipped_and_exempt_from_the_ci_rule(pyteste
     # reclaim and compaction do not apply to ideal: skipped, and the CI rule lets exactly those through
     assert outcomes.get("skipped") == 2 and outcomes.get("failed") == 1, result.stdout.str()
     result.stdout.fnmatch_lines(["*skipped under CI (Skipped: no tool)*",
-                                 "*not applicable: ideal has no reclaim_page*", "*not applicable: ideal has no compact()*"])
+                                 "*not applicable: ideal has no reclaim_page*",
+                                 "*not applicable: ideal has no compact()*"])
 
 
 def test_without_hypothesis_the_machine_says_what_to_install():

@@ -15,7 +15,7 @@ import attrs
 from zswaplab.cli_classes import add_classes_parser, class_table_payload, no_class_table, print_class_table
 from zswaplab.cli_capture import add_capture_parser
 from zswaplab.cli_pages import add_pages_parser
-from zswaplab.cli_plugins import add_plugins_parser
+from zswaplab.cli_plugins import add_new_plugin_parser, add_plugins_parser
 from zswaplab.cli_tier import add_tier_parser
 from zswaplab.cli_trace import add_trace_parser
 from zswaplab.cli_replay import add_replay_parser
@@ -175,6 +175,7 @@ def _fmt(value: Any) -> str:
 COMMANDS: list[Callable[[Any], None]] = [
     add_run_parser,
     add_plugins_parser,
+    add_new_plugin_parser,
     add_replay_parser,
     add_classes_parser,
     add_study_parser,

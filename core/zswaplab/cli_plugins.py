@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from zswaplab.errors import UnknownPartError
 from zswaplab.part_table import OPTION_HEADER, inventory, matching_parts, option_row, part_record
+from zswaplab.plugin_template import KINDS, render
 from zswaplab.plugins import PluginHost, RegisteredPart, get_plugin_host
 from zswaplab.tables import print_table
 
@@ -72,3 +74,19 @@ def _print_part(name: str, reg: RegisteredPart) -> None:
         print_table([option_row(o) for o in spec.options], OPTION_HEADER)
     else:
         print("no options")
+
+
+def add_new_plugin_parser(sub: Any) -> None:
+    p = sub.add_parser("new-plugin", help="write a template plugin distribution (code, kit tests, tox.ini, README)")
+    p.add_argument("kind", choices=KINDS, help="the kind of part the plugin provides")
+    p.add_argument("name", help="the part's name (lower case, digits, _): the distribution is zswaplab-NAME")
+    p.add_argument("--dir", help="where to write it (default: ./zswaplab-NAME; must be new or empty)")
+    p.set_defaults(func=cmd_new_plugin)
+
+
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    target = Path(args.dir or f"zswaplab-{args.name}")
+    for path in render(args.kind, args.name, target):
+        print(path.relative_to(target).as_posix())
+    print(f"next: cd {target} && pip install -e . && pytest  (then: tox)")
+    return 0
