@@ -9,6 +9,9 @@ Differences from the 6.1 replay (:mod:`zswaplab.replay`), all from the 6.12 trac
   show a ``pool_total`` read after the rows listed before them (most of the remaining pool_total
   mismatches); the probe events between rows tell where each check ran, and are not read yet.
 - A ``snapshot`` row's debugfs read goes through ``zswap_total_pages()``: it is a read of the pool.
+- A writeback listed after rows with a larger ``seq`` frees its entry where its second probe event ran
+  (found in the seq gaps that are wider than their rows explain); its row shows the counters where it
+  is listed.
 - Writebacks are listed as each ends, between other ops, before the ``shrink`` (worker) or ``shrinker``
   (memory reclaim) row that closes their run. The run is advanced one writeback per kernel writeback
   row (its kind and the shrinker's ``nr`` read from the closing row ahead); the closing row finishes it.
@@ -40,6 +43,11 @@ SNAPSHOT_COUNTERS_612 = (
     "reject_kmemcache_fail", "reject_reclaim_fail", "stored_pages", "written_back_pages",
 )
 Pair = tuple[TraceRow | None, TraceRow | None]
+#: Probe events each row kind leaves when nothing runs between them (the 6.12 oracle's seq steps).
+EVENTS = {("store", "stored"): 5, ("store", "rej_compress"): 3, ("store", "rej_full"): 3, ("store", "rej_limit"): 3,
+          ("load", "hit"): 3, ("load", "miss"): 2, ("invalidate", "freed"): 3, ("invalidate", "none"): 2,
+          ("writeback", "ok"): 5}
+FREE_EVENT = 4
 _NONE: list[list[Any]] = []  # shared by every row no store began before (never appended to)
 
 
@@ -70,6 +78,7 @@ class Replayer612(Replayer):
         zswap.writeback_fault = self._fault
         self._kernel_wb: TraceRow | None = None
         self._run: _Run | None = None
+        self._early_writebacks: dict[int | None, TraceRow | None] = {}
 
     def _handlers(self) -> dict[str, Callable[[TraceRow], TraceRow]]:
         handlers = super()._handlers()
@@ -137,13 +146,19 @@ class Replayer612(Replayer):
             yield from self._finish()
 
     def _begin(self, item: list[Any]) -> None:
-        """A store that began before the row being applied makes its limit check there."""
-        self._begin_store(item[0])
+        """A store that began before the row being applied makes its limit check there; a writeback
+        listed late frees its entry where its second probe event is."""
+        row = item[0]
+        if row.op == "store":
+            self._begin_store(row)
+        else:
+            self._early_writebacks[row.seq] = self._next_writeback(row, item[2])
 
     def _writeback_row612(self, row: TraceRow, closer: TraceRow | None) -> TraceRow | None:
-        """The run's next writeback, applied where the kernel lists it (its entry freed there: freeing
-        it where it began fits fewer rows); the row shows the counters of that moment."""
-        predicted = self._next_writeback(row, closer)
+        """The run's next writeback, applied where the kernel lists it unless placed earlier; the row
+        shows the counters of the moment it is listed."""
+        early = self._early_writebacks
+        predicted = early.pop(row.seq) if row.seq in early else self._next_writeback(row, closer)
         if predicted is None:
             return None
         z = self.z612
@@ -164,6 +179,8 @@ class Replayer612(Replayer):
                     top = seq
                 elif op == "store":
                     place(window, item, seq)
+                elif op == "writeback":
+                    self._place_writeback(window, item, seq)
             if op == "writeback":
                 open_writebacks.append(item)
             elif op in CLOSERS:
@@ -178,6 +195,27 @@ class Replayer612(Replayer):
                 yield out[0], out[1], out[2]
         for out in window:
             yield out[0], out[1], out[2]
+
+    @staticmethod
+    def _place_writeback(window: deque[list[Any]], item: list[Any], seq: int) -> None:
+        """Free a late-listed writeback's entry where its second probe event ran: in the gap holding its
+        begin event if that gap has room for two, else the next seq gap wider than its rows explain.
+        (Of the second, third or fourth event, the second fits the most rows.)"""
+        rows = [other[0] for other in window]
+        start = len(rows)
+        while start > 0 and (rows[start - 1].seq or 0) > seq:
+            start -= 1
+        for k in range(max(start - 1, 0), len(rows) - 1):
+            count = EVENTS.get((rows[k].op, rows[k].result))
+            if count is None:
+                continue
+            room = (rows[k + 1].seq or 0) - (rows[k].seq or 0) - count
+            if room >= (2 if k == start - 1 else 1):
+                target = window[k + 1]
+                if target[1] is _NONE:
+                    target[1] = []
+                target[1].append(item)
+                return
 
     @staticmethod
     def _place_begin(window: deque[list[Any]], item: list[Any], seq: int) -> None:
