@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from zswaplab.interfaces import Compressor
+from zswaplab.outfiles import write_text
 
 CACHE_FILE = "codec-costs.json"
 
@@ -67,9 +68,9 @@ def _load_cache(path: Path) -> dict[str, dict[str, float]]:
 
 def _save_cache(path: Path, data: dict[str, dict[str, float]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)  # atomic: concurrent runs never see half a file
+    # a private temporary file renamed over the cache: concurrent runs never see half a file, and a link
+    # planted at a predictable ``costs.tmp`` is never written through
+    write_text(path, json.dumps(data, indent=1, sort_keys=True))
 
 
 def measure(compressor: Compressor, pages: Sequence[bytes], passes: int = 21) -> tuple[float, float]:

@@ -59,12 +59,17 @@ class OptionSpec:
 
     def _check_range(self, part: str, value: Any) -> None:
         if self.minimum is not None and value < self.minimum:
-            raise OptionError(f"{part}: option {self.name}={value} is below the minimum {self.minimum:g}")
+            raise OptionError(f"{part}: option {self.name}={value} is below the minimum {_number(self.minimum)}")
         if self.maximum is not None and value > self.maximum:
-            raise OptionError(f"{part}: option {self.name}={value} is above the maximum {self.maximum:g}")
+            raise OptionError(f"{part}: option {self.name}={value} is above the maximum {_number(self.maximum)}")
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(map(str, self.choices))
             raise OptionError(f"{part}: option {self.name}={value!r} is not one of: {allowed}")
+
+
+def _number(value: float) -> str:
+    """A limit as a user types it: 67108864, not 6.71089e+07; 0.5 as 0.5."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 @attrs.frozen
