@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from array import array
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,15 @@ from zswaplab.lock_rules import hash_bucket, xa_levels, zs_class_index
 from zswaplab.scaling_study import index_factory
 from zswaplab.plugins import get_plugin_host
 
+# map, LRU and atomic costs off: these tests time the index and zpool locks alone (tests/test_kernel_locks.py
+# times the rest)
 COST = CostModel(compress_ns=1000.0, decompress_ns=400.0, node_ns=10.0, lock_ns=20.0, handoff_ns=50.0,
-                 alloc_ns=100.0, free_ns=80.0, samefill_ns=30.0, think_ns=500.0)
+                 alloc_ns=100.0, free_ns=80.0, samefill_ns=30.0, think_ns=500.0, map_ns=0.0, lru_ns=0.0,
+                 atomic_ns=0.0)
 
 
 def streams(*per_cpu: list[tuple[int, int, int, int]]) -> CpuStreams:
-    out = CpuStreams([], [], [], [])
-    for ops in per_cpu:
-        out.kinds.append(array("b", [op[0] for op in ops]))
-        out.types.append(array("i", [op[1] for op in ops]))
-        out.offsets.append(array("q", [op[2] for op in ops]))
-        out.lengths.append(array("i", [op[3] for op in ops]))
-    return out
+    return CpuStreams.of(*per_cpu)
 
 
 def test_one_store_takes_the_sum_of_its_phases() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zswaplab.cli_knob import add_knob_study
+from zswaplab.cli_knob import add_knob_study, add_locks_study
 from zswaplab.cli_scaling import add_scaling_study
 from zswaplab.outfiles import check_output_dir, check_output_file, write_text
 from zswaplab.plugins import get_plugin_host
@@ -35,6 +35,11 @@ def add_flush_parser(topics: Any) -> None:
                    help=f"any workload spec (default: {DEFAULT_WORKLOAD}: stores, loads that refresh, invalidates)")
     p.add_argument("--pages", type=int, default=4096)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seeds", help="also repeat (A) and (B) over these seeds, e.g. 1,2,3")
+    p.add_argument("--robust-allocators", help="allocators for that repeat (default: --allocator's)")
+    p.add_argument("--scales", help="... and these multiples of --pages and --ram, e.g. 1,4")
+    p.add_argument("--reclaim-priority", default="12",
+                   help="shrink_slab priorities driving zsmalloc's shrinker in that section, e.g. 12,1")
     p.add_argument("--out", default="study-flush", help="directory for flush.md, flush.csv and PNG plots")
     p.add_argument("--docs", help="also write the docs page (e.g. docs/explanation/flush-debate.md)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
@@ -59,8 +64,9 @@ def cmd_study_flush(args: argparse.Namespace) -> int:
     cells = run_flush_grid(allocators, policies, settings, host, progress=_progress)
     out = Path(args.out)
     report.write_outputs(cells, out, plots=not args.no_plots)
+    robust = _robust_section(args, allocators, settings)
     if args.docs:
-        page = report.render_page(cells, settings, _command(args), _relative(out, Path(args.docs)))
+        page = report.render_page(cells, settings, _command(args), _relative(out, Path(args.docs)), robust)
         write_text(args.docs, page)
     rows = [c.as_dict() for c in cells]
     if args.json:
@@ -72,14 +78,29 @@ def cmd_study_flush(args: argparse.Namespace) -> int:
     return 0
 
 
+def _robust_section(args: argparse.Namespace, allocators: list[str], settings: Any) -> str:
+    """(A) and (B) over ``--seeds`` and ``--scales``, or "" when neither is given."""
+    if not (args.seeds or args.scales):
+        return ""
+    from zswaplab.cli_knob import int_list
+    from zswaplab.study_flush_robust import render_section, run_robust
+
+    seeds, scales = int_list(args.seeds or str(args.seed)), int_list(args.scales or "1")
+    priorities = int_list(args.reclaim_priority, low=0, high=12)
+    chosen = [a.strip() for a in args.robust_allocators.split(",")] if args.robust_allocators else allocators
+    runs = run_robust(chosen, settings, seeds, scales, priorities,
+                      progress=lambda text: print(f"study flush: {text}", file=sys.stderr, flush=True))
+    return render_section(runs, seeds, scales, priorities, settings)
+
+
 def _command(args: argparse.Namespace) -> str:
     """The command line that regenerates the outputs (for the docs page)."""
     words = ["zswaplab", "study", "flush"]
     for name in ("allocator", "policy", "compressor", "kernel", "worker", "ram", "workload", "pages", "seed",
-                 "out", "docs"):
+                 "seeds", "scales", "robust_allocators", "reclaim_priority", "out", "docs"):
         value = getattr(args, name)
-        if value is not None:
-            words += [f"--{name}", str(value)]
+        if value is not None and not (name == "reclaim_priority" and not (args.seeds or args.scales)):
+            words += [f"--{name.replace('_', '-')}", str(value)]
     return " ".join(shlex.quote(w) for w in words)
 
 
@@ -94,7 +115,7 @@ def _progress(allocator: str, policy: str) -> None:
     print(f"study flush: {allocator} / {policy}", file=sys.stderr, flush=True)
 
 
-STUDY_TOPICS: list[Callable[[Any], None]] = [add_flush_parser, add_scaling_study, add_knob_study]
+STUDY_TOPICS: list[Callable[[Any], None]] = [add_flush_parser, add_scaling_study, add_knob_study, add_locks_study]
 
 
 def add_study_parser(sub: Any) -> None:

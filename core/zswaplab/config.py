@@ -60,6 +60,8 @@ class RunConfig:
     shrinker_enabled: bool | None = None
     memory_zswap_max: str | None = None
     memory_zswap_writeback: bool | None = None
+    #: Reclaim priority of the shrink_slab passes that drive zsmalloc's shrinker (12 = DEF_PRIORITY, kswapd).
+    reclaim_priority: int = 12
 
     def preset(self) -> KernelPreset:
         """The kernel preset with this config's tunables set."""
@@ -148,6 +150,9 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
     from zswaplab.memcg import memcg_for
 
     zswap.memcg = memcg_for(config, preset.version)
+    from zswaplab.shrink_slab import shrinker_for
+
+    zswap.slab = shrinker_for(allocator, preset.version, config.reclaim_priority)
     if config.memo_mb > 0:
         from zswaplab.memo import MemoCompressor
 

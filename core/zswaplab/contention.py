@@ -1,7 +1,8 @@
 """A discrete-event model of N CPUs issuing frontswap ops at once: who waits for which lock, and how long.
 
-Each CPU runs its own op stream. An op is a sequence of phases whose order and lock nesting follow
-Linux 6.1 ``mm/zswap.c`` for every index, so the index structure is the only thing that varies:
+Each CPU runs its own op stream. An op is a sequence of phases whose order and lock nesting follow the
+kernel's ``mm/zswap.c``; the locks are the kernel's own set (:mod:`zswaplab.kernel_locks`: zpool locks,
+zs_map_object, the LRU lock and global atomics besides the index lock). For 6.1:
 
 - store (zswap_frontswap_store): a store over a live offset first invalidates it (frontswap_store);
   then the same-filled check or compression, outside any lock; zpool_malloc under the allocator's lock;
@@ -18,7 +19,7 @@ between ops (``think_ns``) stands for the rest of the swap path.
 
 Built on SimPy. Locks are plain FIFO queues of SimPy events rather than ``simpy.Resource``: an
 uncontended acquisition then schedules no event at all, which keeps a 64-CPU, 1M-op run in the tens of
-seconds (see docs/explanation/tree-lock-scalability.md for the figure).
+seconds.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import simpy
 
 from zswaplab.entry import Entry
 from zswaplab.interfaces import Index
-from zswaplab.lock_rules import IndexRule, allocator_lock, index_rule
+from zswaplab.kernel_locks import LockSet, lock_set
+from zswaplab.lock_rules import IndexRule, index_rule
 
 STORE, LOAD, INVALIDATE = 0, 1, 2
 
@@ -53,6 +55,9 @@ class CostModel:
     free_ns: float = 100.0  # zs_free / zbud_free under the allocator's lock
     samefill_ns: float = 250.0  # zswap_is_page_same_filled on a page that is
     think_ns: float = 1000.0  # the rest of the swap path between two zswap ops of one CPU
+    map_ns: float = 40.0  # zs_map_object's handle lookup under pool->lock (6.2+)
+    lru_ns: float = 30.0  # list_add / list_del / list_move on the LRU under its lock (6.5+)
+    atomic_ns: float = 5.0  # one atomic read-modify-write of a global counter's cache line
 
 
 @attrs.define(slots=True)
@@ -98,6 +103,17 @@ class CpuStreams:
     types: list[array[int]]
     offsets: list[array[int]]
     lengths: list[array[int]]
+
+    @classmethod
+    def of(cls, *per_cpu: Sequence[tuple[int, int, int, int]]) -> CpuStreams:
+        """Streams from one list of (kind, type, offset, length) ops per CPU (tests, small examples)."""
+        out = cls([], [], [], [])
+        for ops in per_cpu:
+            out.kinds.append(array("b", [op[0] for op in ops]))
+            out.types.append(array("i", [op[1] for op in ops]))
+            out.offsets.append(array("q", [op[2] for op in ops]))
+            out.lengths.append(array("i", [op[3] for op in ops]))
+        return out
 
     @property
     def cpus(self) -> int:
@@ -211,12 +227,20 @@ class ScalingResult:
         acquisitions = sum(s.acquisitions for s in self.locks)
         share = self.cpus * self.sim_ns or 1.0
         tree_wait = sum(s.wait_ns for s in self.locks if s.name.startswith("tree"))
+
+        def part(prefix: str, hold: bool = False) -> float:
+            picked = [s for s in self.locks if s.name.startswith(prefix)]
+            return round(sum(s.wait_ns + (s.hold_ns if hold else 0.0) for s in picked) / share, 6)
+
         return {
             "cpus": self.cpus, "ops": self.ops, "ops_per_second": round(self.ops_per_second, 1),
             "lock_wait_share": round(self.lock_wait_share, 6),
             "p50_latency_ns": round(self.percentile(0.50), 1), "p99_latency_ns": round(self.percentile(0.99), 1),
             "tree_lock_wait_share": round(tree_wait / share, 6),
-            "alloc_lock_wait_share": round((self.wait_ns - tree_wait) / share, 6),
+            "alloc_lock_wait_share": part("alloc"), "lru_lock_wait_share": part("lru"),
+            "atomic_wait_share": part("atomic"),
+            # spinning on and holding the zpool locks: what a profile shows as zs_malloc/zs_free/zs_map_object
+            "zpool_lock_time_share": part("alloc", hold=True),
             "lock_domains": len(self.locks), "acquisitions": acquisitions, "contended_acquisitions": contended,
             "busiest_lock": busiest.name if busiest else None,
             "busiest_lock_wait_ns": round(busiest.wait_ns, 1) if busiest else 0.0,
@@ -227,11 +251,10 @@ class ScalingResult:
 class ContentionModel:
     """Runs :class:`CpuStreams` through the phases above with one FIFO lock per domain."""
 
-    def __init__(self, cost: CostModel, index_factory: Callable[[int], SimIndex],
-                 alloc_lock: Callable[[int], Hashable]) -> None:
+    def __init__(self, cost: CostModel, index_factory: Callable[[int], SimIndex], lockset: LockSet) -> None:
         self.cost = cost
         self.index_factory = index_factory
-        self.alloc_lock = alloc_lock
+        self.lockset = lockset
         self.env = simpy.Environment()
         self.trees: dict[int, SimIndex] = {}
         self.locks: dict[Hashable, FifoLock] = {}
@@ -281,20 +304,54 @@ class ContentionModel:
     def _tree_lock(self, type_: int, offset: int, tree: SimIndex) -> FifoLock:
         return self._lock(("tree", type_, tree.lock_domain(offset)))
 
-    def _invalidate(self, type_: int, offset: int) -> Generator[simpy.Event, Any, None]:
+    def _pool_lock(self, type_: int, offset: int, length: int) -> FifoLock:
+        """The zpool lock zs_malloc/zs_free (and 6.2+ zs_map_object) takes for this entry."""
+        locks = self.lockset
+        if locks.zpools == 1:
+            return self._lock(("alloc", locks.alloc_lock(length)))
+        return self._lock(("alloc", locks.zpool((type_ << 40) | offset), locks.alloc_lock(length)))
+
+    def _atomic(self, name: str) -> Iterator[simpy.Event]:
+        """A read-modify-write of a global cache line (zswap_stored_pages, a shared rwlock count)."""
+        if self.cost.atomic_ns > 0:
+            yield from self._hold(self._lock(("atomic", name)), self.cost.atomic_ns)
+
+    def _map(self, type_: int, offset: int, length: int) -> Iterator[simpy.Event]:
+        """zs_map_object: 6.2+ resolves the handle under pool->lock; up to 6.1 it read-locks migrate_lock."""
+        if self.lockset.map_takes_pool_lock:
+            if self.cost.map_ns > 0:
+                yield from self._hold(self._pool_lock(type_, offset, length), self.cost.map_ns)
+        elif self.lockset.zsmalloc:
+            yield from self._atomic("migrate_lock")
+
+    def _lru(self) -> Iterator[simpy.Event]:
+        """The LRU list operation (6.5+ lru_lock, 6.8+ the list_lru node lock)."""
+        if self.lockset.lru and self.cost.lru_ns > 0:
+            yield from self._hold(self._lock("lru"), self.cost.lru_ns)
+
+    def _free(self, type_: int, offset: int, length: int) -> Iterator[simpy.Event]:
+        if length > 0:
+            yield from self._hold(self._pool_lock(type_, offset, length), self.cost.free_ns)
+        yield from self._atomic("zswap_stored_pages")
+
+    def _invalidate(self, type_: int, offset: int) -> Iterator[simpy.Event]:
         cost, tree = self.cost, self._tree(type_)
         lock = self._tree_lock(type_, offset, tree)
         extra = yield from self._acquire(lock)
         acquired = self.env.now
         present = tree.erase(offset)  # the map changes while the lock is held
         yield self.env.timeout(cost.lock_ns + extra + tree.last_work * cost.node_ns)
-        length = self.lengths.pop((type_, offset), 0) if present else 0
-        if length > 0:  # the last put frees the object under the tree lock
-            yield from self._hold(self._lock(("alloc", self.alloc_lock(length))), cost.free_ns)
+        length = self.lengths.pop((type_, offset), 0) if present else -1
+        if present and self.lockset.free_under_tree_lock:  # 6.1: the last put frees under the tree lock
+            yield from self._free(type_, offset, length)
         lock.stats.hold_ns += self.env.now - acquired
         lock.release()
+        if present:
+            yield from self._lru()
+            if not self.lockset.free_under_tree_lock:
+                yield from self._free(type_, offset, length)
 
-    def _store(self, type_: int, offset: int, length: int) -> Generator[simpy.Event, Any, None]:
+    def _store(self, type_: int, offset: int, length: int) -> Iterator[simpy.Event]:
         cost, tree = self.cost, self._tree(type_)
         if (type_, offset) in self.lengths:
             yield from self._invalidate(type_, offset)
@@ -302,7 +359,8 @@ class ContentionModel:
         if length < 0:
             return  # incompressible: rejected after compression
         if length > 0:
-            yield from self._hold(self._lock(("alloc", self.alloc_lock(length))), cost.alloc_ns)
+            yield from self._hold(self._pool_lock(type_, offset, length), cost.alloc_ns)
+            yield from self._map(type_, offset, length)
         lock = self._tree_lock(type_, offset, tree)
         extra = yield from self._acquire(lock)
         tree.insert(offset, length)
@@ -311,8 +369,11 @@ class ContentionModel:
         lock.stats.hold_ns += hold
         yield self.env.timeout(hold)
         lock.release()
+        if length > 0:
+            yield from self._lru()
+        yield from self._atomic("zswap_stored_pages")
 
-    def _load(self, type_: int, offset: int) -> Generator[simpy.Event, Any, None]:
+    def _load(self, type_: int, offset: int) -> Iterator[simpy.Event]:
         cost, tree = self.cost, self._tree(type_)
         lock = self._tree_lock(type_, offset, tree)
         if tree.lookup_takes_lock:
@@ -328,8 +389,15 @@ class ContentionModel:
         if not hit:
             return  # the swap layer reads the backing device: I/O wait, not CPU
         length = self.lengths.get((type_, offset), 0)
+        if length > 0:
+            yield from self._map(type_, offset, length)
         yield self.env.timeout(cost.decompress_ns if length else cost.samefill_ns)
+        if self.lockset.exclusive_loads:  # 6.9+: erase under the lock, free outside it, no refcount
+            yield from self._invalidate(type_, offset)
+            return
         yield from self._hold(lock, cost.lock_ns)  # zswap_entry_put: no search, the entry is known
+        if self.lockset.lru_on_load and length > 0:
+            yield from self._lru()
 
     def _cpu(self, ops: Iterator[tuple[int, int, int, int]]) -> Generator[simpy.Event, Any, None]:
         env, think, latencies = self.env, self.cost.think_ns, self.latencies
@@ -361,6 +429,7 @@ def model_index_factory(name: str) -> Callable[[int], SimIndex]:
 
 def simulate(streams: CpuStreams, cost: CostModel, index: str | Callable[[int], SimIndex],
              allocator: str = "zsmalloc", kernel: str = "6.1") -> ScalingResult:
-    """Run the model once; ``index`` is a rule name or a factory of per-swap-type indexes."""
+    """Run the model once with ``kernel``'s lock set (:mod:`zswaplab.kernel_locks`); ``index`` is a rule
+    name or a factory of per-swap-type indexes."""
     factory = model_index_factory(index) if isinstance(index, str) else index
-    return ContentionModel(cost, factory, allocator_lock(allocator, kernel)).run(streams)
+    return ContentionModel(cost, factory, lock_set(allocator, kernel)).run(streams)

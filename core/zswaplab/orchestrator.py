@@ -24,6 +24,7 @@ from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEve
 from zswaplab.handle_map import HandleMap
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.memcg import Memcg
+from zswaplab.shrink_slab import ShrinkSlab
 from zswaplab.observers import observer_impls
 from zswaplab.offset_table import DENSE_MIN
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE, as_length, as_page
@@ -152,6 +153,8 @@ class Zswap:
         self.part_names: dict[str, str] = {}
         #: The workload's memcg (:mod:`zswaplab.memcg`), or None: no memcg check on the store path.
         self.memcg: Memcg | None = None
+        #: zsmalloc's shrinker, driven by swap-outs (:mod:`zswaplab.shrink_slab`), or None.
+        self.slab: ShrinkSlab | None = None
         self._bind_observers(hooks)
         self.verify = verify
         if verify:
@@ -717,4 +720,13 @@ class Zswap:
         out["backing_reads"] = self.backing.reads
         out["backing_writes"] = self.backing.writes
         out["backing_busy_ns"] = self.backing.busy_ns
+        out.update(self._net_pageframes(out))
         return out
+
+    def _net_pageframes(self, out: dict[str, Any]) -> dict[str, Any]:
+        """Pageframes freed by writeback and by zsmalloc's shrinker (compaction), less the page
+        ``__read_swap_cache_async`` allocates for each writeback, held while its I/O is in flight."""
+        slab = self.slab.report() if self.slab is not None else {"pageframes_freed_by_compaction": 0}
+        wb = self.counters.written_back_pages
+        net = self.counters.pageframes_freed_by_writeback + slab["pageframes_freed_by_compaction"] - wb
+        return {**slab, "net_pageframes_freed": net, "net_pageframes_freed_per_writeback": net / wb if wb else None}

@@ -19,6 +19,7 @@ from zswaplab.config import default_part
 from zswaplab.contention import CostModel, PluginIndex, SimIndex, model_index_factory, simulate
 from zswaplab.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams
 from zswaplab.interfaces import Compressor
+from zswaplab.kernel_locks import native_index
 from zswaplab.lock_rules import index_rule
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
@@ -96,10 +97,36 @@ def _cost_model(codec: CodecCost, overrides: dict[str, float]) -> CostModel:
     return CostModel(compress_ns=comp, decompress_ns=decomp, **fields)
 
 
+def kernels(spec: StudySpec) -> list[str]:
+    """The kernels of a study: ``kernel`` may list several (``6.1,6.9,6.12``), each with its lock set."""
+    return [k.strip() for k in spec.kernel.split(",") if k.strip()]
+
+
+def faithful_index(name: str, kernel: str) -> str:
+    """``native`` → the kernel's own index; an rbtree without ``work=`` counts its real nodes (``work=exact``),
+    not the height bound, which overstates every search."""
+    if parse_part(name).name == "native":
+        name = native_index(kernel)
+    ref = parse_part(name)
+    if ref.name in ("rbtree", "split-rbtree") and "work" not in ref.options:
+        return f"{name}{',' if ref.options else ':'}work=exact"
+    return name
+
+
 def run_study(spec: StudySpec, host: PluginHost | None = None,
               progress: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
-    """Yield one row per (compressor, cpus, index)."""
+    """Yield one row per (kernel, compressor, cpus, index)."""
     host = host or get_plugin_host()
+    several = len(kernels(spec)) > 1
+    for kernel in kernels(spec):
+        for row in _run_kernel(attrs.evolve(spec, kernel=kernel), host, progress):
+            if several:
+                row["index"] = f"{row['index']} @ {kernel}"
+            yield row
+
+
+def _run_kernel(spec: StudySpec, host: PluginHost,
+                progress: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
     for text in spec.compressors:
         compressor, exact = _codec(host, text, spec)
         codec: CodecCost | None = None  # measured once per compressor: every CPU count uses the same
@@ -110,14 +137,15 @@ def run_study(spec: StudySpec, host: PluginHost | None = None,
             streams, sample = build_streams(per_cpu, compressor, host)
             codec = codec or _cost(compressor, exact, text, sample, spec)
             cost = _cost_model(codec, spec.cost)
-            factories = {name: index_factory(host, name, spec.kernel, swap_pages(per_cpu), spec.index_source)
-                         for name in spec.indexes}
-            for name, (factory, source) in factories.items():
+            for name in spec.indexes:
+                used = faithful_index(name, spec.kernel)
+                factory, source = index_factory(host, used, spec.kernel, swap_pages(per_cpu), spec.index_source)
                 if progress:
-                    progress(f"{text} × {name} × {cpus} CPUs")
+                    progress(f"{spec.kernel} x {text} x {used} x {cpus} CPUs")
                 result = simulate(streams, cost, factory, spec.allocator, spec.kernel)
-                row: dict[str, Any] = {"index": name, "compressor": text, "allocator": spec.allocator, "kernel": spec.kernel,
-                       "layout": spec.streams.layout, "workload": spec.streams.workload}
+                row: dict[str, Any] = {"index": name, "index_used": used, "compressor": text,
+                                       "allocator": spec.allocator, "kernel": spec.kernel,
+                                       "layout": spec.streams.layout, "workload": spec.streams.workload}
                 row.update(result.row())
                 row.update(index_source=source, codec_cost_source=codec.source,
                            lengths_from=compressor.name, compress_ns=round(cost.compress_ns, 1),

@@ -108,6 +108,8 @@ class FlushCell:
             writebacks_per_full_store=_ratio(wb, c["pool_limit_hit"]),
             pageframes_freed_per_writeback=_ratio(freed, wb),
             writebacks_per_pageframe=_ratio(wb, freed),
+            pageframes_freed_by_compaction=c.get("pageframes_freed_by_compaction", 0),
+            net_pageframes_freed_per_writeback=c.get("net_pageframes_freed_per_writeback"),
         )
         return out
 

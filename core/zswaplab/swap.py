@@ -74,6 +74,8 @@ class SwapSystem:
         self.last_kept_in_ram = False
         if not kept:
             self._refused(type_, offset, written)
+        if self.zswap.slab is not None:  # a reclaim pass every SWAP_CLUSTER_MAX swap-outs
+            self.zswap.slab.on_swap_out()
         return kept
 
     def _refused(self, type_: int, offset: int, page: bytes | None) -> None:
