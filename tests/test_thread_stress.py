@@ -33,8 +33,9 @@ THREADS, SLOTS, OPS = 4, 32, 90
 WATCHDOG_S = 10.0  # per combination; a healthy one takes ~10-50 ms
 
 
-#: The presets of the frontswap-era engine, which ConcurrentZswap locks; 6.12's engine refuses threads=True.
-THREADED_PRESETS = [version for version, preset in PRESETS.items() if preset.engine == "frontswap"]
+#: Every preset: the frontswap-era engine runs as ConcurrentZswap (the kernel's locks), 6.12's as
+#: SerialZswap612 (each op under one lock).
+THREADED_PRESETS = list(PRESETS)
 
 
 def _combinations() -> list[tuple[str, str, str, str]]:
@@ -131,10 +132,11 @@ def test_every_part_is_installed_and_covered() -> None:
     assert {c[2] for c in combos} == set(POLICIES) and {c[0] for c in combos} == set(THREADED_PRESETS)
 
 
-def test_the_612_engine_refuses_threads() -> None:
-    for version in set(PRESETS) - set(THREADED_PRESETS):
-        with pytest.raises(UserError, match="no thread-safe variant"):
-            Simulator.from_config(kernel=version, threads=True)
+def test_threads_pick_the_engines_threaded_variant() -> None:
+    for version, preset in PRESETS.items():
+        zswap = Simulator.from_config(kernel=version, threads=True).zswap
+        expected = "SerialZswap612" if preset.engine == "6.12" else "ConcurrentZswap"
+        assert zswap.threaded and type(zswap).__name__ == expected
 
 
 @pytest.mark.parametrize("kernel", THREADED_PRESETS)

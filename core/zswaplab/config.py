@@ -96,11 +96,13 @@ def _build(host: PluginHost, kind: str, text: str, preset: KernelPreset) -> tupl
 
 def zswap_class(preset: KernelPreset, threads: bool = False) -> type[Zswap]:
     """The engine the preset's kernel runs: frontswap-era zswap, or 6.12's; ``threads``: the one several
-    threads may call at once (:class:`~zswaplab.concurrent.ConcurrentZswap`, frontswap-era presets)."""
+    threads may call at once (:class:`~zswaplab.concurrent.ConcurrentZswap` with the kernel's locks, or
+    for 6.12 :class:`~zswaplab.concurrent612.SerialZswap612`, each op under one lock)."""
     if preset.engine == "6.12":
         if threads:
-            raise UserError(f"kernel {preset.version}: the 6.12 engine has no thread-safe variant yet; "
-                            "threads=True runs the frontswap-era presets (up to 6.9)")
+            from zswaplab.concurrent612 import SerialZswap612
+
+            return SerialZswap612
         return Zswap612
     if threads:
         from zswaplab.concurrent import ConcurrentZswap
