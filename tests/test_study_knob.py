@@ -47,3 +47,4 @@ def test_cli_writes_the_page_with_its_command(tmp_path: Path) -> None:
     for heading in ("## Assumptions", "## What would change this answer", "## The question", "**Answer.**"):
         assert heading in text
     assert main(["study", "knob", "--knob", "shrinker_enabled=0,1", "--kernel", "6.1"]) == 2
+    assert main([*argv[:-1], str(tmp_path / "missing" / "dir" / "knob.md")]) == 2

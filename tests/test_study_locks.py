@@ -39,3 +39,4 @@ def test_cli_page(tmp_path: Path) -> None:
                  "Chris Li", "Yosry Ahmed", "Chengming Zhou"):
         assert part in text
     assert main(["study", "locks", "--kernels", "6.1,9.9"]) == 2
+    assert main(["study", "locks", "--kernels", "6.1", "--docs", str(tmp_path / "no" / "such" / "p.md")]) == 2

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 from zswaplab.errors import UserError
+from zswaplab.outfiles import check_output_file, write_text
 from zswaplab.presets import PRESETS
 
 QUESTION = ("With {compressor} and {allocator} on {kernel}, what does raising {knob} from {first} to {last} "
@@ -51,12 +51,14 @@ def cmd_knob(args: argparse.Namespace) -> int:
     settings = KnobSettings(knob, values, args.kernel, args.compressor, args.allocator, int_list(args.seeds),
                             int_list(args.scales), args.pages)
     settings.config(values[0], 1, 1).preset()  # a tunable the kernel lacks fails before any run
+    if args.docs:
+        check_output_file(args.docs)  # an unwritable page fails before the runs, not after
     runs = run_knob(settings, progress=lambda text: print(f"study knob: {text}", file=sys.stderr, flush=True))
     question = QUESTION.format(compressor=args.compressor, allocator=args.allocator, kernel=args.kernel, knob=knob,
                                first=values[0], last=values[-1])
     page = render_page(runs, settings, _command(args), question, args.note)
     if args.docs:
-        Path(args.docs).write_text(page, encoding="utf-8")
+        write_text(args.docs, page)
     else:
         print(page, end="")
     return 0
@@ -101,6 +103,8 @@ def cmd_locks(args: argparse.Namespace) -> int:
     if args.ops_per_cpu < 10:
         raise UserError("--ops-per-cpu must be at least 10")
     s = study_locks.LocksSettings(kernels, int_list(args.cpus), int_list(args.seeds), args.ops_per_cpu)
+    if args.docs:
+        check_output_file(args.docs)
 
     def progress(text: str) -> None:
         print(f"study locks: {text}", file=sys.stderr, flush=True)
@@ -108,7 +112,7 @@ def cmd_locks(args: argparse.Namespace) -> int:
     page = study_locks.render_page(s, _locks_command(args), study_locks.kernel_curves(s, progress),
                                    study_locks.run_checks(s, progress))
     if args.docs:
-        Path(args.docs).write_text(page, encoding="utf-8")
+        write_text(args.docs, page)
     else:
         print(page, end="")
     return 0
