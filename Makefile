@@ -41,7 +41,7 @@ typecheck: setup
 tox-full: setup
 	$(BIN)/python -m tox run -q
 
-# The model check in depth: EXAMPLES (default 300) hypothesis examples for each combination (600 with
+# The model check in depth: EXAMPLES (default 300) hypothesis examples for each combination (840 with
 # every bundled plugin), spread over JOBS processes (pytest-xdist; default: one per core). SLICE=K/N runs
 # every N-th combination from the K-th only. See docs/explanation/nothing-lost.md for what a run takes.
 model-deep: setup
