@@ -313,6 +313,18 @@ def _(d: Path, db: Path) -> list[str]:
 
 
 # ---- 4. accepted silently or misleadingly before ----------------------------------------------------
+@case("scaling-spec-pages-float", "s.toml", "axes.pages", "integer")
+def _(d: Path, db: Path) -> list[str]:
+    (d / "s.toml").write_text("[axes]\npages = 1.5\n")
+    return ["study", "scaling", "--spec", "s.toml", "--no-plots", "--cpus", "1", "--ops-per-cpu", "10"]
+
+
+@case("scaling-spec-pages-text", "s.toml", "axes.pages", "integer")
+def _(d: Path, db: Path) -> list[str]:
+    (d / "s.toml").write_text('[axes]\npages = "x"\n')
+    return ["study", "scaling", "--spec", "s.toml", "--no-plots", "--cpus", "1", "--ops-per-cpu", "10"]
+
+
 @case("empty-page-set-run", "empty.pageset", "no pages")
 def _(d: Path, db: Path) -> list[str]:
     return ["run", "--workload", f"pages:{empty_pageset(d)}", "--pages", "16", "--allocator", "ideal"]

@@ -112,7 +112,18 @@ def apply_spec_file(args: argparse.Namespace, path: str) -> None:
             raise FileFormatError(path, f"axes.{key}", f"not a scaling option; use one of {', '.join(SPEC_OPTIONS)}")
         if getattr(args, name) == SPEC_OPTIONS[name]:
             text = ",".join(map(str, value)) if isinstance(value, list) else value
-            setattr(args, name, text if isinstance(SPEC_OPTIONS[name], str) else int(text))
+            setattr(args, name, text if isinstance(SPEC_OPTIONS[name], str) else _spec_int(path, key, text))
+
+
+def _spec_int(path: str, key: str, value: object) -> int:
+    """An integer as written: TOML's ``1.5`` or ``true`` is not a page count (int() would make them 1)."""
+    from zswaplab.errors import FileFormatError
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+        return int(value)
+    raise FileFormatError(path, f"axes.{key}", f"expected an integer, got {value!r}")
 
 
 def cmd_scaling(args: argparse.Namespace) -> int:
