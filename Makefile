@@ -33,8 +33,11 @@ test: setup
 	$(BIN)/python -m pytest -q tests $(foreach p,$(PLUGIN_DIRS),$(p)/tests)
 	$(BIN)/python -m tox run -q -e $$($(BIN)/python tools/tox_ci_envs.py)
 
-# mypy --strict over the core and every plugin (tests/test_types.py runs the same check in `make test`).
+# ruff (lint + format) over the repository and mypy --strict over the core and every plugin
+# (tests/test_types.py runs the same checks in `make test`).
 typecheck: setup
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 	$(BIN)/python -m mypy core/zswaplab $(filter-out %.egg-info,$(wildcard plugins/*/src/zswaplab_*))
 
 # The whole tox matrix (all interpreters, all cells): see docs/how-to/tox-matrix.md.

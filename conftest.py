@@ -7,7 +7,6 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import pytest
-
 from zswaplab.testing import NotApplicable
 
 pytest_plugins = ("pytester",)

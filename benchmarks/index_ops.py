@@ -22,8 +22,16 @@ from zswaplab.entry import Entry
 from zswaplab.parts import parse_part
 from zswaplab.plugins import get_plugin_host
 
-INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash", "hash:bucket=rbtree", "rbtree:work=exact",
-           "split-rbtree:work=exact")
+INDEXES = (
+    "mapping",
+    "rbtree",
+    "split-rbtree",
+    "xarray",
+    "hash",
+    "hash:bucket=rbtree",
+    "rbtree:work=exact",
+    "split-rbtree:work=exact",
+)
 
 
 class DictBaseline:
@@ -52,8 +60,11 @@ def _time_loop(fn: Callable[[Any], Any], items: list[Any]) -> float:
 def one_round(index: Any, entries: list[Entry], offsets: list[int]) -> dict[str, float]:
     gc.disable()
     try:
-        return {"insert": _time_loop(index.insert, entries), "lookup": _time_loop(index.lookup, offsets),
-                "erase": _time_loop(index.erase, offsets)}
+        return {
+            "insert": _time_loop(index.insert, entries),
+            "lookup": _time_loop(index.lookup, offsets),
+            "erase": _time_loop(index.erase, offsets),
+        }
     finally:
         gc.enable()
 
@@ -66,8 +77,10 @@ def structure_figures(index: Any, entries: list[Entry]) -> dict[str, Any]:
     for entry in random.Random(2).sample(entries, min(1000, len(entries))):
         index.lookup(entry.offset)
         work.append(index.last_work)
-    figures = {"lookup_work": round(statistics.mean(work), 1),
-               "metadata_bytes_per_page": round(index.metadata_bytes() / len(entries), 2)}
+    figures = {
+        "lookup_work": round(statistics.mean(work), 1),
+        "metadata_bytes_per_page": round(index.metadata_bytes() / len(entries), 2),
+    }
     index.pop_all()
     return figures
 
@@ -90,8 +103,9 @@ def measure(keys: int, repeats: int, seed: int = 1) -> list[dict[str, Any]]:
     return [_row(name, samples, makers, entries) for name in makers]
 
 
-def _row(name: str, samples: dict[str, list[dict[str, float]]], makers: dict[str, Callable[[], Any]],
-         entries: list[Entry]) -> dict[str, Any]:
+def _row(
+    name: str, samples: dict[str, list[dict[str, float]]], makers: dict[str, Callable[[], Any]], entries: list[Entry]
+) -> dict[str, Any]:
     row: dict[str, Any] = {"index": name}
     for op in ("insert", "lookup", "erase"):
         row[f"{op}_ns"] = round(statistics.median(s[op] for s in samples[name]), 1)
@@ -113,12 +127,13 @@ def main() -> None:
         print(json.dumps({"keys": args.keys, "repeats": args.repeats, "rows": rows}, indent=1))
         return
     print(f"keys={args.keys} repeats={args.repeats} (median ns/op; ratio to dict measured in the same run)")
-    print(f"{'index':<24}{'insert':>9}{'x':>6}{'lookup':>9}{'x':>6}{'erase':>9}{'x':>6}"
-          f"{'work':>7}{'meta B/page':>13}")
+    print(f"{'index':<24}{'insert':>9}{'x':>6}{'lookup':>9}{'x':>6}{'erase':>9}{'x':>6}{'work':>7}{'meta B/page':>13}")
     for r in rows:
-        print(f"{r['index']:<24}{r['insert_ns']:>9}{r['insert_vs_dict']:>6}{r['lookup_ns']:>9}"
-              f"{r['lookup_vs_dict']:>6}{r['erase_ns']:>9}{r['erase_vs_dict']:>6}"
-              f"{str(r.get('lookup_work', '')):>7}{str(r.get('metadata_bytes_per_page', '')):>13}")
+        print(
+            f"{r['index']:<24}{r['insert_ns']:>9}{r['insert_vs_dict']:>6}{r['lookup_ns']:>9}"
+            f"{r['lookup_vs_dict']:>6}{r['erase_ns']:>9}{r['erase_vs_dict']:>6}"
+            f"{r.get('lookup_work', '')!s:>7}{r.get('metadata_bytes_per_page', '')!s:>13}"
+        )
 
 
 if __name__ == "__main__":

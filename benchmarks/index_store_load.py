@@ -14,10 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from store_load import bare_loop, orchestrator_loop, timed  # noqa: E402
-
-from zswaplab.config import RunConfig, build_zswap  # noqa: E402
-from zswaplab.pages import text_page  # noqa: E402
+from store_load import bare_loop, orchestrator_loop, timed
+from zswaplab.config import RunConfig, build_zswap
+from zswaplab.pages import text_page
 
 INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash")
 

@@ -62,8 +62,13 @@ def child(pages: int, allocator: str, index: str | None) -> dict[str, Any]:
     baseline_kib = _status_kib("VmRSS")
     _fill(zswap, pages)
     peak_kib = _status_kib("VmHWM")
-    return {"pages": pages, "parts": zswap.part_names, "baseline_kib": baseline_kib, "peak_kib": peak_kib,
-            "bytes_per_page": (peak_kib - baseline_kib) * 1024 / pages}
+    return {
+        "pages": pages,
+        "parts": zswap.part_names,
+        "baseline_kib": baseline_kib,
+        "peak_kib": peak_kib,
+        "bytes_per_page": (peak_kib - baseline_kib) * 1024 / pages,
+    }
 
 
 def traced_bytes_per_page(pages: int, allocator: str = "zsmalloc", index: str | None = None) -> float:
@@ -102,8 +107,10 @@ def main() -> None:
         print(json.dumps(child(args.pages, args.allocator, args.index)))
         return
     result = measure(args.pages, args.allocator, args.index)
-    print(f"{result['parts']}  {args.pages:,} stored pages: {result['bytes_per_page']:.1f} B/page "
-          f"(peak RSS {result['peak_kib'] / 1024:.0f} MiB, baseline {result['baseline_kib'] / 1024:.0f} MiB)")
+    print(
+        f"{result['parts']}  {args.pages:,} stored pages: {result['bytes_per_page']:.1f} B/page "
+        f"(peak RSS {result['peak_kib'] / 1024:.0f} MiB, baseline {result['baseline_kib'] / 1024:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

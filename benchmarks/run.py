@@ -37,21 +37,24 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import kernel_trace_1m  # noqa: E402
-import memory  # noqa: E402
-import size_only  # noqa: E402
-import store_load  # noqa: E402
-
-from zswaplab.config import RunConfig, build_workload, build_zswap  # noqa: E402
-from zswaplab.errors import CompressError  # noqa: E402
-from zswaplab.ops import INCOMPRESSIBLE  # noqa: E402
+import kernel_trace_1m
+import memory
+import size_only
+import store_load
+from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.errors import CompressError
+from zswaplab.ops import INCOMPRESSIBLE
 
 ALLOCATORS = ("zbud", "z3fold", "zsmalloc")
 INDEXES = ("rbtree", "hash", "xarray")
 SIZE_ONLY_ALLOCATORS = ("zsmalloc", "zbud")
 OTHER_MEMORY_ALLOCATORS = ("zbud", "z3fold")
-TARGETS = {"store_load_ratio": 0.5, "size_only_ops_per_s": 500_000, "bytes_per_stored_page_10m": 200,
-           "replay_1m_seconds": 5.0}
+TARGETS = {
+    "store_load_ratio": 0.5,
+    "size_only_ops_per_s": 500_000,
+    "bytes_per_stored_page_10m": 200,
+    "replay_1m_seconds": 5.0,
+}
 
 
 # -------------------------------------------------------------------------------------------------
@@ -66,9 +69,14 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 # -------------------------------------------------------------------------------------------------
@@ -86,8 +94,11 @@ def content_ratios(pages: int, repeats: int) -> dict[str, dict[str, float]]:
     return out
 
 
-def size_only_speed(pages: int, repeats: int, parts: tuple[str | None, str | None] = size_only.MINIMAL_PARTS,
-                    ) -> dict[str, dict[str, float]]:
+def size_only_speed(
+    pages: int,
+    repeats: int,
+    parts: tuple[str | None, str | None] = size_only.MINIMAL_PARTS,
+) -> dict[str, dict[str, float]]:
     lengths = size_only.seeded_lengths(pages)
     return {allocator: size_only.measure(allocator, lengths, repeats, parts) for allocator in SIZE_ONLY_ALLOCATORS}
 
@@ -152,9 +163,14 @@ def replay_seconds(ops: int, repeats: int) -> dict[str, Any]:
             wall.append(time.perf_counter() - w)
             cpu.append(time.process_time() - c)
         size = os.path.getsize(path)
-    return {"ops": report.ops, "wall_s": statistics.median(wall), "cpu_s": statistics.median(cpu),
-            "mismatches": report.total_mismatches, "mismatches_by_field": dict(report.mismatches),
-            "trace_bytes": size}
+    return {
+        "ops": report.ops,
+        "wall_s": statistics.median(wall),
+        "cpu_s": statistics.median(cpu),
+        "mismatches": report.total_mismatches,
+        "mismatches_by_field": dict(report.mismatches),
+        "trace_bytes": size,
+    }
 
 
 def memo_check(pages: int) -> dict[str, Any]:
@@ -170,10 +186,15 @@ def memo_check(pages: int) -> dict[str, Any]:
         for offset in range(3 * pages):
             zswap.store(0, offset, bytes(bytearray(page_list[offset % pages])))  # new object: hash not cached
         memo = zswap.compressor
-        memo_real = sys.getsizeof(memo._memo) + sum(sys.getsizeof(key) + sum(map(sys.getsizeof, key)) + sys.getsizeof(data)
-                                                     for key, data in memo._memo.items())
-        out[f"memo_{memo_mb}mib"] = {"compressions": memo.misses, "memo_bytes_counted": memo.memo_bytes,
-                                     "memo_bytes_real": memo_real, "budget_bytes": memo.max_bytes}
+        memo_real = sys.getsizeof(memo._memo) + sum(
+            sys.getsizeof(key) + sum(map(sys.getsizeof, key)) + sys.getsizeof(data) for key, data in memo._memo.items()
+        )
+        out[f"memo_{memo_mb}mib"] = {
+            "compressions": memo.misses,
+            "memo_bytes_counted": memo.memo_bytes,
+            "memo_bytes_real": memo_real,
+            "budget_bytes": memo.max_bytes,
+        }
     return out
 
 
@@ -215,9 +236,13 @@ def _top_costs(fn: Any, rows: int = 12) -> str:
 # report
 # -------------------------------------------------------------------------------------------------
 def run_all(quick: bool, profile: bool) -> dict[str, Any]:
-    scale = {"content_pages": 4000 if quick else 20_000, "repeats": 3 if quick else 5,
-             "size_only_pages": 50_000 if quick else 200_000, "memory_pages": (100_000, 1_000_000) if quick
-             else (1_000_000, 10_000_000), "replay_ops": 100_000 if quick else 1_000_000}
+    scale = {
+        "content_pages": 4000 if quick else 20_000,
+        "repeats": 3 if quick else 5,
+        "size_only_pages": 50_000 if quick else 200_000,
+        "memory_pages": (100_000, 1_000_000) if quick else (1_000_000, 10_000_000),
+        "replay_ops": 100_000 if quick else 1_000_000,
+    }
     result: dict[str, Any] = {"machine": machine(), "quick": quick, "scale": scale, "targets": TARGETS}
     content = content_ratios(scale["content_pages"], scale["repeats"])
     result["store_load_ratio"] = {k: round(v["ratio"], 3) for k, v in content.items()}
@@ -228,8 +253,9 @@ def run_all(quick: bool, profile: bool) -> dict[str, Any]:
     result["size_only_yardstick_ops_per_s"] = {k: round(v["yardstick_ops_per_s"]) for k, v in sized.items()}
     default_parts = size_only_speed(scale["size_only_pages"], scale["repeats"], size_only.DEFAULT_PARTS)
     result["size_only_default_parts_ops_per_s"] = {k: round(v["ops_per_s"]) for k, v in default_parts.items()}
-    result["size_only_runner_stores_per_s"] = {k: round(v) for k, v in
-                                               runner_lengths_speed(scale["size_only_pages"], 3).items()}
+    result["size_only_runner_stores_per_s"] = {
+        k: round(v) for k, v in runner_lengths_speed(scale["size_only_pages"], 3).items()
+    }
     result["size_only_counters_equal_content"] = counters_match(2000 if quick else 20_000)
     small, large = (memory.measure(n) for n in scale["memory_pages"])
     result["memory_detail"] = {"small": small, "large": large}
@@ -237,7 +263,8 @@ def run_all(quick: bool, profile: bool) -> dict[str, Any]:
     result["bytes_per_stored_page_10m"] = None if quick else round(large["bytes_per_page"], 1)
     result["bytes_per_stored_page_1m_other_allocators"] = {
         allocator: round(memory.measure(scale["memory_pages"][0], allocator)["bytes_per_page"], 1)
-        for allocator in OTHER_MEMORY_ALLOCATORS}
+        for allocator in OTHER_MEMORY_ALLOCATORS
+    }
     replay = replay_seconds(scale["replay_ops"], 3)
     result["replay_detail"] = replay
     result["replay_1m_seconds"] = round(replay["wall_s"], 2)
@@ -253,39 +280,87 @@ def table(r: dict[str, Any]) -> str:
     t = r["targets"]
     rows = [("measure", "value", "target", "met")]
     for combo, ratio in r["store_load_ratio"].items():
-        rows.append((f"store+load ÷ bare codec, {combo}", f"{ratio:.3f}", f"≥ {t['store_load_ratio']}",
-                     _met(ratio >= t["store_load_ratio"])))
+        rows.append(
+            (
+                f"store+load ÷ bare codec, {combo}",
+                f"{ratio:.3f}",
+                f"≥ {t['store_load_ratio']}",
+                _met(ratio >= t["store_load_ratio"]),
+            )
+        )
     for alloc, ops in r["size_only_ops_per_s"].items():
         ratio = r["size_only_ratio_to_yardstick"][alloc]
-        rows.append((f"size-only store/invalidate ops/s, {alloc} (÷ yardstick {ratio:.3f})", f"{ops:,}",
-                     f"≥ {t['size_only_ops_per_s']:,}", _met(ops >= t["size_only_ops_per_s"])))
+        rows.append(
+            (
+                f"size-only store/invalidate ops/s, {alloc} (÷ yardstick {ratio:.3f})",
+                f"{ops:,}",
+                f"≥ {t['size_only_ops_per_s']:,}",
+                _met(ops >= t["size_only_ops_per_s"]),
+            )
+        )
     for alloc, ops in r.get("size_only_default_parts_ops_per_s", {}).items():
-        rows.append((f"size-only store/invalidate ops/s, {alloc}, default index and policy (rbtree, "
-                     f"{_default_policy(alloc)})", f"{ops:,}", "–", ""))
+        rows.append(
+            (
+                f"size-only store/invalidate ops/s, {alloc}, default index and policy (rbtree, "
+                f"{_default_policy(alloc)})",
+                f"{ops:,}",
+                "–",
+                "",
+            )
+        )
     for alloc, ops in r["size_only_runner_stores_per_s"].items():
-        rows.append((f"size-only through the runner, lengths: workload, stores only, stores/s, {alloc}",
-                     f"{ops:,}", "– (see below)", ""))
+        rows.append(
+            (
+                f"size-only through the runner, lengths: workload, stores only, stores/s, {alloc}",
+                f"{ops:,}",
+                "– (see below)",
+                "",
+            )
+        )
     for alloc, same in r["size_only_counters_equal_content"].items():
         rows.append((f"size-only counters == content counters, {alloc}", str(same), "True", _met(same)))
     rows.append(("bytes per stored page, 1M (zsmalloc, size-only)", f"{r['bytes_per_stored_page_1m']}", "–", ""))
     b10 = r["bytes_per_stored_page_10m"]
-    rows.append(("bytes per stored page, 10M (zsmalloc, size-only)", "not run (--quick)" if b10 is None else f"{b10}",
-                 f"≤ {t['bytes_per_stored_page_10m']}", "" if b10 is None else _met(b10 <= t["bytes_per_stored_page_10m"])))
+    rows.append(
+        (
+            "bytes per stored page, 10M (zsmalloc, size-only)",
+            "not run (--quick)" if b10 is None else f"{b10}",
+            f"≤ {t['bytes_per_stored_page_10m']}",
+            "" if b10 is None else _met(b10 <= t["bytes_per_stored_page_10m"]),
+        )
+    )
     pages = r["scale"]["memory_pages"][0]
     for alloc, per_page in r.get("bytes_per_stored_page_1m_other_allocators", {}).items():
-        rows.append((f"bytes per stored page, {pages:,} ({alloc}, size-only, its default policy)", f"{per_page}",
-                     "–", ""))
+        rows.append(
+            (f"bytes per stored page, {pages:,} ({alloc}, size-only, its default policy)", f"{per_page}", "–", "")
+        )
     rep = r["replay_detail"]
-    rows.append((f"replay of a {rep['ops']:,}-op kernel trace, wall s (CPU {rep['cpu_s']:.2f} s)",
-                 f"{rep['wall_s']:.2f}", f"< {t['replay_1m_seconds']}", _met(rep["wall_s"] < t["replay_1m_seconds"])))
+    rows.append(
+        (
+            f"replay of a {rep['ops']:,}-op kernel trace, wall s (CPU {rep['cpu_s']:.2f} s)",
+            f"{rep['wall_s']:.2f}",
+            f"< {t['replay_1m_seconds']}",
+            _met(rep["wall_s"] < t["replay_1m_seconds"]),
+        )
+    )
     memo = r["memo"]
     full, small = memo["memo_64mib"], memo["memo_1mib"]
-    rows.append((f"memo 64 MiB: {memo['stores']:,} stores of {memo['distinct_pages']:,} distinct pages, compressions",
-                 f"{full['compressions']:,}", f"{memo['distinct_pages']:,}",
-                 _met(full["compressions"] == memo["distinct_pages"])))
-    rows.append(("memo 1 MiB: bytes counted / really held (keys, values, dict)",
-                 f"{small['memo_bytes_counted']:,} / {small['memo_bytes_real']:,}", f"≤ {small['budget_bytes']:,}",
-                 _met(small["memo_bytes_real"] <= small["budget_bytes"])))
+    rows.append(
+        (
+            f"memo 64 MiB: {memo['stores']:,} stores of {memo['distinct_pages']:,} distinct pages, compressions",
+            f"{full['compressions']:,}",
+            f"{memo['distinct_pages']:,}",
+            _met(full["compressions"] == memo["distinct_pages"]),
+        )
+    )
+    rows.append(
+        (
+            "memo 1 MiB: bytes counted / really held (keys, values, dict)",
+            f"{small['memo_bytes_counted']:,} / {small['memo_bytes_real']:,}",
+            f"≤ {small['budget_bytes']:,}",
+            _met(small["memo_bytes_real"] <= small["budget_bytes"]),
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))

@@ -28,7 +28,6 @@ from zswaplab.config import RunConfig, build_zswap
 from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.parts import split_part_list
 
-
 #: the parts measured unless told otherwise: the core's offset table and no writeback bookkeeping
 MINIMAL_PARTS = ("mapping", "none")
 DEFAULT_PARTS = (None, None)  # what ``zswaplab run`` builds when no index or policy is named
@@ -84,8 +83,9 @@ def seeded_lengths(pages: int, seed: int = 1) -> list[int]:
     return [rng.randint(100, 3000) for _ in range(pages)]
 
 
-def measure(allocator: str, lengths: list[int], repeats: int = 3,
-            parts: tuple[str | None, str | None] = MINIMAL_PARTS) -> dict[str, float]:
+def measure(
+    allocator: str, lengths: list[int], repeats: int = 3, parts: tuple[str | None, str | None] = MINIMAL_PARTS
+) -> dict[str, float]:
     """Median zswap ops/s and median yardstick ops/s, measured alternately (so both see the same load)."""
     zswap, yardstick = [], []
     for _ in range(repeats):
@@ -138,8 +138,10 @@ def main() -> None:
         zs = measure(name, lengths, args.repeats, parts)
         al = statistics.median(allocator_ops_per_s(name, lengths) for _ in range(args.repeats))
         mem = allocator_bytes_per_object(name, lengths)
-        print(f"{name:<22} {zs['ops_per_s']:>12,.0f} {zs['yardstick_ops_per_s']:>12,.0f} {zs['ratio']:>7.3f} "
-              f"{al:>12,.0f} {mem:>9.1f}")
+        print(
+            f"{name:<22} {zs['ops_per_s']:>12,.0f} {zs['yardstick_ops_per_s']:>12,.0f} {zs['ratio']:>7.3f} "
+            f"{al:>12,.0f} {mem:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

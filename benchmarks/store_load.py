@@ -56,8 +56,11 @@ def measure(config: RunConfig, pages: list[bytes], repeats: int = 5) -> dict[str
         bare.append(timed(lambda: bare_loop(compressor, pages)))
         orch.append(timed(lambda: orchestrator_loop(config, pages)))
     n = len(pages)
-    return {"bare_pages_per_s": n / statistics.median(bare), "store_load_pages_per_s": n / statistics.median(orch),
-            "ratio": statistics.median(b / o for b, o in zip(bare, orch))}
+    return {
+        "bare_pages_per_s": n / statistics.median(bare),
+        "store_load_pages_per_s": n / statistics.median(orch),
+        "ratio": statistics.median(b / o for b, o in zip(bare, orch)),
+    }
 
 
 def main() -> None:
@@ -70,8 +73,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    config = RunConfig(args.compressor, args.allocator, args.index, args.policy, ram="64G",
-                       workload=args.workload, pages=args.pages)
+    config = RunConfig(
+        args.compressor, args.allocator, args.index, args.policy, ram="64G", workload=args.workload, pages=args.pages
+    )
     workload = build_workload(config)
     pages = [workload.page(i) for i in range(args.pages)]
     result = measure(config, pages, args.repeats)

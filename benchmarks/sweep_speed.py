@@ -23,17 +23,27 @@ from zswaplab.sweep_runner import run_sweep
 
 
 def share_spec(pages: int) -> SweepSpec:
-    return SweepSpec("share-bench").with_sets([
-        "compressor=lz4,deflate", "allocator=ideal", "workload=mix:stream=zipf", f"pages={pages}",
-        "ram=" + ",".join(f"{m}M" for m in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 32, 1024)),
-    ])
+    return SweepSpec("share-bench").with_sets(
+        [
+            "compressor=lz4,deflate",
+            "allocator=ideal",
+            "workload=mix:stream=zipf",
+            f"pages={pages}",
+            "ram=" + ",".join(f"{m}M" for m in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 32, 1024)),
+        ]
+    )
 
 
 def scale_spec(cells: int, pages: int) -> SweepSpec:
-    return SweepSpec("scale-bench").with_sets([
-        "compressor=deflate", "allocator=ideal", "workload=mix:stream=random", f"pages={pages}",
-        "seed=" + ",".join(str(s) for s in range(1, cells + 1)),
-    ])
+    return SweepSpec("scale-bench").with_sets(
+        [
+            "compressor=deflate",
+            "allocator=ideal",
+            "workload=mix:stream=random",
+            f"pages={pages}",
+            "seed=" + ",".join(str(s) for s in range(1, cells + 1)),
+        ]
+    )
 
 
 CPU_USED: dict[str, list[float]] = {}  # executor -> cells' CPU seconds / wall seconds, per run
@@ -84,8 +94,10 @@ def main() -> None:
         spec = scale_spec(args.cells, args.pages or 32768)
         slow, fast = compare(spec, ("serial", False), (f"process:workers={args.workers}", False), args.repeat)
         ratio = slow / fast
-        print(f"{args.cells} cells: serial {slow:.2f} s ({slow / args.cells:.2f} s/cell), "
-              f"{args.workers} processes {fast:.2f} s; speed-up {ratio:.2f} = {ratio / args.workers:.2f} k")
+        print(
+            f"{args.cells} cells: serial {slow:.2f} s ({slow / args.cells:.2f} s/cell), "
+            f"{args.workers} processes {fast:.2f} s; speed-up {ratio:.2f} = {ratio / args.workers:.2f} k"
+        )
     print(f"CPUs' worth the cells got (cell CPU seconds / wall seconds, median): {cpu_line()}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"ratio={ratio:.3f}")

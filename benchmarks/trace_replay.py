@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 
 import attrs
-
 from zswaplab.config import RunConfig, build_workload
 from zswaplab.runner import execute
 from zswaplab.traces import TraceRecord, write_trace
@@ -46,7 +45,9 @@ def synthetic_records(ops: int, slots: int, seed: int = 1, pages: int = 0) -> It
 
 
 def result_parts(config: RunConfig) -> str:
-    return " / ".join(f"{k}={v}" for k, v in execute(attrs.evolve(config, workload="fixed:700", pages=16)).parts.items())
+    return " / ".join(
+        f"{k}={v}" for k, v in execute(attrs.evolve(config, workload="fixed:700", pages=16)).parts.items()
+    )
 
 
 def _median_seconds(fn, repeat: int) -> float:
@@ -70,8 +71,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ops.ztr")
         write_trace(path, synthetic_records(args.ops, args.slots))
-        config = RunConfig(compressor=args.compressor, allocator=args.allocator, policy=args.policy,
-                           workload=f"trace:{path}", ram="64G")
+        config = RunConfig(
+            compressor=args.compressor,
+            allocator=args.allocator,
+            policy=args.policy,
+            workload=f"trace:{path}",
+            ram="64G",
+        )
         workload = build_workload(config)
         read = _median_seconds(lambda: sum(1 for _ in workload.ops()), args.repeat)
         run = _median_seconds(lambda: execute(config, workload=workload), args.repeat)
@@ -90,8 +96,14 @@ def _memo_speedup(tmp: str, ops: int, args: argparse.Namespace) -> float:
     spec = f"trace:{path},source=mix"
     times = {}
     for memo in (0, 64):
-        config = RunConfig(compressor=args.compressor, allocator=args.allocator, policy=args.policy, workload=spec,
-                           ram="64G", memo_mb=memo)
+        config = RunConfig(
+            compressor=args.compressor,
+            allocator=args.allocator,
+            policy=args.policy,
+            workload=spec,
+            ram="64G",
+            memo_mb=memo,
+        )
         workload = build_workload(config)
         times[memo] = _median_seconds(lambda: execute(config, workload=workload), args.repeat)
     print(f"content trace, {ops} ops: no memo {times[0]:.2f} s, memo {times[64]:.2f} s")

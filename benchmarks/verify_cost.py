@@ -13,10 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from store_load import orchestrator_loop, timed  # noqa: E402
-
-from zswaplab.config import RunConfig  # noqa: E402
-from zswaplab.pages import mix_page  # noqa: E402
+from store_load import orchestrator_loop, timed
+from zswaplab.config import RunConfig
+from zswaplab.pages import mix_page
 
 
 def pages_per_second(compressor: str, pages: list[bytes], verify: bool) -> float:

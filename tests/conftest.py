@@ -4,7 +4,6 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
@@ -37,8 +36,15 @@ class RecordingPolicy(NonePolicy):
 @pytest.fixture
 def make_zswap():
     def make(allocator=None, policy=None, kernel="6.1", ram_pages=1000, **kw) -> Zswap:
-        z = Zswap(DeflateCompressor(), allocator or IdealAllocator(), MappingIndex, policy or NonePolicy(),
-                  preset=get_preset(kernel), ram_pages=ram_pages, **kw)
+        z = Zswap(
+            DeflateCompressor(),
+            allocator or IdealAllocator(),
+            MappingIndex,
+            policy or NonePolicy(),
+            preset=get_preset(kernel),
+            ram_pages=ram_pages,
+            **kw,
+        )
         z.init(0, 10_000)
         return z
 
@@ -49,7 +55,6 @@ def make_zswap():
 def fifo_policy():
     """A policy class that writes back the oldest live entry on each shrink."""
     return RecordingPolicy
-
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 
 import pytest
-
 import zswaplab.api
 from zswaplab.api import Simulator
 from zswaplab.builtin.deflate import DeflateCompressor

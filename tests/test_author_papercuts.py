@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import zswaplab.cli
 from zswaplab.cli import main
 from zswaplab.plugins import reset_plugin_host
@@ -23,8 +22,9 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def run_cli_env(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True, env=environment, timeout=120
+    )
 
 
 def test_disable_plugins_takes_distribution_names_and_says_when_a_part_is_disabled():
@@ -48,8 +48,22 @@ def test_disable_plugins_warns_about_a_name_that_matches_nothing():
 
 def test_report_has_the_no_plots_flag_it_suggests(tmp_path: Path, capsys, monkeypatch):
     db, out = tmp_path / "r.db", tmp_path / "report"
-    assert cli(capsys, "sweep", "--db", str(db), "--executor", "serial", "--no-progress",
-               "--set", "allocator=ideal", "--set", "pages=16")[0] == 0
+    assert (
+        cli(
+            capsys,
+            "sweep",
+            "--db",
+            str(db),
+            "--executor",
+            "serial",
+            "--no-progress",
+            "--set",
+            "allocator=ideal",
+            "--set",
+            "pages=16",
+        )[0]
+        == 0
+    )
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as on a machine without matplotlib
     code, _, err = cli(capsys, "report", str(db), "--out", str(out))
     assert code == 2 and "(or pass --no-plots)" in err
@@ -73,8 +87,20 @@ def test_seconds_of_the_first_row_carry_no_page_generation(capsys, monkeypatch):
         return real(config, workload=workload, **kwargs)
 
     monkeypatch.setattr(zswaplab.cli, "execute", spy)
-    code, _, _ = cli(capsys, "run", "--allocator", "ideal,ideal", "--compressor", "deflate", "--policy", "none",
-                     "--workload", "mix", "--pages", "64")
+    code, _, _ = cli(
+        capsys,
+        "run",
+        "--allocator",
+        "ideal,ideal",
+        "--compressor",
+        "deflate",
+        "--policy",
+        "none",
+        "--workload",
+        "mix",
+        "--pages",
+        "64",
+    )
     assert code == 0 and len(seen) == 2 and seen[0] == seen[1] == 64
 
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zswaplab.cli import main
 from zswaplab.plugins import reset_plugin_host
 
@@ -84,8 +83,11 @@ LENGTHS_CASES = [
     ("length-too-large", b'{"9000": 1}', ["key '9000'", "0..8192"]),
     ("too-many-objects", b'{"100": 100000001}', ["more than 100000000 objects"]),
     ("deeply-nested", b"[" * 100000, ["nested too deeply"]),
-    ("other-page-size", json.dumps({"page_size": 16384, "dlen_histogram": {"100": 1}}).encode(),
-     ["page_size", "page size 16384 is not supported"]),
+    (
+        "other-page-size",
+        json.dumps({"page_size": 16384, "dlen_histogram": {"100": 1}}).encode(),
+        ["page_size", "page size 16384 is not supported"],
+    ),
 ]
 
 
@@ -107,8 +109,11 @@ TRACE_CASES = [
     ("trace-negative", TRACE_HEADER + b"1,store,0,-4,100,stored,,,\n", ["line 2", "column offset: -4 is negative"]),
     ("trace-not-ascii", TRACE_HEADER + b"1,init,0,,,\xff,,,\n", ["data", "unreadable"]),
     ("trace-truncated-gzip", gzip.compress(TRACE_HEADER + b"1,init,0,,,,,,\n" * 50)[:-12], ["data", "unreadable"]),
-    ("trace-offset-outside-swap", TRACE_HEADER + b"1,init,0,,,,,,\n2,store,0,99999999999,100,stored,,,\n",
-     ["seq 2", "outside the swap area"]),
+    (
+        "trace-offset-outside-swap",
+        TRACE_HEADER + b"1,init,0,,,,,,\n2,store,0,99999999999,100,stored,,,\n",
+        ["seq 2", "outside the swap area"],
+    ),
 ]
 
 
@@ -196,8 +201,9 @@ def run_subprocess(root: Path, *argv: str, **env: str) -> subprocess.CompletedPr
     environment = {**os.environ, "PYTHONPATH": str(root)}
     environment.pop("ZSWAPLAB_STRICT_PLUGINS", None)
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True, env=environment, timeout=120
+    )
 
 
 def test_plugin_raising_at_import_is_skipped_with_its_name(fake_distribution):
@@ -206,8 +212,10 @@ def test_plugin_raising_at_import_is_skipped_with_its_name(fake_distribution):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     warning = [line for line in proc.stderr.splitlines() if "zswaplab_broken" in line]
     assert len(warning) == 1 and "zswaplab-broken 9.9" in warning[0] and "boom at import" in warning[0]
-    assert "failed: plugin zswaplab_broken (zswaplab-broken 9.9) failed (import): RuntimeError: boom at import" \
+    assert (
+        "failed: plugin zswaplab_broken (zswaplab-broken 9.9) failed (import): RuntimeError: boom at import"
         in proc.stdout
+    )
     run = run_subprocess(root, "run", "--allocator", "ideal", "--pages", "8", "--json")
     assert run.returncode == 0 and json.loads(run.stdout)["stored_pages"] > 0
 
@@ -250,19 +258,33 @@ def test_hooks_pluggy_refuses_are_isolated(capsys, fake_distribution):
 
 
 # (case id, compressor name, factory, module body, fragments): compressor plugins that break their contract
-NOTHING = "class Nothing(DeflateCompressor):\n    name = 'nothing'\n    def compress(self, page):\n        return None\n"
+NOTHING = (
+    "class Nothing(DeflateCompressor):\n    name = 'nothing'\n    def compress(self, page):\n        return None\n"
+)
 MISBEHAVING = [
-    ("raises-at-construction", "explode", "explode",
-     "def explode(**options):\n    raise RuntimeError('no context for you')\n",
-     ["failed to construct", "RuntimeError: no context for you"]),
-    ("lacks-a-method", "half", "Half",
-     "class Half:\n    name = 'half'\n    def compress(self, page):\n        return page\n",
-     ["does not implement decompress"]),
-    ("raises-at-run-time", "flaky", "Flaky",
-     "class Flaky(DeflateCompressor):\n    name = 'flaky'\n    calls = 0\n    def compress(self, page):\n"
-     "        self.calls += 1\n        if self.calls == 5:\n            raise KeyError('lost my table')\n"
-     "        return super().compress(page)\n",
-     ["KeyError", "at run time"]),
+    (
+        "raises-at-construction",
+        "explode",
+        "explode",
+        "def explode(**options):\n    raise RuntimeError('no context for you')\n",
+        ["failed to construct", "RuntimeError: no context for you"],
+    ),
+    (
+        "lacks-a-method",
+        "half",
+        "Half",
+        "class Half:\n    name = 'half'\n    def compress(self, page):\n        return page\n",
+        ["does not implement decompress"],
+    ),
+    (
+        "raises-at-run-time",
+        "flaky",
+        "Flaky",
+        "class Flaky(DeflateCompressor):\n    name = 'flaky'\n    calls = 0\n    def compress(self, page):\n"
+        "        self.calls += 1\n        if self.calls == 5:\n            raise KeyError('lost my table')\n"
+        "        return super().compress(page)\n",
+        ["KeyError", "at run time"],
+    ),
     ("returns-the-wrong-type", "nothing", "Nothing", NOTHING, ["TypeError", "while using"]),
 ]
 
@@ -280,31 +302,40 @@ def test_discovery_hook_returning_garbage_is_listed_and_the_tool_keeps_working(c
     assert code == 0 and json.loads(out)["stored_pages"] > 0
     code, out, _ = run_cli(capsys, "plugins")
     assert code == 0
-    assert ("failed: plugin zswaplab_garbage (zswaplab-garbage 0.0.1) failed (discovery): "
-            "zswaplab_compressors returned 'lz9', not a PartSpec") in out
+    assert (
+        "failed: plugin zswaplab_garbage (zswaplab-garbage 0.0.1) failed (discovery): "
+        "zswaplab_compressors returned 'lz9', not a PartSpec"
+    ) in out
 
 
 def test_two_plugins_with_one_name_need_the_qualified_form(capsys, fake_distribution):
-    fake_distribution("zswaplab-twin", "zswaplab_twin",
-                      plugin_source("compressors", "deflate", "DeflateCompressor"), "2.0")
+    fake_distribution(
+        "zswaplab-twin", "zswaplab_twin", plugin_source("compressors", "deflate", "DeflateCompressor"), "2.0"
+    )
     code, _, err = run_cli(capsys, "run", "--compressor", "deflate", "--pages", "8")
     assert_one_line_error(code, err, "compressor 'deflate'", "deflate@zswaplab, deflate@zswaplab-twin")
     for qualified in ("deflate@zswaplab-twin", "deflate@zswaplab:level=3"):
-        code, out, _ = run_cli(capsys, "run", "--compressor", qualified, "--allocator", "ideal", "--pages", "8",
-                               "--json")
+        code, out, _ = run_cli(
+            capsys, "run", "--compressor", qualified, "--allocator", "ideal", "--pages", "8", "--json"
+        )
         assert code == 0 and json.loads(out)["compressor"] == qualified
     code, out, _ = run_cli(capsys, "plugins", "--json")
     data = json.loads(out)
     compressors = {p["name"] for p in data["parts"] if p["kind"] == "compressor"}
     assert compressors >= {"deflate@zswaplab", "deflate@zswaplab-twin"} and "deflate" not in compressors
     assert {(f["distribution"], f["version"], f["stage"]) for f in data["failures"]} == {
-        ("zswaplab", "0.1.0", "name collision"), ("zswaplab-twin", "2.0", "name collision")}
+        ("zswaplab", "0.1.0", "name collision"),
+        ("zswaplab-twin", "2.0", "name collision"),
+    }
 
 
 def test_debug_env_keeps_the_traceback(fake_distribution):
-    root = fake_distribution("zswaplab-nothing", "zswaplab_nothing",
-                             plugin_source("compressors", "nothing", "Nothing", NOTHING))
-    proc = run_subprocess(root, "run", "--compressor", "nothing", "--allocator", "ideal", "--pages", "8", ZSWAPLAB_DEBUG="1")
+    root = fake_distribution(
+        "zswaplab-nothing", "zswaplab_nothing", plugin_source("compressors", "nothing", "Nothing", NOTHING)
+    )
+    proc = run_subprocess(
+        root, "run", "--compressor", "nothing", "--allocator", "ideal", "--pages", "8", ZSWAPLAB_DEBUG="1"
+    )
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zswaplab.capture import CaptureError, capture, is_anonymous, parse_maps
 from zswaplab.cli import main
 from zswaplab.pageset import read_pageset
@@ -29,8 +28,10 @@ def test_capture_self_finds_our_heap(tmp_path: Path) -> None:
 
 
 def test_capture_child_process(tmp_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", "import sys,time; x=bytearray(1<<22); print(1,flush=True); time.sleep(30)"],
-                             stdout=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time; x=bytearray(1<<22); print(1,flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+    )
     try:
         child.stdout.readline()
         path = tmp_path / "child.zpgs"
@@ -94,7 +95,8 @@ def test_maps_selection() -> None:
         "7f20-7f30 ---p 00000000 00:00 0 \n"
         "7f30-7f40 rw-s 00000000 00:05 9 /dev/zero (deleted)\n"
         "7ff0-7ff8 rw-p 00000000 00:00 0 [stack]\n"
-        "ffff-fffff r-xp 00000000 00:00 0 [vsyscall]\n")
+        "ffff-fffff r-xp 00000000 00:00 0 [vsyscall]\n"
+    )
     assert [m.name for m in maps if is_anonymous(m)] == ["[heap]", "", "[stack]"]
 
 

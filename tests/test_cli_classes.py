@@ -5,8 +5,10 @@ from zswaplab.cli_classes import format_debugfs
 
 
 def test_format_debugfs_aligns_and_totals():
-    rows = [{"index": 0, "size": 32, "obj_used": 3, "pages_per_zspage": 1},
-            {"index": 254, "size": 4096, "obj_used": 10, "pages_per_zspage": 1}]
+    rows = [
+        {"index": 0, "size": 32, "obj_used": 3, "pages_per_zspage": 1},
+        {"index": 254, "size": 4096, "obj_used": 10, "pages_per_zspage": 1},
+    ]
     lines = format_debugfs(rows, list(rows[0])).splitlines()
     assert lines[0].split() == ["class", "size", "obj_used", "pages_per_zspage"]
     assert lines[2].split() == ["254", "4096", "10", "1"]

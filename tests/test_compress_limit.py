@@ -20,16 +20,20 @@ for _dist in ("zswaplab_lzo", "zswaplab_lz4", "zswaplab_zbud", "zswaplab_z3fold"
 RANDOM_PAGE = random.Random(11).randbytes(4096)
 
 
-@pytest.mark.parametrize(("compressor", "allocator", "result", "counter"), [
-    ("lzo", "zbud", "rej_poor", "reject_compress_poor"),
-    ("lzo", "z3fold", "rej_poor", "reject_compress_poor"),
-    ("lzo-rle", "zsmalloc", "rej_alloc", "reject_alloc_fail"),
-    ("lz4", "zbud", "rej_compress", "reject_compress_fail"),
-    ("lz4", "zsmalloc", "rej_compress", "reject_compress_fail"),
-    ("lzo:kernel=6.15", "zbud", "rej_compress", "reject_compress_fail"),
-])
-def test_an_incompressible_page_is_refused_by_the_kernels_rule(compressor: str, allocator: str, result: str,
-                                                               counter: str) -> None:
+@pytest.mark.parametrize(
+    ("compressor", "allocator", "result", "counter"),
+    [
+        ("lzo", "zbud", "rej_poor", "reject_compress_poor"),
+        ("lzo", "z3fold", "rej_poor", "reject_compress_poor"),
+        ("lzo-rle", "zsmalloc", "rej_alloc", "reject_alloc_fail"),
+        ("lz4", "zbud", "rej_compress", "reject_compress_fail"),
+        ("lz4", "zsmalloc", "rej_compress", "reject_compress_fail"),
+        ("lzo:kernel=6.15", "zbud", "rej_compress", "reject_compress_fail"),
+    ],
+)
+def test_an_incompressible_page_is_refused_by_the_kernels_rule(
+    compressor: str, allocator: str, result: str, counter: str
+) -> None:
     z = build_zswap(RunConfig(compressor=compressor, allocator=allocator, kernel="6.1"))
     z.init(0, 16)
     assert not z.store(0, 1, RANDOM_PAGE) and z.last_result == result
@@ -57,9 +61,11 @@ def test_a_page_just_over_4096_after_lzo_is_stored_by_nothing_but_a_shorter_one_
 
 def test_a_trace_of_lzo_on_zsmalloc_replays_its_refusals() -> None:
     """A synthetic 6.1 trace: zsmalloc refuses a 4116-byte lzo page with -EINVAL, then stores one."""
-    rows = [TraceRow(1, "init", 0, None, None, "", None, None, None),
-            TraceRow(10, "store", 0, 1, 4116, "rej_alloc", 0, 0, 0),
-            TraceRow(20, "store", 0, 2, 1000, "stored", 4096, 1, 0)]
+    rows = [
+        TraceRow(1, "init", 0, None, None, "", None, None, None),
+        TraceRow(10, "store", 0, 1, 4116, "rej_alloc", 0, 0, 0),
+        TraceRow(20, "store", 0, 2, 1000, "stored", 4096, 1, 0),
+    ]
     z = build_zswap(RunConfig(compressor="lzo", allocator="zsmalloc", kernel="6.1"), auto_shrink=False)
     report = Replayer(z).run(rows, "synthetic")
     assert report.total_mismatches == 0, report.first_mismatch

@@ -7,7 +7,6 @@ import threading
 from collections import OrderedDict
 
 import pytest
-
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
@@ -84,10 +83,20 @@ def page_for(owner: int, offset: int, version: int) -> bytes:
     return (noise + bytes(PAGE_SIZE))[:PAGE_SIZE]
 
 
-def make(index: type = MappingIndex, ram_pages: int = 1 << 20, compressor: DeflateCompressor | None = None,
-         kernel: str = "6.1") -> ConcurrentZswap:
-    zswap = ConcurrentZswap(compressor or DeflateCompressor(), IdealAllocator(), index, FifoWritebackPolicy(),
-                            preset=get_preset(kernel), ram_pages=ram_pages)
+def make(
+    index: type = MappingIndex,
+    ram_pages: int = 1 << 20,
+    compressor: DeflateCompressor | None = None,
+    kernel: str = "6.1",
+) -> ConcurrentZswap:
+    zswap = ConcurrentZswap(
+        compressor or DeflateCompressor(),
+        IdealAllocator(),
+        index,
+        FifoWritebackPolicy(),
+        preset=get_preset(kernel),
+        ram_pages=ram_pages,
+    )
     zswap.init(TYPE, 1 << 16)
     return zswap
 
@@ -140,7 +149,7 @@ def test_writeback_racing_an_invalidate_writes_nothing_stale() -> None:
     zswap.store(TYPE, 3, page_for(1, 3, 1))
     entry = zswap._trees[TYPE].lookup(3)
     codec.gate.clear()
-    thread, out = _in_thread(zswap.writeback_entry, entry)
+    thread, _out = _in_thread(zswap.writeback_entry, entry)
     assert codec.inside.wait(5)
     zswap.invalidate_page(TYPE, 3)
     codec.gate.set()
@@ -210,8 +219,10 @@ def test_stress_no_page_lost_or_corrupted_with_writeback(index: type, fast_switc
     errors: list[str] = []
     stop = threading.Event()
     shrinker = threading.Thread(target=_shrinker, args=(zswap, stop))
-    workers = [threading.Thread(target=_worker, args=(system, owner, range(owner << 14, (owner << 14) + 150),
-                                                      1500, errors)) for owner in range(4)]
+    workers = [
+        threading.Thread(target=_worker, args=(system, owner, range(owner << 14, (owner << 14) + 150), 1500, errors))
+        for owner in range(4)
+    ]
     shrinker.start()
     for thread in workers:
         thread.start()

@@ -6,21 +6,31 @@ import json
 from pathlib import Path
 
 import pytest
-
 from zswaplab import codec_costs
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.cli import main
 from zswaplab.contention import INVALIDATE, LOAD, STORE, CostModel, CpuStreams, simulate
 from zswaplab.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams, place
 from zswaplab.lock_rules import hash_bucket, xa_levels, zs_class_index
-from zswaplab.scaling_study import index_factory
 from zswaplab.plugins import get_plugin_host
+from zswaplab.scaling_study import index_factory
 
 # map, LRU and atomic costs off: these tests time the index and zpool locks alone (tests/test_kernel_locks.py
 # times the rest)
-COST = CostModel(compress_ns=1000.0, decompress_ns=400.0, node_ns=10.0, lock_ns=20.0, handoff_ns=50.0,
-                 alloc_ns=100.0, free_ns=80.0, samefill_ns=30.0, think_ns=500.0, map_ns=0.0, lru_ns=0.0,
-                 atomic_ns=0.0)
+COST = CostModel(
+    compress_ns=1000.0,
+    decompress_ns=400.0,
+    node_ns=10.0,
+    lock_ns=20.0,
+    handoff_ns=50.0,
+    alloc_ns=100.0,
+    free_ns=80.0,
+    samefill_ns=30.0,
+    think_ns=500.0,
+    map_ns=0.0,
+    lru_ns=0.0,
+    atomic_ns=0.0,
+)
 
 
 def streams(*per_cpu: list[tuple[int, int, int, int]]) -> CpuStreams:
@@ -48,11 +58,13 @@ def test_zsmalloc_61_locks_per_class_and_later_kernels_one_pool_lock() -> None:
     ops = streams([(STORE, 0, 1, 700)], [(STORE, 0, 1 << 14, 700)])  # same class, different trees
     per_class = simulate(ops, COST, "split-rbtree", "zsmalloc", "6.1")
     assert per_class.wait_ns == 100  # same class: one waits for the other's zs_malloc
-    other = simulate(streams([(STORE, 0, 1, 700)], [(STORE, 0, 1 << 14, 1500)]), COST, "split-rbtree",
-                     "zsmalloc", "6.1")
+    other = simulate(
+        streams([(STORE, 0, 1, 700)], [(STORE, 0, 1 << 14, 1500)]), COST, "split-rbtree", "zsmalloc", "6.1"
+    )
     assert other.wait_ns == 0
-    pooled = simulate(streams([(STORE, 0, 1, 700)], [(STORE, 0, 1 << 14, 1500)]), COST, "split-rbtree",
-                      "zsmalloc", "6.5")
+    pooled = simulate(
+        streams([(STORE, 0, 1, 700)], [(STORE, 0, 1 << 14, 1500)]), COST, "split-rbtree", "zsmalloc", "6.5"
+    )
     assert pooled.wait_ns == 100 and any(s.name == "alloc pool" for s in pooled.locks)
 
 
@@ -60,8 +72,9 @@ def test_load_takes_the_tree_lock_twice_except_xarray_lookups() -> None:
     ops = streams([(STORE, 0, 3, 700), (LOAD, 0, 3, 0), (INVALIDATE, 0, 3, 0)])
     rb = simulate(ops, COST, "rbtree")
     xa = simulate(ops, COST, "xarray")
-    tree_acq = {r: sum(s.acquisitions for s in res.locks if s.name.startswith("tree")) for r, res in
-                (("rb", rb), ("xa", xa))}
+    tree_acq = {
+        r: sum(s.acquisitions for s in res.locks if s.name.startswith("tree")) for r, res in (("rb", rb), ("xa", xa))
+    }
     assert tree_acq == {"rb": 4, "xa": 3}  # store, lookup, put, invalidate; xa_load takes no lock
     allocs = sum(s.acquisitions for s in rb.locks if s.name.startswith("alloc"))
     assert allocs == 2  # zs_malloc and the zs_free of the invalidate
@@ -110,12 +123,31 @@ def test_an_installed_index_is_used_itself_else_the_rule_table() -> None:
     assert source == "model" and factory(0).lock_domain(3 << 14) == 3
 
 
-def test_cli_study_scaling_json_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_study_scaling_json_and_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZSWAPLAB_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    code = main(["study", "scaling", "--cpus", "1,4", "--ops-per-cpu", "300", "--pages", "256",
-                 "--compressor", "deflate", "--index", "mapping", "--json", "--out", str(out), "--no-plots"])
+    code = main(
+        [
+            "study",
+            "scaling",
+            "--cpus",
+            "1,4",
+            "--ops-per-cpu",
+            "300",
+            "--pages",
+            "256",
+            "--compressor",
+            "deflate",
+            "--index",
+            "mapping",
+            "--json",
+            "--out",
+            str(out),
+            "--no-plots",
+        ]
+    )
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["cpus"] for r in rows] == [1, 4]
@@ -126,11 +158,28 @@ def test_cli_study_scaling_json_and_files(tmp_path: Path, capsys: pytest.Capture
     assert json.loads((out / "scaling.json").read_text()) == rows
 
 
-def test_cli_plots_or_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_plots_or_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZSWAPLAB_CACHE_DIR", str(tmp_path / "cache"))
-    code = main(["study", "scaling", "--cpus", "1,2", "--ops-per-cpu", "100", "--pages", "64",
-                 "--compressor", "deflate", "--index", "mapping", "--out", str(tmp_path)])
+    code = main(
+        [
+            "study",
+            "scaling",
+            "--cpus",
+            "1,2",
+            "--ops-per-cpu",
+            "100",
+            "--pages",
+            "64",
+            "--compressor",
+            "deflate",
+            "--index",
+            "mapping",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -139,10 +188,12 @@ def test_cli_plots_or_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert code == 0 and (tmp_path / "scaling-throughput.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("argv", [["--cpus", "0"], ["--cpus", "a,b"], ["--cost", "bogus=1"],
-                                  ["--index", "no-such-index"]])
-def test_cli_bad_input_is_one_line(argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv", [["--cpus", "0"], ["--cpus", "a,b"], ["--cost", "bogus=1"], ["--index", "no-such-index"]]
+)
+def test_cli_bad_input_is_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZSWAPLAB_CACHE_DIR", str(tmp_path))
     code = main(["study", "scaling", "--ops-per-cpu", "10", "--pages", "16", "--compressor", "deflate", *argv])
     err = capsys.readouterr().err

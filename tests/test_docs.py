@@ -57,7 +57,7 @@ class TutorialShell:
 
     def run(self, line: str) -> subprocess.CompletedProcess[str] | None:
         words = shlex.split(line, comments=True)
-        if not words or words[:2] == ["pip", "install"] and "zswaplab[test]" in words:
+        if not words or (words[:2] == ["pip", "install"] and "zswaplab[test]" in words):
             return None  # the prerequisites: this test runs where they are installed
         if words[0] == "cd":
             self.cwd = self.cwd / words[1]
@@ -67,8 +67,18 @@ class TutorialShell:
     def _argv(self, words: list[str]) -> list[str]:
         py = sys.executable
         if words[:3] == ["pip", "install", "-e"]:
-            return [py, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target",
-                    str(self.site), words[3]]
+            return [
+                py,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--target",
+                str(self.site),
+                words[3],
+            ]
         if words[0] == "zswaplab":
             return [py, "-m", "zswaplab.cli", *words[1:]]
         if words[0] == "pytest":

@@ -27,8 +27,10 @@ def _sim(**fields: object) -> Simulator:
     return sim
 
 
-@pytest.mark.parametrize("bad", [b"x" * 100, b"x" * 4095, b"x" * 4097, b"", bytearray(10), True, False,
-                                 "a" * 4096, None, 2.5, -2, [0] * 4096])
+@pytest.mark.parametrize(
+    "bad",
+    [b"x" * 100, b"x" * 4095, b"x" * 4097, b"", bytearray(10), True, False, "a" * 4096, None, 2.5, -2, [0] * 4096],
+)
 def test_bad_page_is_refused_before_anything_changes(bad: object) -> None:
     sim = _sim()
     sim.swap_out(0, 1, PAGE)
@@ -49,8 +51,10 @@ def test_any_bytes_like_page_is_accepted_and_read_back() -> None:
         assert sim.swap_in(0, offset) == PAGE
 
 
-@pytest.mark.parametrize(("index", "kernel"), [("rbtree", "6.1"), ("mapping", "6.1"), ("hash", "6.1"),
-                                               ("rbtree", "6.12"), ("rbtree", "3.11")])
+@pytest.mark.parametrize(
+    ("index", "kernel"),
+    [("rbtree", "6.1"), ("mapping", "6.1"), ("hash", "6.1"), ("rbtree", "6.12"), ("rbtree", "3.11")],
+)
 def test_sparse_offsets(index: str, kernel: str) -> None:
     sim = Simulator.from_config(compressor="deflate", allocator="ideal", index=index, kernel=kernel)
     sim.swapon(0, 16)
@@ -114,7 +118,8 @@ def test_a_raising_observer_loses_no_page() -> None:
         assert sim.swap_out(0, 5, PAGE) is False
     assert sim.swap_in(0, 5) == PAGE
     assert [(e.hook, e.plugin, type(e.error)) for e in sim.observer_errors] == [
-        ("zswaplab_on_reject", "buggy", RuntimeError)]
+        ("zswaplab_on_reject", "buggy", RuntimeError)
+    ]
 
 
 def test_a_raising_store_observer_keeps_the_stored_page() -> None:
@@ -160,12 +165,18 @@ def _result_of(sim: Simulator, page: bytes | int) -> tuple[str, dict[str, int]]:
     return result, {k: after[k] - before[k] for k in after if after[k] != before[k]}
 
 
-@pytest.mark.parametrize(("fields", "page", "expected"), [
-    ({}, PAGE, "stored"), ({}, bytes(4096), "same"), ({}, -1, "rej_compress"), ({}, 4097, "rej_compress"),
-    ({"policy": "none", "max_pool_percent": 0}, PAGE, "rej_limit"),
-    ({"allocator": "zbud"}, 4000, "rej_poor"),
-    ({"kernel": "3.11", "max_pool_percent": 0}, PAGE, "rej_reclaim"),
-])
+@pytest.mark.parametrize(
+    ("fields", "page", "expected"),
+    [
+        ({}, PAGE, "stored"),
+        ({}, bytes(4096), "same"),
+        ({}, -1, "rej_compress"),
+        ({}, 4097, "rej_compress"),
+        ({"policy": "none", "max_pool_percent": 0}, PAGE, "rej_limit"),
+        ({"allocator": "zbud"}, 4000, "rej_poor"),
+        ({"kernel": "3.11", "max_pool_percent": 0}, PAGE, "rej_reclaim"),
+    ],
+)
 def test_result_names_map_to_their_counters(fields: dict[str, object], page: bytes | int, expected: str) -> None:
     sim = _sim(**fields)
     result, changed = _result_of(sim, page)
@@ -181,8 +192,14 @@ def test_top_level_import_version_and_module_run() -> None:
 
 
 def test_from_config_takes_ram_pages_tunables_and_threads() -> None:
-    sim = Simulator.from_config(compressor="deflate", allocator="ideal", ram_pages=1000, max_pool_percent=10,
-                                accept_threshold_percent=50, threads=True)
+    sim = Simulator.from_config(
+        compressor="deflate",
+        allocator="ideal",
+        ram_pages=1000,
+        max_pool_percent=10,
+        accept_threshold_percent=50,
+        threads=True,
+    )
     assert (sim.zswap.ram_pages, sim.zswap.max_pool_pages, sim.zswap.accept_pool_pages) == (1000, 100, 50)
     assert sim.zswap.threaded and type(sim.zswap).__name__ == "ConcurrentZswap"
     with pytest.raises(UserError, match="percentage"):

@@ -9,7 +9,6 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from zswaplab.config import RunConfig, build_workload, build_zswap, parse_size
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.parts import PartRef, parse_part, split_part_list
@@ -17,16 +16,18 @@ from zswaplab.plugins import PluginHost
 from zswaplab.testing import hypothesis_examples
 from zswaplab.workloads import read_length_histogram
 
-FUZZ = settings(max_examples=hypothesis_examples(150), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=hypothesis_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOST = PluginHost()
 SIZE_TEXT = st.one_of(st.text(), st.from_regex(r"\s*-?\d{0,400}(\.\d{0,5})?\s*[kKmMgGtTxX]?i?[bB]?\s*", fullmatch=True))
 PART_TEXT = st.one_of(st.text(), st.from_regex(r"[a-z0-9]{0,6}(:([a-z_]{0,6}=?[-\w.+]{0,5},?){0,4})?", fullmatch=True))
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-                    max_leaves=12)
-HISTOGRAM = st.dictionaries(st.one_of(st.integers(-10, 9000).map(str), st.text(max_size=6)),
-                            st.one_of(st.integers(-5, 50), JSON), max_size=6)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+HISTOGRAM = st.dictionaries(
+    st.one_of(st.integers(-10, 9000).map(str), st.text(max_size=6)), st.one_of(st.integers(-5, 50), JSON), max_size=6
+)
 
 
 @FUZZ
@@ -52,9 +53,12 @@ def test_part_spec_parser(text):
 
 
 @FUZZ
-@given(kind=st.sampled_from(["compressor", "allocator", "index", "policy"]), text=PART_TEXT,
-       known=st.sampled_from(sorted(HOST.parts["compressor"]) + ["ideal", "mapping", "none"]),
-       options=st.text(max_size=20))
+@given(
+    kind=st.sampled_from(["compressor", "allocator", "index", "policy"]),
+    text=PART_TEXT,
+    known=st.sampled_from(sorted(HOST.parts["compressor"]) + ["ideal", "mapping", "none"]),
+    options=st.text(max_size=20),
+)
 def test_part_specs_against_the_registry(kind, text, known, options):
     for spec in (text, f"{known}:{options}"):
         try:
@@ -95,8 +99,10 @@ def test_lengths_reader_on_arbitrary_bytes(content):
 
 
 @FUZZ
-@given(st.one_of(HISTOGRAM, JSON, st.builds(lambda h, p: {"dlen_histogram": h, "page_size": p}, HISTOGRAM, JSON)),
-       st.integers(0, 40))
+@given(
+    st.one_of(HISTOGRAM, JSON, st.builds(lambda h, p: {"dlen_histogram": h, "page_size": p}, HISTOGRAM, JSON)),
+    st.integers(0, 40),
+)
 def test_lengths_reader_on_json_shaped_input(value, cut):
     text = json.dumps(value).encode()
     lengths = read_bytes_as_histogram(text)

@@ -9,10 +9,9 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
+from zswaplab import kernel_trace
 from zswaplab.cli_replay import replay_trace
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab import kernel_trace
 from zswaplab.kernel_trace import COLUMNS, OPS, read_kernel_trace
 from zswaplab.testing import hypothesis_examples
 
@@ -20,9 +19,17 @@ FUZZ = settings(max_examples=hypothesis_examples(100), deadline=None, suppress_h
 HEADER = ",".join(COLUMNS) + "\n"
 NUMBER = st.one_of(st.just(""), st.integers(0, 70).map(str), st.integers(0, 1 << 40).map(str))
 JUNK = st.one_of(st.integers(-3, -1).map(str), st.text(max_size=3))
-ROW = st.tuples(st.integers(1, 10**4), st.sampled_from(sorted(OPS)), NUMBER, NUMBER, NUMBER,
-                st.sampled_from(["stored", "same", "rej_compress", "rej_alloc", "ok", "hit", "", "x"]),
-                NUMBER, NUMBER, st.sampled_from(["", "0", "1"]))
+ROW = st.tuples(
+    st.integers(1, 10**4),
+    st.sampled_from(sorted(OPS)),
+    NUMBER,
+    NUMBER,
+    NUMBER,
+    st.sampled_from(["stored", "same", "rej_compress", "rej_alloc", "ok", "hit", "", "x"]),
+    NUMBER,
+    NUMBER,
+    st.sampled_from(["", "0", "1"]),
+)
 
 
 def _increasing_seq(rows: list[tuple[object, ...]]) -> str:
@@ -37,7 +44,7 @@ def _increasing_seq(rows: list[tuple[object, ...]]) -> str:
 
 TRACE = st.lists(ROW, max_size=40).map(_increasing_seq)
 #: well-formed rows with, rarely, one field replaced by junk
-DAMAGED = st.tuples(TRACE, st.integers(0, 2000), JUNK).map(lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:])
+DAMAGED = st.tuples(TRACE, st.integers(0, 2000), JUNK).map(lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :])
 
 
 def with_file(content: bytes, suffix: str, action):  # type: ignore[no-untyped-def]
@@ -84,17 +91,37 @@ def test_replay_of_arbitrary_traces(text):
     with_file(text.encode(), ".ops.csv", replay)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 1 << 20) | st.floats() | st.text(max_size=6),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                    max_leaves=10)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 1 << 20) | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
 COUNTERS = st.one_of(
     JSON,
-    st.fixed_dictionaries({}, optional={
-        "config": st.one_of(JSON, st.fixed_dictionaries({}, optional={
-            "MemTotal_kB": st.one_of(st.integers(-5, 1 << 22), JSON), "zpool": JSON, "compressor": JSON})),
-        "snapshots": st.one_of(JSON, st.dictionaries(st.sampled_from(["a", "b"]), st.one_of(
-            JSON, st.fixed_dictionaries({}, optional={"zswap": JSON, "vmstat": JSON})), max_size=2)),
-    }),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "config": st.one_of(
+                JSON,
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "MemTotal_kB": st.one_of(st.integers(-5, 1 << 22), JSON),
+                        "zpool": JSON,
+                        "compressor": JSON,
+                    },
+                ),
+            ),
+            "snapshots": st.one_of(
+                JSON,
+                st.dictionaries(
+                    st.sampled_from(["a", "b"]),
+                    st.one_of(JSON, st.fixed_dictionaries({}, optional={"zswap": JSON, "vmstat": JSON})),
+                    max_size=2,
+                ),
+            ),
+        },
+    ),
 )
 SNAPSHOT_TRACE = HEADER + "1,init,0,,,,,,\n2,store,0,3,100,stored,4096,1,0\n3,snapshot,,,,a,,,\n"
 
@@ -123,7 +150,7 @@ def test_rows_do_not_depend_on_where_blocks_split_the_text(text, block, newline,
     # must give the rows (or the error) that one whole read gives
     content = text.replace("\n", newline).encode()
     if gzipped:  # two gzip members, as `cat a.gz b.gz` makes
-        content = gzip.compress(content[: len(content) // 2]) + gzip.compress(content[len(content) // 2:])
+        content = gzip.compress(content[: len(content) // 2]) + gzip.compress(content[len(content) // 2 :])
 
     def rows(path: str) -> list | str:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from zswaplab.entry import Entry
 from zswaplab.handle_map import DENSE_MIN, HandleMap
 

@@ -8,15 +8,26 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab import interleave
 from zswaplab.interleave import _Gaps, early_begins_by_chunk, early_store_begins
 from zswaplab.kernel_trace import TraceRow
 from zswaplab.testing import hypothesis_examples
 
-ROW = st.tuples(st.integers(1, 7), st.sampled_from([("store", "stored"), ("store", "same"), ("store", "rej_limit"),
-                                                  ("load", "hit"), ("invalidate", ""), ("shrink", "ok"),
-                                                  ("shrink", "fail-22")]), st.integers(0, 5))
+ROW = st.tuples(
+    st.integers(1, 7),
+    st.sampled_from(
+        [
+            ("store", "stored"),
+            ("store", "same"),
+            ("store", "rej_limit"),
+            ("load", "hit"),
+            ("invalidate", ""),
+            ("shrink", "ok"),
+            ("shrink", "fail-22"),
+        ]
+    ),
+    st.integers(0, 5),
+)
 
 
 def _rows(spec: list[tuple[int, tuple[str, str], int]]) -> list[TraceRow]:
@@ -53,8 +64,16 @@ def test_streamed_search_equals_the_whole_trace_search(spec, limit):
 def test_a_store_beginning_in_the_previous_chunk_is_found(monkeypatch_limit):
     monkeypatch_limit(4)
     # row 2's gap holds one event too many; the store at row 5 (next chunk) is one event short
-    rows = _rows([(1, ("load", "hit"), 0), (2, ("load", "hit"), 0), (3, ("load", "hit"), 0),
-                  (2, ("load", "hit"), 0), (2, ("load", "hit"), 0), (4, ("store", "stored"), 1)])
+    rows = _rows(
+        [
+            (1, ("load", "hit"), 0),
+            (2, ("load", "hit"), 0),
+            (3, ("load", "hit"), 0),
+            (2, ("load", "hit"), 0),
+            (2, ("load", "hit"), 0),
+            (4, ("store", "stored"), 1),
+        ]
+    )
     assert early_store_begins(rows) == {2: [5]}
 
 

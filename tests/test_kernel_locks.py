@@ -5,9 +5,20 @@ from __future__ import annotations
 from zswaplab.contention import LOAD, STORE, CostModel, CpuStreams, simulate
 from zswaplab.kernel_locks import ZSWAP_NR_ZPOOLS, lock_set, native_index
 
-COST = CostModel(compress_ns=1000.0, decompress_ns=400.0, node_ns=10.0, lock_ns=20.0, handoff_ns=50.0,
-                 alloc_ns=100.0, free_ns=80.0, samefill_ns=30.0, think_ns=500.0, map_ns=40.0, lru_ns=30.0,
-                 atomic_ns=5.0)
+COST = CostModel(
+    compress_ns=1000.0,
+    decompress_ns=400.0,
+    node_ns=10.0,
+    lock_ns=20.0,
+    handoff_ns=50.0,
+    alloc_ns=100.0,
+    free_ns=80.0,
+    samefill_ns=30.0,
+    think_ns=500.0,
+    map_ns=40.0,
+    lru_ns=30.0,
+    atomic_ns=5.0,
+)
 
 
 def streams(*per_cpu: list[tuple[int, int, int, int]]) -> CpuStreams:
@@ -37,8 +48,10 @@ def test_66_spreads_entries_over_32_zpools() -> None:
     cpus = [[(STORE, 0, (1 << 14) * cpu + i, 700) for i in range(200)] for cpu in range(8)]
     one_pool = simulate(streams(*cpus), COST, "split-rbtree", "zsmalloc", "6.5")
     many = simulate(streams(*cpus), COST, "split-rbtree", "zsmalloc", "6.8")
-    wait = {name: sum(s.wait_ns for s in r.locks if s.name.startswith("alloc")) for name, r in
-            (("one", one_pool), ("many", many))}
+    wait = {
+        name: sum(s.wait_ns for s in r.locks if s.name.startswith("alloc"))
+        for name, r in (("one", one_pool), ("many", many))
+    }
     assert wait["many"] < wait["one"] / 4
 
 
@@ -46,8 +59,10 @@ def test_69_loads_are_exclusive_one_search_one_erase() -> None:
     ops = streams([(STORE, 0, 3, 700), (LOAD, 0, 3, 0), (LOAD, 0, 3, 0)])
     old = simulate(ops, COST, "rbtree", "zsmalloc", "6.8")
     new = simulate(ops, COST, "split-rbtree", "zsmalloc", "6.9")
-    tree = {name: sum(s.acquisitions for s in r.locks if s.name.startswith("tree")) for name, r in
-            (("6.8", old), ("6.9", new))}
+    tree = {
+        name: sum(s.acquisitions for s in r.locks if s.name.startswith("tree"))
+        for name, r in (("6.8", old), ("6.9", new))
+    }
     # 6.8: store, (search + put) twice; 6.9: store, search + erase, then a miss searches once
     assert tree == {"6.8": 5, "6.9": 4}
     frees = sum(s.acquisitions for s in new.locks if s.name == "alloc pool" or s.name.startswith("alloc "))
@@ -56,4 +71,9 @@ def test_69_loads_are_exclusive_one_search_one_erase() -> None:
 
 def test_native_index_per_preset() -> None:
     assert [native_index(k) for k in ("3.11", "6.1", "6.8", "6.9", "6.12")] == [
-        "rbtree", "rbtree", "rbtree", "split-rbtree", "xarray"]
+        "rbtree",
+        "rbtree",
+        "rbtree",
+        "split-rbtree",
+        "xarray",
+    ]

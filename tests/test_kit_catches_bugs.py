@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
-
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
@@ -111,9 +110,18 @@ def test_model_machine_catches_a_lossy_codec(register_plugin):
     machine = machine_for(Combo("lossy", "ideal", "mapping", "none", ("6.1",)), host)
     with pytest.raises(AssertionError, match="different bytes"):
         # derandomize: the same examples every run, so this check of the kit never flakes in CI
-        run_state_machine_as_test(machine, settings=settings(max_examples=200, deadline=None, stateful_step_count=50,
-                                                             database=None, report_multiple_bugs=False,
-                                                             phases=[Phase.generate], derandomize=True))
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=200,
+                deadline=None,
+                stateful_step_count=50,
+                database=None,
+                report_multiple_bugs=False,
+                phases=[Phase.generate],
+                derandomize=True,
+            ),
+        )
 
 
 # ---- and correct parts pass: the kit is not stricter than the kernel ------------------------------
@@ -167,8 +175,10 @@ def test_a_plugin_that_failed_to_load_fails_the_kit_with_its_load_error(fake_dis
     class TestZblock(AllocatorContract):
         part = "zblock"
 
-    expected = (r"allocator 'zblock' is not installed, and plugin zswaplab_zblock \(zswaplab-zblock 0.3\) "
-                r"failed \(import\): ModuleNotFoundError")
+    expected = (
+        r"allocator 'zblock' is not installed, and plugin zswaplab_zblock \(zswaplab-zblock 0.3\) "
+        r"failed \(import\): ModuleNotFoundError"
+    )
     with pytest.raises(PluginLoadError, match=expected) as info:
         TestZblock().make()
     assert isinstance(info.value.__cause__, ModuleNotFoundError)  # pytest prints the plugin's own traceback

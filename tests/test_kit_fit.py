@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.cli import main
 from zswaplab.errors import AllocTooBig
@@ -71,11 +70,14 @@ class OneHandle(IdealAllocator):
         return 1 if self.live else 0
 
 
-@pytest.mark.parametrize("allocator,message", [
-    (NoneHandles, "returned None: a handle must be an int"),
-    (StrHandles, "returned '1': a handle must be an int"),
-    (OneHandle, "malloc returned live handle 1 again"),
-])
+@pytest.mark.parametrize(
+    "allocator,message",
+    [
+        (NoneHandles, "returned None: a handle must be an int"),
+        (StrHandles, "returned '1': a handle must be an int"),
+        (OneHandle, "malloc returned live handle 1 again"),
+    ],
+)
 def test_kit_catches_bad_handles(allocator, message):
     class Suite(AllocatorContract):
         factory = staticmethod(allocator)
@@ -87,19 +89,34 @@ def test_kit_catches_bad_handles(allocator, message):
 
 
 def test_run_refuses_a_pool_smaller_than_what_it_holds(capsys, fake_distribution):
-    source = ("from zswaplab.builtin.ideal import IdealAllocator\nfrom zswaplab.hookspecs import hookimpl\n"
-              "from zswaplab.parts import PartSpec\n\n" + inspect.getsource(OneHandle) + "\n@hookimpl\n"
-              "def zswaplab_allocators():\n    return [PartSpec('onehandle', OneHandle, 'one handle for all')]\n")
+    source = (
+        "from zswaplab.builtin.ideal import IdealAllocator\nfrom zswaplab.hookspecs import hookimpl\n"
+        "from zswaplab.parts import PartSpec\n\n" + inspect.getsource(OneHandle) + "\n@hookimpl\n"
+        "def zswaplab_allocators():\n    return [PartSpec('onehandle', OneHandle, 'one handle for all')]\n"
+    )
     fake_distribution("zswaplab-onehandle", "zswaplab_onehandle", source)
-    code = main(["run", "--allocator", "onehandle", "--compressor", "deflate", "--policy", "none",
-                 "--workload", "text", "--pages", "300"])
+    code = main(
+        [
+            "run",
+            "--allocator",
+            "onehandle",
+            "--compressor",
+            "deflate",
+            "--policy",
+            "none",
+            "--workload",
+            "text",
+            "--pages",
+            "300",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1, err
     assert "allocator 'onehandle' (plugin zswaplab_onehandle, zswaplab-onehandle 0.0.1) reports 1 pool page" in err
     assert "a distinct int handle per live object" in err
 
 
-NOT_APPLICABLE_SUITE = '''
+NOT_APPLICABLE_SUITE = """
 import pytest
 from zswaplab.testing import AllocatorContract
 
@@ -109,7 +126,7 @@ class TestIdeal(AllocatorContract):
 
 def test_a_plain_skip():
     pytest.skip("no tool")
-'''
+"""
 
 
 def test_tests_that_do_not_apply_are_skipped_and_exempt_from_the_ci_rule(pytester, monkeypatch):
@@ -121,14 +138,20 @@ def test_tests_that_do_not_apply_are_skipped_and_exempt_from_the_ci_rule(pyteste
     outcomes = result.parseoutcomes()
     # reclaim and compaction do not apply to ideal: skipped, and the CI rule lets exactly those through
     assert outcomes.get("skipped") == 2 and outcomes.get("failed") == 1, result.stdout.str()
-    result.stdout.fnmatch_lines(["*skipped under CI (Skipped: no tool)*",
-                                 "*not applicable: ideal has no reclaim_page*",
-                                 "*not applicable: ideal has no compact()*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*skipped under CI (Skipped: no tool)*",
+            "*not applicable: ideal has no reclaim_page*",
+            "*not applicable: ideal has no compact()*",
+        ]
+    )
 
 
 def test_without_hypothesis_the_machine_says_what_to_install():
-    code = ("import sys; sys.modules['hypothesis'] = None\n"
-            "try:\n    from zswaplab.testing import SwapMachine\nexcept ImportError as exc:\n    print(exc)\n")
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "try:\n    from zswaplab.testing import SwapMachine\nexcept ImportError as exc:\n    print(exc)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'zswaplab[test]'" in out and "SwapMachine" in out
 

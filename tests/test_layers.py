@@ -20,7 +20,7 @@ def documented_layers() -> list[tuple[str, set[str]]]:
     for line in section.splitlines():
         match = re.match(r"- \*\*(.+?)\*\*", line)
         if match:
-            layers.append((match.group(1), set(re.findall(r"`([\w.]+)`", line[match.end():]))))
+            layers.append((match.group(1), set(re.findall(r"`([\w.]+)`", line[match.end() :]))))
     return layers
 
 
@@ -48,8 +48,9 @@ def imported(path: Path, known: set[str]) -> set[str]:
             candidates = [f"{base}.{a.name}".lstrip(".") for a in node.names] + [base]
             found.update(c for c in candidates if c in known)
         elif isinstance(node, ast.Import):
-            found.update(a.name.removeprefix("zswaplab.") for a in node.names
-                         if a.name.removeprefix("zswaplab.") in known)
+            found.update(
+                a.name.removeprefix("zswaplab.") for a in node.names if a.name.removeprefix("zswaplab.") in known
+            )
     return found
 
 

@@ -95,11 +95,30 @@ def test_trace_formats_read_the_same_ids(tmp_path: Path) -> None:
 def test_cli_tier_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     trace = tmp_path / "ids.txt"
     trace.write_text("\n".join(map(str, IDS)))
-    assert main(["tier", "--cache", "lru,s3fifo", "--trace", str(trace), "--ram-pages", str(RAM),
-                 "--allocator", "zsmalloc,zbud", "--json"]) == 0
+    assert (
+        main(
+            [
+                "tier",
+                "--cache",
+                "lru,s3fifo",
+                "--trace",
+                str(trace),
+                "--ram-pages",
+                str(RAM),
+                "--allocator",
+                "zsmalloc,zbud",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["cache"], r["allocator"]) for r in rows] == [("lru", "zsmalloc"), ("lru", "zbud"),
-                                                            ("s3fifo", "zsmalloc"), ("s3fifo", "zbud")]
+    assert [(r["cache"], r["allocator"]) for r in rows] == [
+        ("lru", "zsmalloc"),
+        ("lru", "zbud"),
+        ("s3fifo", "zsmalloc"),
+        ("s3fifo", "zbud"),
+    ]
     lru = _native_hits("LRU", IDS, RAM) / len(IDS)
     assert rows[0]["ram_hit_ratio"] == rows[1]["ram_hit_ratio"] == round(lru, 6)
     for row in rows:

@@ -15,8 +15,7 @@ CLOSED = "access:zipf,pages=2048,closed_loop=true"
 
 
 def _run(kernel: str = "6.8", workload: str = CLOSED, **tunables: Any) -> dict[str, Any]:
-    config = RunConfig(compressor="lz4", allocator="zsmalloc", kernel=kernel, ram="4M", workload=workload,
-                       **tunables)
+    config = RunConfig(compressor="lz4", allocator="zsmalloc", kernel=kernel, ram="4M", workload=workload, **tunables)
     return execute(config).report
 
 
@@ -60,8 +59,9 @@ def test_writeback_off_keeps_refused_pages_in_ram_and_writes_nothing_back() -> N
 
 
 def test_closed_loop_cells_share_no_compression() -> None:
-    spec = SweepSpec("t").with_sets(["allocator=zsmalloc", "compressor=lz4", f"workload={CLOSED}",
-                                     "max_pool_percent=20,40"])
+    spec = SweepSpec("t").with_sets(
+        ["allocator=zsmalloc", "compressor=lz4", f"workload={CLOSED}", "max_pool_percent=20,40"]
+    )
     cells = expand(spec)
     assert len({c.share_key for c in cells}) == 2
 

@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from zswaplab.config import RunConfig
 from zswaplab.errors import FileFormatError
 from zswaplab.memmodel import ClockFrames, LruFrames, MemoryModel, dense_accesses, read_lackey
@@ -44,14 +43,19 @@ def test_clock_gives_second_chance() -> None:
 
 def test_store_load_invalidate_semantics() -> None:
     model = MemoryModel(1, content)
-    ops = list(model.run([Access(0, WRITE), Access(1, READ), Access(0, READ), Access(1, READ), Access(0, WRITE),
-                          Access(1, FREE)]))
+    ops = list(
+        model.run(
+            [Access(0, WRITE), Access(1, READ), Access(0, READ), Access(1, READ), Access(0, WRITE), Access(1, FREE)]
+        )
+    )
     kinds = [(op.kind, op.offset) for op in ops]
     assert kinds == [
         (OpKind.STORE, 0),  # 1 faults in, 0 is evicted
-        (OpKind.LOAD, 0), (OpKind.STORE, 1),  # 0 comes back, 1 goes out
+        (OpKind.LOAD, 0),
+        (OpKind.STORE, 1),  # 0 comes back, 1 goes out
         (OpKind.LOAD, 1),  # 1 comes back; 0 still has a clean copy in swap: no store
-        (OpKind.LOAD, 0), (OpKind.INVALIDATE, 0),  # 0 back again, and the write frees its stale copy
+        (OpKind.LOAD, 0),
+        (OpKind.INVALIDATE, 0),  # 0 back again, and the write frees its stale copy
         (OpKind.INVALIDATE, 1),  # 1 evicted clean (no store), then freed: its swap copy is released
     ]
 
@@ -70,8 +74,10 @@ def test_every_load_follows_a_store() -> None:
 
 
 def test_more_ram_fewer_loads() -> None:
-    loads = [_kinds(MemoryModel(ram, content).run(GENERATORS["zipf"](500, 5000, 0.2, 3)))[OpKind.LOAD]
-             for ram in (50, 200, 450)]
+    loads = [
+        _kinds(MemoryModel(ram, content).run(GENERATORS["zipf"](500, 5000, 0.2, 3)))[OpKind.LOAD]
+        for ram in (50, 200, 450)
+    ]
     assert loads[0] > loads[1] > loads[2]
 
 
@@ -107,8 +113,11 @@ def test_lackey_bad_line(tmp_path: Path) -> None:
 
 
 def test_lackey_workload_runs_through_zswap() -> None:
-    result = execute(RunConfig(compressor="deflate", allocator="ideal",
-                               workload=f"lackey:{LACKEY},ram=64,policy=clock,content=fixed:500"))
+    result = execute(
+        RunConfig(
+            compressor="deflate", allocator="ideal", workload=f"lackey:{LACKEY},ram=64,policy=clock,content=fixed:500"
+        )
+    )
     report = result.report
     assert report["stores"] > 0 and report["load_hits"] > 0
     assert report["load_misses"] == 0  # nothing rejected in a 1 GiB machine: every load hits zswap

@@ -30,7 +30,9 @@ def test_compressed_median_near_three_x() -> None:
     a little better, so the lz4 median sits just under 3."""
     names = get_plugin_host().names("compressor")
     comp = _compressor("lz4" if "lz4" in names else "deflate")
-    ratios = [4096 / min(len(comp.compress(p)), 4096) for p in (mix_page(i) for i in range(1500)) if not is_same_filled(p)]
+    ratios = [
+        4096 / min(len(comp.compress(p)), 4096) for p in (mix_page(i) for i in range(1500)) if not is_same_filled(p)
+    ]
     assert 2.6 <= statistics.median(ratios) <= (3.3 if comp.name == "lz4" else 5.0)
 
 

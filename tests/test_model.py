@@ -15,7 +15,6 @@ import os
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
-
 from zswaplab.config import build_zswap
 from zswaplab.errors import UserError
 from zswaplab.plugins import PluginHost
@@ -44,8 +43,12 @@ def examples_per_combination() -> int:
 
 
 def test_every_installed_part_is_in_some_combination():
-    for kind, field in (("compressor", "compressor"), ("allocator", "allocator"), ("index", "index"),
-                        ("flush_policy", "policy")):
+    for kind, field in (
+        ("compressor", "compressor"),
+        ("allocator", "allocator"),
+        ("index", "index"),
+        ("flush_policy", "policy"),
+    ):
         used = {getattr(c, field) for c in COMBOS}
         installed = {n for n, reg in HOST.parts[kind].items() if reg.plugin.distribution != "zswaplab-faults"}
         assert used == installed, f"{kind}s never checked: {sorted(installed - used)}"
@@ -55,8 +58,7 @@ def test_every_installed_part_is_in_some_combination():
 def test_no_page_is_lost_or_corrupted(combo):
     run_state_machine_as_test(
         machine_for(combo, HOST),
-        settings=settings(max_examples=examples_per_combination(), stateful_step_count=STEPS,
-                          deadline=None),
+        settings=settings(max_examples=examples_per_combination(), stateful_step_count=STEPS, deadline=None),
     )
 
 

@@ -8,11 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-
+import tomllib
 from zswaplab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +28,13 @@ def test_template_has_what_a_distribution_needs(tmp_path: Path, capsys: pytest.C
     assert "{env:ZSWAPLAB_CORE:zswaplab}[test]" in (target / "tox.ini").read_text()
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["new-plugin", "allocator", "Bad-Name"], "'Bad-Name' is not a plugin name"),
-    (["new-plugin", "compressor", "x"], "invalid choice: 'compressor'"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["new-plugin", "allocator", "Bad-Name"], "'Bad-Name' is not a plugin name"),
+        (["new-plugin", "compressor", "x"], "invalid choice: 'compressor'"),
+    ],
+)
 def test_bad_names_are_one_line_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     try:
         code = main(argv)
@@ -53,16 +55,36 @@ def test_rendered_plugin_installs_and_passes_the_kit(tmp_path: Path) -> None:
     target = tmp_path / "zswaplab-zblock"
     assert main(["new-plugin", "allocator", "zblock", "--dir", str(target)]) == 0
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target",
-                    str(site), str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+    )
     env = {**os.environ, "PYTHONPATH": str(site), "ZSWAPLAB_HYPOTHESIS_EXAMPLES": "10"}
     env.pop("CI", None)  # the template's own skips (not applicable) are judged by the kit, not by our CI rule
-    listing = subprocess.run([sys.executable, "-m", "zswaplab.cli", "plugins", "--json"], env=env,
-                             capture_output=True, text=True, check=True)
+    listing = subprocess.run(
+        [sys.executable, "-m", "zswaplab.cli", "plugins", "--json"], env=env, capture_output=True, text=True, check=True
+    )
     parts = {p["name"]: p for p in json.loads(listing.stdout)["parts"] if p["kind"] == "allocator"}
     assert parts["zblock"]["distribution"] == "zswaplab-zblock" and parts["zblock"]["options"][0]["help"]
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(target / "tests")],
-                           env=env, capture_output=True, text=True, cwd=target)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(target / "tests")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=target,
+    )
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert "passed" in tests.stdout and "skipped" in tests.stdout  # reclaim and compaction: not applicable
 
@@ -76,7 +98,13 @@ def test_template_tox_runs_out_of_tree(tmp_path: Path, require_tool) -> None:  #
     env = {**os.environ, "ZSWAPLAB_CORE": str(ROOT), "ZSWAPLAB_HYPOTHESIS_EXAMPLES": "10"}
     for name in ("VIRTUAL_ENV", "PYTHONPATH", "TOX_ENV_NAME", "TOX_WORK_DIR"):
         env.pop(name, None)
-    run = subprocess.run([tox, "run", "-q", "-e", "py", "--workdir", str(tmp_path / ".tox")], cwd=target,
-                         env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [tox, "run", "-q", "-e", "py", "--workdir", str(tmp_path / ".tox")],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert " passed" in run.stdout and "congratulations" in run.stdout

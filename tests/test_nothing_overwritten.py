@@ -28,16 +28,25 @@ HEADER = "seq,op,type,offset,dlen,result,pool_total,stored_pages,full\n"
 UNWRITABLE_DIR = "/proc/self"  # an existing directory nobody, root included, may create files in
 
 
-def zswaplab(cwd: Path, *argv: str, timeout: float = TIMEOUT,
-             umask: int | None = None) -> subprocess.CompletedProcess[str]:
+def zswaplab(
+    cwd: Path, *argv: str, timeout: float = TIMEOUT, umask: int | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     env.pop("ZSWAPLAB_DEBUG", None)
     # A memory cap in the child: an unbounded read fails there instead of pushing the machine into swap.
     code = f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP})); "
     code += f"os.umask({umask!r}); " if umask is not None else ""
     code += "from zswaplab.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
@@ -53,8 +62,10 @@ def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 out[str(path.relative_to(root))] = ("file", stat.S_IMODE(info.st_mode), digest)
             else:
-                out[str(path.relative_to(root))] = ("dir" if stat.S_ISDIR(info.st_mode) else "other",
-                                                    stat.S_IMODE(info.st_mode))
+                out[str(path.relative_to(root))] = (
+                    "dir" if stat.S_ISDIR(info.st_mode) else "other",
+                    stat.S_IMODE(info.st_mode),
+                )
     return out
 
 
@@ -73,8 +84,21 @@ def assert_one_line(proc: subprocess.CompletedProcess[str], fragments: tuple[str
 def results_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real results database of a small finished sweep (two cells)."""
     where = tmp_path_factory.mktemp("db")
-    proc = zswaplab(where, "sweep", "--set", "allocator=ideal,zbud", "--set", "pages=32", "--executor", "serial",
-                    "--db", "r.db", "--no-progress", "--name", "small")
+    proc = zswaplab(
+        where,
+        "sweep",
+        "--set",
+        "allocator=ideal,zbud",
+        "--set",
+        "pages=32",
+        "--executor",
+        "serial",
+        "--db",
+        "r.db",
+        "--no-progress",
+        "--name",
+        "small",
+    )
     assert proc.returncode == 0, proc.stderr
     return where / "r.db"
 
@@ -172,22 +196,61 @@ def _(d: Path, db: Path) -> list[str]:
 
 @case("study-flush-docs-unwritable", "cannot write")
 def _(d: Path, db: Path) -> list[str]:
-    return ["study", "flush", "--out", "o", "--docs", "/proc/self/flush.md", "--no-plots", "--pages", "64",
-            "--allocator", "zbud", "--policy", "lru"]
+    return [
+        "study",
+        "flush",
+        "--out",
+        "o",
+        "--docs",
+        "/proc/self/flush.md",
+        "--no-plots",
+        "--pages",
+        "64",
+        "--allocator",
+        "zbud",
+        "--policy",
+        "lru",
+    ]
 
 
 @case("study-flush-docs-onto-directory", "cannot write", "directory")
 def _(d: Path, db: Path) -> list[str]:
     (d / "docs").mkdir()
-    return ["study", "flush", "--out", "o", "--docs", "docs", "--no-plots", "--pages", "64",
-            "--allocator", "zbud", "--policy", "lru"]
+    return [
+        "study",
+        "flush",
+        "--out",
+        "o",
+        "--docs",
+        "docs",
+        "--no-plots",
+        "--pages",
+        "64",
+        "--allocator",
+        "zbud",
+        "--policy",
+        "lru",
+    ]
 
 
 @case("study-scaling-out-onto-file", "cannot write", "file")
 def _(d: Path, db: Path) -> list[str]:
     (d / "f").write_text("x")
-    return ["study", "scaling", "--out", "f", "--no-plots", "--cpus", "1", "--ops-per-cpu", "100",
-            "--index", "rbtree", "--compressor", "lz4"]
+    return [
+        "study",
+        "scaling",
+        "--out",
+        "f",
+        "--no-plots",
+        "--cpus",
+        "1",
+        "--ops-per-cpu",
+        "100",
+        "--index",
+        "rbtree",
+        "--compressor",
+        "lz4",
+    ]
 
 
 @case("trace-convert-missing-directory", "cannot write", "no such directory")
@@ -262,8 +325,11 @@ def _(d: Path, db: Path) -> list[str]:
     return ["sweep", "--set", "allocator=ideal", "--set", "pages=16", "--executor", "serial", "--db", "app.db"]
 
 
-simple("sweep-executor-nope", ["sweep", "--set", "allocator=ideal", "--set", "pages=16", "--executor", "nope",
-                               "--db", "new.db"], "nope")
+simple(
+    "sweep-executor-nope",
+    ["sweep", "--set", "allocator=ideal", "--set", "pages=16", "--executor", "nope", "--db", "new.db"],
+    "nope",
+)
 
 
 # ---- 3. inputs that used to print tracebacks --------------------------------------------------------
@@ -302,13 +368,13 @@ def _(d: Path, db: Path) -> list[str]:
 
 @case("sweep-toml-not-utf8", "s.toml", "UTF-8")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "s.toml").write_bytes(b"[sweep]\nname = \"\xff\xfe\"\n")
+    (d / "s.toml").write_bytes(b'[sweep]\nname = "\xff\xfe"\n')
     return ["sweep", "s.toml", "--executor", "serial", "--db", "new.db"]
 
 
 @case("scaling-spec-not-utf8", "s.toml", "UTF-8")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "s.toml").write_bytes(b"[axes]\ncpus = \"\xff\"\n")
+    (d / "s.toml").write_bytes(b'[axes]\ncpus = "\xff"\n')
     return ["study", "scaling", "--spec", "s.toml", "--no-plots"]
 
 
@@ -359,13 +425,13 @@ def _(d: Path, db: Path) -> list[str]:
 
 @case("sweep-toml-pages-float", "s.toml", "pages")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "s.toml").write_text("[axes]\nallocator = \"ideal\"\npages = 1.5\n")
+    (d / "s.toml").write_text('[axes]\nallocator = "ideal"\npages = 1.5\n')
     return ["sweep", "s.toml", "--executor", "serial", "--db", "new.db"]
 
 
 @case("sweep-toml-pages-bool", "s.toml", "pages")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "s.toml").write_text("[axes]\nallocator = \"ideal\"\npages = true\n")
+    (d / "s.toml").write_text('[axes]\nallocator = "ideal"\npages = true\n')
     return ["sweep", "s.toml", "--executor", "serial", "--db", "new.db"]
 
 
@@ -377,8 +443,9 @@ def _(d: Path, db: Path) -> list[str]:
 
 @case("jsonl-offset-underscores", "t.jsonl", "line 1", "offset")
 def _(d: Path, db: Path) -> list[str]:
-    (d / "t.jsonl").write_text('{"seq": 1, "op": "store", "type": 0, "offset": "1_0_0", "dlen": 10, '
-                               '"result": "stored"}\n')
+    (d / "t.jsonl").write_text(
+        '{"seq": 1, "op": "store", "type": 0, "offset": "1_0_0", "dlen": 10, "result": "stored"}\n'
+    )
     return ["trace", "stats", "t.jsonl"]
 
 
@@ -398,8 +465,9 @@ simple("compressor-empty-options", ["run", "--pages", "16", "--compressor", "lz4
 simple("ram-huge", ["run", "--pages", "16", "--ram", "99999999999999999999999T"], "99999999999999999999999T")
 simple("memo-negative", ["run", "--pages", "16", "--memo", "-5"], "--memo")
 simple("zsmalloc-float-option", ["run", "--pages", "16", "--allocator", "zsmalloc:era=99.9"], "era")
-simple("sweep-compressor-empty", ["sweep", "--set", "compressor=", "--executor", "serial", "--db", "n.db"],
-       "compressor")
+simple(
+    "sweep-compressor-empty", ["sweep", "--set", "compressor=", "--executor", "serial", "--db", "n.db"], "compressor"
+)
 
 
 @case("pages-info-sample-negative", "--sample")
@@ -423,14 +491,27 @@ def _(d: Path, db: Path) -> list[str]:
 @case("study-scaling-out-under-file", "cannot write", "not a directory")
 def _(d: Path, db: Path) -> list[str]:
     (d / "f").write_text("x")
-    return ["study", "scaling", "--out", "f/sub", "--no-plots", "--cpus", "1", "--ops-per-cpu", "100",
-            "--index", "rbtree", "--compressor", "lz4"]
+    return [
+        "study",
+        "scaling",
+        "--out",
+        "f/sub",
+        "--no-plots",
+        "--cpus",
+        "1",
+        "--ops-per-cpu",
+        "100",
+        "--index",
+        "rbtree",
+        "--compressor",
+        "lz4",
+    ]
 
 
 @pytest.mark.parametrize("build,fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_input_is_one_line_and_changes_nothing(tmp_path: Path, results_db: Path,
-                                                   build: Callable[[Path, Path], list[str]],
-                                                   fragments: tuple[str, ...]) -> None:
+def test_bad_input_is_one_line_and_changes_nothing(
+    tmp_path: Path, results_db: Path, build: Callable[[Path, Path], list[str]], fragments: tuple[str, ...]
+) -> None:
     argv = build(tmp_path, results_db)
     before = snapshot(tmp_path)
     proc = zswaplab(tmp_path, *argv)
@@ -477,8 +558,25 @@ def test_scaling_out_replaces_a_linked_output_by_rename(tmp_path: Path) -> None:
     out = tmp_path / "sc"
     out.mkdir()
     plant(out / "scaling.md", tmp_path / "victim")
-    proc = zswaplab(tmp_path, "study", "scaling", "--out", "sc", "--no-plots", "--cpus", "1", "--ops-per-cpu", "200",
-                    "--index", "rbtree", "--compressor", "lz4", "--pages", "256", umask=0)
+    proc = zswaplab(
+        tmp_path,
+        "study",
+        "scaling",
+        "--out",
+        "sc",
+        "--no-plots",
+        "--cpus",
+        "1",
+        "--ops-per-cpu",
+        "200",
+        "--index",
+        "rbtree",
+        "--compressor",
+        "lz4",
+        "--pages",
+        "256",
+        umask=0,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "victim").read_text() == "precious\n"
     assert not (out / "scaling.md").is_symlink() and "rbtree" in (out / "scaling.md").read_text()
@@ -509,8 +607,21 @@ def test_sweep_runs_again_a_cell_whose_row_cannot_be_read(tmp_path: Path, result
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE cells SET report = '{\"stored_pa' WHERE key = (SELECT max(key) FROM cells)")
     conn.close()
-    proc = zswaplab(tmp_path, "sweep", "--set", "allocator=ideal,zbud", "--set", "pages=32", "--executor", "serial",
-                    "--db", db.name, "--no-progress", "--name", "small")
+    proc = zswaplab(
+        tmp_path,
+        "sweep",
+        "--set",
+        "allocator=ideal,zbud",
+        "--set",
+        "pages=32",
+        "--executor",
+        "serial",
+        "--db",
+        db.name,
+        "--no-progress",
+        "--name",
+        "small",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "2 cells: 1 done, 0 failed, 1 skipped" in proc.stdout
     assert zswaplab(tmp_path, "report", db.name).returncode == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from zswaplab.entry import SWP_OFFSET_MASK, SWP_TYPE_SHIFT, Entry
 from zswaplab.offset_table import OffsetTable
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab.config import RunConfig, build_zswap
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.pages import random_page, text_page

@@ -7,7 +7,6 @@ import struct
 from pathlib import Path
 
 import pytest
-
 from zswaplab.errors import FileFormatError
 from zswaplab.pages import fixed_page, mix_page
 from zswaplab.pageset import MAGIC, PageSetWriter, read_pageset, write_pageset
@@ -31,10 +30,9 @@ def test_round_trip_and_dedup(tmp_path: Path) -> None:
 
 def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     path = tmp_path / "set.zpgs"
-    with pytest.raises(RuntimeError):
-        with PageSetWriter(str(path)) as writer:
-            writer.add(fixed_page(100, 1))
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), PageSetWriter(str(path)) as writer:
+        writer.add(fixed_page(100, 1))
+        raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -46,14 +44,17 @@ def _corrupt(tmp_path: Path, mutate) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("mutate, fragment", [
-    (lambda d: d[:-3], "truncated"),
-    (lambda d: d + b"xx", "trailing"),
-    (lambda d: b"NOTPAGES" + d[8:], "not a page-set file"),
-    (lambda d: d[:12] + struct.pack("<I", 8192) + d[16:], "page size 8192"),
-    (lambda d: d[:200] + bytes([d[200] ^ 1]) + d[201:], "checksum"),
-    (lambda d: d[:10], "too short"),
-])
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda d: d[:-3], "truncated"),
+        (lambda d: d + b"xx", "trailing"),
+        (lambda d: b"NOTPAGES" + d[8:], "not a page-set file"),
+        (lambda d: d[:12] + struct.pack("<I", 8192) + d[16:], "page size 8192"),
+        (lambda d: d[:200] + bytes([d[200] ^ 1]) + d[201:], "checksum"),
+        (lambda d: d[:10], "too short"),
+    ],
+)
 def test_bad_files_name_file_and_position(tmp_path: Path, mutate, fragment: str) -> None:
     path = _corrupt(tmp_path, mutate)
     with pytest.raises(FileFormatError) as err:
@@ -71,7 +72,7 @@ def test_pages_workload_runs(tmp_path: Path) -> None:
     result = execute(RunConfig(compressor="deflate", allocator="ideal", workload=f"pages:{path}"))
     assert result.report["stored_pages"] == 72
     assert result.report["same_filled_pages"] == 8
-    assert MAGIC == path.read_bytes()[:8]
+    assert path.read_bytes()[:8] == MAGIC
     os.unlink(path)
 
 

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from zswaplab.cli import main
 from zswaplab.plugins import reset_plugin_host
 
@@ -50,10 +49,25 @@ def test_plugins_json_carries_each_options_type_default_range_choices_and_help(c
     part = next(p for p in json.loads(out)["parts"] if p["name"] == "picky")
     assert code == 0 and part["distribution"] == "zswaplab-picky" and part["version"] == "1.2"
     assert part["options"] == [
-        {"name": "slots", "type": "int", "default": 1, "minimum": 1, "maximum": 8, "choices": None,
-         "help": "objects per page"},
-        {"name": "mode", "type": "str", "default": "loose", "minimum": None, "maximum": None,
-         "choices": ["loose", "tight"], "help": "packing mode"}]
+        {
+            "name": "slots",
+            "type": "int",
+            "default": 1,
+            "minimum": 1,
+            "maximum": 8,
+            "choices": None,
+            "help": "objects per page",
+        },
+        {
+            "name": "mode",
+            "type": "str",
+            "default": "loose",
+            "minimum": None,
+            "maximum": None,
+            "choices": ["loose", "tight"],
+            "help": "packing mode",
+        },
+    ]
 
 
 def test_plugins_name_prints_the_option_table(capsys, picky) -> None:
@@ -74,13 +88,20 @@ def test_every_bundled_option_has_help(capsys) -> None:
     assert code == 0 and undocumented == []
 
 
-@pytest.mark.parametrize("option,message", [
-    ("slots=4,mode=tight", "picky: mode=tight takes at most 2 slots, not 4"),
-    ("slots=3", "allocator 'picky' (plugin zswaplab_picky, zswaplab-picky 1.2) failed to construct: "
-                "ValueError: three is unlucky"),
-])
-def test_factory_errors_are_one_line_in_run_and_in_sweep(capsys, picky, tmp_path: Path, option: str,
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ("slots=4,mode=tight", "picky: mode=tight takes at most 2 slots, not 4"),
+        (
+            "slots=3",
+            "allocator 'picky' (plugin zswaplab_picky, zswaplab-picky 1.2) failed to construct: "
+            "ValueError: three is unlucky",
+        ),
+    ],
+)
+def test_factory_errors_are_one_line_in_run_and_in_sweep(
+    capsys, picky, tmp_path: Path, option: str, message: str
+) -> None:
     code, _, err = cli(capsys, "run", "--allocator", f"picky:{option}", "--pages", "8")
     assert code == 2 and err == f"zswaplab: error: {message}\n"
     db = tmp_path / "r.db"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab.errors import DuplicatePartError, OptionError, UnknownPartError
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec, parse_part, split_part_list

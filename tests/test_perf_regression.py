@@ -17,15 +17,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zswaplab.config import RunConfig, build_workload
 from zswaplab.plugins import get_plugin_host
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import memory  # noqa: E402
-import size_only  # noqa: E402
-import store_load  # noqa: E402
+import memory
+import size_only
+import store_load
 
 STORE_LOAD_FAIL_BELOW = 0.25  # half of the 0.5 target
 SIZE_ONLY_TARGET_RATIO = 0.05  # 500k ops/s ÷ ~10M yardstick ops/s on the reference machine
@@ -55,7 +54,8 @@ def test_size_only_keeps_up_with_the_yardstick(allocator: str) -> None:
     lengths = size_only.seeded_lengths(20_000)
     best = max(size_only.measure(allocator, lengths, repeats=3)["ratio"] for _ in range(REPEATS))
     assert best >= SIZE_ONLY_FAIL_BELOW, (
-        f"size-only store/invalidate is {best:.4f} of the yardstick (target {SIZE_ONLY_TARGET_RATIO})")
+        f"size-only store/invalidate is {best:.4f} of the yardstick (target {SIZE_ONLY_TARGET_RATIO})"
+    )
 
 
 @pytest.mark.parametrize(("allocator", "limit"), [("zsmalloc", 200), ("zbud", 170), ("z3fold", 310)])

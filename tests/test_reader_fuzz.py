@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.kernel_trace import read_kernel_trace
 from zswaplab.memmodel import read_lackey

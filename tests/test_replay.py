@@ -7,11 +7,10 @@ import gzip
 from pathlib import Path
 
 import pytest
-
+from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.cli import main
 from zswaplab.cli_replay import replay_trace
 from zswaplab.interleave import early_store_begins
@@ -67,8 +66,15 @@ def _trace(early_gaps: tuple[int, int]) -> list[TraceRow]:
 
 
 def _predicted_last(rows: list[TraceRow]) -> TraceRow:
-    zswap = Zswap(DeflateCompressor(), IdealAllocator(), MappingIndex, NonePolicy(), preset=get_preset("6.1"),
-                  ram_pages=100, auto_shrink=False)
+    zswap = Zswap(
+        DeflateCompressor(),
+        IdealAllocator(),
+        MappingIndex,
+        NonePolicy(),
+        preset=get_preset("6.1"),
+        ram_pages=100,
+        auto_shrink=False,
+    )
     pairs = list(Replayer(zswap).predict(rows))
     predicted = pairs[-1][1]
     assert predicted is not None

@@ -15,8 +15,11 @@ from zswaplab.cli_replay import replay_trace
 TRACES = Path(__file__).parent / "data" / "oracle" / "traces-6.12"
 # (trace, ceiling on all mismatches, ceilings per field)
 MEASURED = [
-    ("lz4_zsmalloc_mix_shrinkN", 140_927, {"result": 2, "offset": 0, "writeback_count": 0, "full": 0,
-                                           "stored_pages": 6_561}),
+    (
+        "lz4_zsmalloc_mix_shrinkN",
+        140_927,
+        {"result": 2, "offset": 0, "writeback_count": 0, "full": 0, "stored_pages": 6_561},
+    ),
     ("lz4_zsmalloc_mix_shrinkY_cg", 721_996, {"result": 9_517, "offset": 29_214, "writeback_count": 12_959}),
 ]
 

@@ -27,8 +27,7 @@ def _rows(spec: list[tuple]) -> list[TraceRow]:
     """(op, offset, dlen, result, pool_total, stored_pages, full) rows, 10 seq apart (no early begins)."""
     rows = [TraceRow(1, "init", 0, None, None, "", None, None, None)]
     for i, (op, offset, dlen, result, pool, stored, full) in enumerate(spec):
-        rows.append(TraceRow(10 * (i + 1), op, None if op == "shrink" else 0, offset, dlen, result, pool,
-                             stored, full))
+        rows.append(TraceRow(10 * (i + 1), op, None if op == "shrink" else 0, offset, dlen, result, pool, stored, full))
     return rows
 
 

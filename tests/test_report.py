@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from zswaplab.cli import main
 from zswaplab.errors import UserError
 from zswaplab.progress import require
@@ -35,7 +34,8 @@ def test_table_labels_cells_by_varying_axes(db: str) -> None:
     table = comparison_table(load_rows(db))
     assert table.columns[:2] == ("workload", "compressor") and len(table.rows) == 4
     assert {(r["workload"], r["compressor"]) for r in table.rows} == {
-        (w, c) for w in ("fixed:700", "mix") for c in ("lz4", "deflate")}
+        (w, c) for w in ("fixed:700", "mix") for c in ("lz4", "deflate")
+    }
     parsed = list(csv.DictReader(io.StringIO(to_csv(table))))
     assert [int(r["stored_pages"]) for r in parsed] == [r["stored_pages"] for r in table.rows]
     assert to_markdown(table).count("\n") == 6
@@ -54,10 +54,23 @@ def test_report_writes_tables_plots_and_html(db: str, tmp_path: Path) -> None:
 
 # Flags as the machine's own probe starts Chromium as root: no sandbox, no GPU, and no background
 # networking (this machine's closed network refuses those connections, which would log errors).
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0"]
-ARTIFACTS = Path(os.environ.get("ZSWAPLAB_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "out" / "test-artifacts"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=5000",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+ARTIFACTS = Path(
+    os.environ.get("ZSWAPLAB_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "out" / "test-artifacts")
+)
 
 
 def _browser() -> str | None:
@@ -84,7 +97,7 @@ def test_html_renders_in_headless_browser(db: str, tmp_path: Path, require_tool:
     dumped = _chromium(browser, page, tmp_path / "profile-dom", "--dump-dom")
     plots = page.read_text().count("<img")
     assert plots == 5 and f'data-images-loaded="{plots}"' in dumped.stdout  # every plot decoded, none broken
-    assert dumped.stdout.count("<tr>") == 5 and "<table id=\"results\">" in dumped.stdout
+    assert dumped.stdout.count("<tr>") == 5 and '<table id="results">' in dumped.stdout
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "report-index.png"
     shot.unlink(missing_ok=True)

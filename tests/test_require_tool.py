@@ -15,8 +15,9 @@ def test_a_missing_tool_fails_under_ci(require_tool: Any, monkeypatch: pytest.Mo
         require_tool(None, "a headless Chromium", "apt-get install chromium")
 
 
-def test_a_missing_tool_skips_on_a_laptop_with_the_install_hint(require_tool: Any,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_tool_skips_on_a_laptop_with_the_install_hint(
+    require_tool: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match=r"apt-get install chromium; or run `make test-deps`"):
         require_tool(None, "a headless Chromium", "apt-get install chromium")
@@ -37,8 +38,9 @@ def test_never_runs():
 
 
 @pytest.mark.parametrize(("ci", "expected"), [("true", {"failed": 1, "errors": 1}), ("", {"skipped": 1})])
-def test_any_skip_fails_under_ci(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str,
-                                 expected: dict[str, int]) -> None:
+def test_any_skip_fails_under_ci(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str, expected: dict[str, int]
+) -> None:
     """The repository's conftest turns every skip, at collection or in a test, into a failure under CI."""
     pytester.makeconftest((Path(__file__).resolve().parents[1] / "conftest.py").read_text())
     pytester.makepyfile(test_module=SKIPPING, test_inside="import pytest\n\ndef test_a():\n    pytest.skip('x')\n")

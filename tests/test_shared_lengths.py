@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.config import RunConfig
 from zswaplab.hookspecs import hookimpl
@@ -52,11 +51,17 @@ CASES = [
     RunConfig("lz4", "ideal", workload="half", pages=100, exclusive_loads=True),
 ]
 _ZBUD = RunConfig("deflate", "zbud", policy="fifo-test", workload="mix:stream=zipf", pages=300, ram="1M")
-ZBUD_CASE = pytest.param(_ZBUD, marks=pytest.mark.skipif(
-    "zbud" not in get_plugin_host().names("allocator"), reason="zswaplab-zbud is not installed"))
+ZBUD_CASE = pytest.param(
+    _ZBUD,
+    marks=pytest.mark.skipif(
+        "zbud" not in get_plugin_host().names("allocator"), reason="zswaplab-zbud is not installed"
+    ),
+)
 
 
-@pytest.mark.parametrize("config", [*CASES, ZBUD_CASE], ids=lambda c: f"{c.compressor}-{c.allocator}-{c.workload}-{c.kernel}")
+@pytest.mark.parametrize(
+    "config", [*CASES, ZBUD_CASE], ids=lambda c: f"{c.compressor}-{c.allocator}-{c.workload}-{c.kernel}"
+)
 def test_shared_lengths_equal_content_path(parts: None, config: RunConfig) -> None:
     host = get_plugin_host()
     cell = make_cell(config, host)

@@ -59,8 +59,16 @@ def test_only_compacting_allocators_on_kernels_that_have_the_shrinker() -> None:
 
 
 def _report(priority: int) -> dict[str, float]:
-    config = RunConfig(compressor="lz4", allocator="zsmalloc", policy="lru", kernel="6.1", ram="2M",
-                       workload="mix:stream=random", pages=1024, reclaim_priority=priority)
+    config = RunConfig(
+        compressor="lz4",
+        allocator="zsmalloc",
+        policy="lru",
+        kernel="6.1",
+        ram="2M",
+        workload="mix:stream=random",
+        pages=1024,
+        reclaim_priority=priority,
+    )
     return execute(config).report
 
 
@@ -70,8 +78,9 @@ def test_compaction_frees_pageframes_only_under_pressure_and_net_counts_the_writ
     assert hard["pageframes_freed_by_compaction"] > 0
     for r in (easy, hard):
         wb = r["written_back_pages"]
-        assert r["net_pageframes_freed"] == (r["pageframes_freed_by_writeback"]
-                                             + r["pageframes_freed_by_compaction"] - wb)
+        assert r["net_pageframes_freed"] == (
+            r["pageframes_freed_by_writeback"] + r["pageframes_freed_by_compaction"] - wb
+        )
     # an entry LRU frees fewer pageframes than it writes back: net negative while the writes are in flight
     assert easy["net_pageframes_freed"] < 0
     assert hard["net_pageframes_freed_per_writeback"] > easy["net_pageframes_freed_per_writeback"]

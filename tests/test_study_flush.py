@@ -44,8 +44,13 @@ def test_grid_figures_agree_with_the_counters(register_plugin, fifo_policy):
     assert fifo["written_back_pages"] > 0 and none["written_back_pages"] == 0
     assert fifo["stores_rejected"] < none["stores_rejected"]
     for row in (none, fifo):  # worker mode: every reject is one of the kernel's reject counters
-        counted = (row["pool_limit_hit"] + row["reject_hysteresis"] + row["reject_compress_fail"]
-                   + row["reject_compress_poor"] + row["reject_alloc_fail"])
+        counted = (
+            row["pool_limit_hit"]
+            + row["reject_hysteresis"]
+            + row["reject_compress_fail"]
+            + row["reject_compress_poor"]
+            + row["reject_alloc_fail"]
+        )
         assert row["stores_rejected"] == counted
     assert fifo["pageframes_freed_per_writeback"] == fifo["pageframes_freed"] / fifo["written_back_pages"]
     assert max(p for _, p in cells[1].pool_pages_series) <= cells[1].max_pool_pages + 1

@@ -30,9 +30,27 @@ def test_sized_policies_accept_the_same_stores_and_the_sections_render() -> None
 
 def test_cli_adds_the_section(tmp_path: Path) -> None:
     page = tmp_path / "flush.md"
-    argv = ["study", "flush", "--allocator", "zbud", "--policy", "lru,class-lru,lru:sync=true", "--ram", "1M",
-            "--pages", "128", "--seeds", "1,2", "--scales", "1", "--no-plots", "--out", str(tmp_path / "o"),
-            "--docs", str(page)]
+    argv = [
+        "study",
+        "flush",
+        "--allocator",
+        "zbud",
+        "--policy",
+        "lru,class-lru,lru:sync=true",
+        "--ram",
+        "1M",
+        "--pages",
+        "128",
+        "--seeds",
+        "1,2",
+        "--scales",
+        "1",
+        "--no-plots",
+        "--out",
+        str(tmp_path / "o"),
+        "--docs",
+        str(page),
+    ]
     assert main(argv) == 0
     text = page.read_text()
     assert "--seeds 1,2 --scales 1" in text and "## (A) and (B) across seeds and scales" in text

@@ -17,13 +17,16 @@ def test_parse_knob_needs_a_known_tunable_and_two_values() -> None:
             parse_knob(bad)
 
 
-@pytest.mark.parametrize(("deltas", "expected"), [
-    ({1: [-3.0, -3.2, -2.9], 4: [-1.0, -1.1, -0.9]}, "down"),
-    ({1: [1.0, 1.2, 0.9]}, "up"),
-    ({1: [1.0, -0.5, 2.0]}, "noise"),  # seeds disagree
-    ({1: [1.0, 5.0, 0.1]}, "noise"),  # agree in sign but the spread is larger than half the mean
-    ({1: [0.0, 0.0]}, "noise"),
-])
+@pytest.mark.parametrize(
+    ("deltas", "expected"),
+    [
+        ({1: [-3.0, -3.2, -2.9], 4: [-1.0, -1.1, -0.9]}, "down"),
+        ({1: [1.0, 1.2, 0.9]}, "up"),
+        ({1: [1.0, -0.5, 2.0]}, "noise"),  # seeds disagree
+        ({1: [1.0, 5.0, 0.1]}, "noise"),  # agree in sign but the spread is larger than half the mean
+        ({1: [0.0, 0.0]}, "noise"),
+    ],
+)
 def test_verdict(deltas: dict[int, list[float]], expected: str) -> None:
     assert verdict(deltas) == expected
 
@@ -39,8 +42,24 @@ def test_runs_share_the_access_stream_across_values() -> None:
 
 def test_cli_writes_the_page_with_its_command(tmp_path: Path) -> None:
     page = tmp_path / "knob.md"
-    argv = ["study", "knob", "--knob", "max_pool_percent=10,50", "--kernel", "6.8", "--compressor", "lz4",
-            "--seeds", "1,2", "--scales", "1", "--pages", "128", "--docs", str(page)]
+    argv = [
+        "study",
+        "knob",
+        "--knob",
+        "max_pool_percent=10,50",
+        "--kernel",
+        "6.8",
+        "--compressor",
+        "lz4",
+        "--seeds",
+        "1,2",
+        "--scales",
+        "1",
+        "--pages",
+        "128",
+        "--docs",
+        str(page),
+    ]
     assert main(argv) == 0
     text = page.read_text()
     assert "zswaplab study knob --knob max_pool_percent=10,50 --kernel 6.8" in text

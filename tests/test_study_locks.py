@@ -32,11 +32,34 @@ def test_each_kernel_runs_its_native_index_with_exact_rbtree_work() -> None:
 
 def test_cli_page(tmp_path: Path) -> None:
     page = tmp_path / "locks.md"
-    assert main(["study", "locks", "--kernels", "6.1,6.12", "--cpus", "1,4", "--seeds", "1",
-                 "--ops-per-cpu", "50", "--docs", str(page)]) == 0
+    assert (
+        main(
+            [
+                "study",
+                "locks",
+                "--kernels",
+                "6.1,6.12",
+                "--cpus",
+                "1,4",
+                "--seeds",
+                "1",
+                "--ops-per-cpu",
+                "50",
+                "--docs",
+                str(page),
+            ]
+        )
+        == 0
+    )
     text = page.read_text()
-    for part in ("## Assumptions", "## What would change this answer", "zswaplab study locks --kernels 6.1,6.12",
-                 "Chris Li", "Yosry Ahmed", "Chengming Zhou"):
+    for part in (
+        "## Assumptions",
+        "## What would change this answer",
+        "zswaplab study locks --kernels 6.1,6.12",
+        "Chris Li",
+        "Yosry Ahmed",
+        "Chengming Zhou",
+    ):
         assert part in text
     assert main(["study", "locks", "--kernels", "6.1,9.9"]) == 2
     assert main(["study", "locks", "--kernels", "6.1", "--docs", str(tmp_path / "no" / "such" / "p.md")]) == 2

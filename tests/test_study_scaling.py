@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from zswaplab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +27,9 @@ def test_rows_carry_the_documented_fields(capsys: pytest.CaptureFixture[str]) ->
     assert all(r["lock_wait_share"] == 0 for r in one.values())  # one CPU never waits
 
 
-def test_a_study_file_sets_the_grid_and_the_command_line_wins(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_study_file_sets_the_grid_and_the_command_line_wins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "scaling.toml"
     spec.write_text('[axes]\nindex = ["split-rbtree"]\ncompressor = ["lz4"]\ncpus = [1, 2]\nops_per_cpu = 200\n')
     rows = _rows(capsys, ["--spec", str(spec), "--json", "--no-plots", "--pages", "512"])
@@ -39,16 +39,31 @@ def test_a_study_file_sets_the_grid_and_the_command_line_wins(tmp_path: Path,
 
 
 def test_the_docs_study_file_names_only_known_options(capsys: pytest.CaptureFixture[str]) -> None:
-    rows = _rows(capsys, ["--spec", str(ROOT / "docs/sweeps/scaling.toml"), "--cpus", "2", "--compressor", "lz4",
-                          "--index", "rbtree", *SMALL])
+    rows = _rows(
+        capsys,
+        [
+            "--spec",
+            str(ROOT / "docs/sweeps/scaling.toml"),
+            "--cpus",
+            "2",
+            "--compressor",
+            "lz4",
+            "--index",
+            "rbtree",
+            *SMALL,
+        ],
+    )
     assert [(r["index"], r["cpus"]) for r in rows] == [("rbtree", 2)]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--cpus", "0"], "at least 1"),
-    (["--cpus", "x"], "comma-separated integers"),
-    (["--cost", "nope=3"], "NAME=NS"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--cpus", "0"], "at least 1"),
+        (["--cpus", "x"], "comma-separated integers"),
+        (["--cost", "nope=3"], "NAME=NS"),
+    ],
+)
 def test_bad_input_is_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["study", "scaling", *argv, *SMALL]) != 0
     err = capsys.readouterr().err.strip()

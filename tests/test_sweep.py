@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from zswaplab.cli import main
 from zswaplab.config import RunConfig
 from zswaplab.errors import UserError
@@ -16,7 +15,6 @@ from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 from zswaplab.plugins import get_plugin_host, reset_plugin_host
 from zswaplab.results import ResultsDB
-from zswaplab.runner import execute
 from zswaplab.sweep import SweepSpec, expand, load_sweep_file, make_cell
 from zswaplab.sweep_runner import run_sweep
 from zswaplab.sweep_worker import CellTask, run_cell
@@ -44,8 +42,7 @@ def test_bad_set_is_a_user_error(item: str) -> None:
 
 def test_sweep_file_and_set_override(tmp_path: Path) -> None:
     path = tmp_path / "grid.toml"
-    path.write_text('[sweep]\nname = "g"\n[axes]\nallocator = ["ideal"]\ncompressor = ["lz4", "deflate"]\n'
-                    'pages = 64\n')
+    path.write_text('[sweep]\nname = "g"\n[axes]\nallocator = ["ideal"]\ncompressor = ["lz4", "deflate"]\npages = 64\n')
     spec = load_sweep_file(str(path)).with_sets(["compressor=deflate"])
     assert spec.name == "g" and spec.axes["pages"] == (64,) and spec.axes["compressor"] == ("deflate",)
     assert len(expand(spec)) == 1
@@ -147,8 +144,12 @@ def exploding() -> Iterator[None]:
 @pytest.mark.parametrize("share", [True, False])
 def test_failed_cell_is_recorded_and_sweep_goes_on(tmp_path: Path, exploding: None, share: bool) -> None:
     db = str(tmp_path / "r.db")
-    summary = run_sweep(SweepSpec("f").with_sets(["compressor=exploding,lz4", "allocator=ideal", "pages=16"]),
-                        db, executor="serial", share=share)
+    summary = run_sweep(
+        SweepSpec("f").with_sets(["compressor=exploding,lz4", "allocator=ideal", "pages=16"]),
+        db,
+        executor="serial",
+        share=share,
+    )
     assert (summary.done, summary.failed) == (1, 1)
     failed = list(ResultsDB(db).rows(status="failed"))
     assert len(failed) == 1 and "boom" in (failed[0].error or "")

@@ -27,8 +27,10 @@ COMPRESSORS = sorted(set(_HOST.parts["compressor"]) - FAULT_INJECTORS)
 ALLOCATORS = sorted(set(_HOST.parts["allocator"]) - FAULT_INJECTORS)
 #: every flush policy, and with ``sync=true`` each one that has that option
 POLICIES = sorted(_HOST.parts["flush_policy"]) + [
-    f"{name}:sync=true" for name in sorted(_HOST.parts["flush_policy"])
-    if any(option.name == "sync" for option in _HOST.get("flush_policy", name).spec.options)]
+    f"{name}:sync=true"
+    for name in sorted(_HOST.parts["flush_policy"])
+    if any(option.name == "sync" for option in _HOST.get("flush_policy", name).spec.options)
+]
 THREADS, SLOTS, OPS = 4, 32, 90
 WATCHDOG_S = 10.0  # per combination; a healthy one takes ~10-50 ms
 
@@ -85,8 +87,9 @@ def _worker(sim: Simulator, owner: int, errors: list[str]) -> None:
             else:
                 live[offset] = _page(owner, offset, step)
                 sim.swap_out(0, offset, live[offset])
-        errors.extend(f"owner {owner} offset {o}: wrong bytes at the end"
-                      for o, page in live.items() if sim.swap_in(0, o) != page)
+        errors.extend(
+            f"owner {owner} offset {o}: wrong bytes at the end" for o, page in live.items() if sim.swap_in(0, o) != page
+        )
     except Exception as exc:  # any error in a thread fails the test, with its name
         errors.append(f"owner {owner}: {type(exc).__name__}: {exc}")
 
@@ -101,8 +104,9 @@ def _shrink_worker(sim: Simulator, stop: threading.Event, errors: list[str]) -> 
 
 
 def _run(kernel: str, allocator: str, policy: str, compressor: str) -> None:
-    sim = Simulator.from_config(kernel=kernel, allocator=allocator, policy=policy, compressor=compressor,
-                                ram_pages=200, threads=True)  # a 40-page pool: writeback all the time
+    sim = Simulator.from_config(
+        kernel=kernel, allocator=allocator, policy=policy, compressor=compressor, ram_pages=200, threads=True
+    )  # a 40-page pool: writeback all the time
     sim.swapon(0, THREADS * SLOTS)
     errors: list[str] = []
     stop = threading.Event()
@@ -117,8 +121,9 @@ def _run(kernel: str, allocator: str, policy: str, compressor: str) -> None:
     threads[-1].join(max(0.1, deadline - time.monotonic()))
     if any(thread.is_alive() for thread in threads):
         faulthandler.dump_traceback(sys.stderr, all_threads=True)
-        pytest.fail(f"{kernel} {allocator} {policy} {compressor}: threads still running after {WATCHDOG_S}s "
-                    "(livelock?)")
+        pytest.fail(
+            f"{kernel} {allocator} {policy} {compressor}: threads still running after {WATCHDOG_S}s (livelock?)"
+        )
     assert errors == [], (kernel, allocator, policy, compressor)
     assert sim.counters()["stored_pages"] == len([1 for t in sim.zswap._trees.values() for _ in t.offsets()])
 
@@ -158,8 +163,9 @@ def test_each_codec_under_eight_threads(compressor: str, fast_switching: None) -
 
 @pytest.mark.parametrize("threads", [False, True])
 def test_begin_store_admission_is_kept_by_both_zswaps(threads: bool) -> None:
-    sim = Simulator.from_config(compressor="deflate", allocator="ideal", policy="none", max_pool_percent=0,
-                                threads=threads)
+    sim = Simulator.from_config(
+        compressor="deflate", allocator="ideal", policy="none", max_pool_percent=0, threads=threads
+    )
     sim.swapon(0, 16)
     sim.store(0, 1, fixed_page(1000, 1))  # the pool is over its limit of 0 pages from now on
     sim.zswap.begin_store(0, 5)  # the limit check happens here, as in the kernel

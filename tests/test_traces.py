@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab.cli import main
 from zswaplab.errors import FileFormatError
 from zswaplab.traces import KERNEL_COLUMNS, OPS, TraceRecord, read_kernel_trace, read_trace, sniff_format, write_trace
@@ -48,12 +47,22 @@ def test_binary_is_compact_and_gzip_readable(tmp_path: Path) -> None:
     assert list(read_trace(str(tmp_path / "t.ztr.gz"))) == records
 
 
-records_st = st.lists(st.builds(
-    TraceRecord, op=st.just("store"), seq=st.none(), type=st.integers(0, 3), offset=st.integers(0, 2**31),
-    dlen=st.none() | st.integers(-1, 8192), result=st.sampled_from(["", "stored", "same", "rej_limit"]),
-    pool_total=st.none() | st.integers(0, 2**20).map(lambda n: n * 4096),
-    stored_pages=st.none() | st.integers(0, 2**31), full=st.none() | st.sampled_from([0, 1]),
-    page=st.none() | st.integers(0, 2**31)), max_size=20)
+records_st = st.lists(
+    st.builds(
+        TraceRecord,
+        op=st.just("store"),
+        seq=st.none(),
+        type=st.integers(0, 3),
+        offset=st.integers(0, 2**31),
+        dlen=st.none() | st.integers(-1, 8192),
+        result=st.sampled_from(["", "stored", "same", "rej_limit"]),
+        pool_total=st.none() | st.integers(0, 2**20).map(lambda n: n * 4096),
+        stored_pages=st.none() | st.integers(0, 2**31),
+        full=st.none() | st.sampled_from([0, 1]),
+        page=st.none() | st.integers(0, 2**31),
+    ),
+    max_size=20,
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -65,17 +74,20 @@ def test_any_records_round_trip(tmp_path_factory: pytest.TempPathFactory, record
         assert list(read_trace(path)) == records
 
 
-@pytest.mark.parametrize("body, where, fragment", [
-    ("seq,op,type,offset\n1,store,0,\n", "line 2", "needs type and offset"),
-    ("seq,op,type,offset\n1,load,0,1\n2,jump,0,1\n", "line 3", "unknown op"),
-    ("seq,op,type,offset\n1,load,0,x\n", "line 2", "offset: not an integer"),
-    ("seq,op,type,offset\n5,load,0,1\n4,load,0,1\n", "line 3", "does not increase"),
-    ("seq,op,type\n1,load,0,7\n", "line 2", "4 fields"),
-    ("seq,op,colour\n", "line 1", "bad header"),
-    ("seq,op,type,offset,result\n1,store,0,1,kept\n", "line 2", "unknown store result"),
-    ('{"op":"load","type":0,"offset":1}\n{"op":"load","type":0,\n', "line 2", "bad JSON"),
-    ('{"op":"load","type":0,"offset":1,"size":3}\n', "line 1", "unknown fields"),
-])
+@pytest.mark.parametrize(
+    "body, where, fragment",
+    [
+        ("seq,op,type,offset\n1,store,0,\n", "line 2", "needs type and offset"),
+        ("seq,op,type,offset\n1,load,0,1\n2,jump,0,1\n", "line 3", "unknown op"),
+        ("seq,op,type,offset\n1,load,0,x\n", "line 2", "offset: not an integer"),
+        ("seq,op,type,offset\n5,load,0,1\n4,load,0,1\n", "line 3", "does not increase"),
+        ("seq,op,type\n1,load,0,7\n", "line 2", "4 fields"),
+        ("seq,op,colour\n", "line 1", "bad header"),
+        ("seq,op,type,offset,result\n1,store,0,1,kept\n", "line 2", "unknown store result"),
+        ('{"op":"load","type":0,"offset":1}\n{"op":"load","type":0,\n', "line 2", "bad JSON"),
+        ('{"op":"load","type":0,"offset":1,"size":3}\n', "line 1", "unknown fields"),
+    ],
+)
 def test_first_bad_record_named(tmp_path: Path, body: str, where: str, fragment: str) -> None:
     path = tmp_path / ("bad.jsonl" if body.startswith("{") else "bad.csv")
     path.write_text(body)
@@ -100,7 +112,14 @@ def test_kernel_trace_reads_with_every_column() -> None:
     assert {r.op for r in records} <= set(OPS)
     first = stores[0]
     assert (first.type, first.offset, first.dlen, first.result, first.pool_total, first.stored_pages, first.full) == (
-        0, 1, 2642, "stored", 4096, 1, 0)
+        0,
+        1,
+        2642,
+        "stored",
+        4096,
+        1,
+        0,
+    )
     header = gzip.open(path, "rt").readline().strip().split(",")
     assert tuple(header) == KERNEL_COLUMNS
 

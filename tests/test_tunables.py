@@ -52,8 +52,15 @@ def test_shrinker_enabled_reaches_the_list_lru_policy(kernel: str) -> None:
     assert build_zswap(RunConfig(allocator="zsmalloc", kernel=kernel, shrinker_enabled=True)).policy.shrinker_enabled
 
 
-@pytest.mark.parametrize(("kernel", "name"), [("3.11", "accept_threshold_percent"), ("6.1", "shrinker_enabled"),
-                                              ("3.11", "memory.zswap.max"), ("6.5", "memory.zswap.writeback")])
+@pytest.mark.parametrize(
+    ("kernel", "name"),
+    [
+        ("3.11", "accept_threshold_percent"),
+        ("6.1", "shrinker_enabled"),
+        ("3.11", "memory.zswap.max"),
+        ("6.5", "memory.zswap.writeback"),
+    ],
+)
 def test_a_tunable_the_kernel_lacks_is_refused(kernel: str, name: str) -> None:
     with pytest.raises(UserError, match="exists in Linux"):
         RunConfig(kernel=kernel, **parse_sets([f"{name}=1"])).preset()
@@ -70,8 +77,9 @@ def test_run_set_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_sweep_axis_gives_one_cell_per_value_with_distinct_keys() -> None:
-    spec = SweepSpec("t").with_sets(["allocator=zbud", "compressor=lz4", "pages=64", "max_pool_percent=20,30,40",
-                                     "memory.zswap.max=max,1M"])
+    spec = SweepSpec("t").with_sets(
+        ["allocator=zbud", "compressor=lz4", "pages=64", "max_pool_percent=20,30,40", "memory.zswap.max=max,1M"]
+    )
     cells = expand(spec)
     assert len(cells) == 6 and len({c.key for c in cells}) == 6
     assert {c.axes()["max_pool_percent"] for c in cells} == {20, 30, 40}

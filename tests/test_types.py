@@ -21,7 +21,17 @@ def test_every_package_is_marked_typed():
 
 
 def test_mypy_strict_passes():
-    run = subprocess.run([sys.executable, "-m", "mypy", *typed_sources()], cwd=ROOT, capture_output=True,
-                         text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", *typed_sources()], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "Success" in run.stdout
+
+
+def test_ruff_lint_and_format_pass():
+    """ruff's lint rules and formatter (configured in pyproject.toml) hold over the whole repository."""
+    for args in (["check", "."], ["format", "--check", "."]):
+        run = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, f"ruff {' '.join(args)}:\n{run.stdout[-4000:]}{run.stderr[-2000:]}"

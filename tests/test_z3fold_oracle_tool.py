@@ -22,9 +22,16 @@ def _tool() -> ModuleType:
 
 
 def _oracle(tmp_path: Path) -> Path:
-    run = {"comp": "deflate", "zpool": "z3fold", "mode": "fixed:200", "stored_pages": 30,
-           "pool_total_size": 10 * 4096, "written_back_pages": 0, "pool_limit_hit": 0,
-           "dlen_histogram": {"276": 30}}
+    run = {
+        "comp": "deflate",
+        "zpool": "z3fold",
+        "mode": "fixed:200",
+        "stored_pages": 30,
+        "pool_total_size": 10 * 4096,
+        "written_back_pages": 0,
+        "pool_limit_hit": 0,
+        "dlen_histogram": {"276": 30},
+    }
     other = dict(run, zpool="zbud")
     path = tmp_path / "oracle.json"
     path.write_text(json.dumps({"runs": [run, other]}))

@@ -13,8 +13,9 @@ from zswaplab.zswap612 import EEXIST, ENOMEM, ZERO_PAGE, Zswap612
 
 
 def make(ram: str = "4M", policy: str | None = None, allocator: str = "zsmalloc", verify: bool = False) -> Zswap612:
-    z = build_zswap(RunConfig(compressor="lz4", allocator=allocator, kernel="6.12", ram=ram, policy=policy,
-                              verify=verify))
+    z = build_zswap(
+        RunConfig(compressor="lz4", allocator=allocator, kernel="6.12", ram=ram, policy=policy, verify=verify)
+    )
     assert isinstance(z, Zswap612)
     z.init(0, 1 << 16)
     return z

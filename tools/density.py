@@ -50,8 +50,7 @@ def plot(rows: list[dict[str, object]], allocators: list[str], path: str) -> Non
     for name in allocators:
         # widest line first, so lines that coincide (zbud and z3fold above 1273 bytes) stay visible
         width = 1.5 + 5.0 * (len(allocators) - 1 - allocators.index(name)) / max(1, len(allocators) - 1)
-        ax.plot([r["dlen"] for r in rows], [r[name] for r in rows], label=name, drawstyle="steps-post",
-                linewidth=width)
+        ax.plot([r["dlen"] for r in rows], [r[name] for r in rows], label=name, drawstyle="steps-post", linewidth=width)
     ax.set_xlabel("compressed length (bytes)")
     ax.set_ylabel("pool pages per stored page")
     ax.set_title("Allocator density (zswap 6.1 size path; zbud/z3fold add the 8-byte header)")

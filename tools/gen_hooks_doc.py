@@ -1,7 +1,7 @@
 """Write docs/reference/hooks.md from the hook specifications' signatures and docstrings.
 
-    python tools/gen_hooks_doc.py          # rewrite the page
-    python tools/gen_hooks_doc.py --check  # exit 1 if the page is stale
+python tools/gen_hooks_doc.py          # rewrite the page
+python tools/gen_hooks_doc.py --check  # exit 1 if the page is stale
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference" / "hooks.md"
 
 
 def render() -> str:
-    lines = ["# Hook reference", "", "Generated from `core/zswaplab/hookspecs.py` by `tools/gen_hooks_doc.py`.",
-             "Implement hooks with `zswaplab.hookspecs.hookimpl` in the module your entry point names.", ""]
+    lines = [
+        "# Hook reference",
+        "",
+        "Generated from `core/zswaplab/hookspecs.py` by `tools/gen_hooks_doc.py`.",
+        "Implement hooks with `zswaplab.hookspecs.hookimpl` in the module your entry point names.",
+        "",
+    ]
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if not name.startswith("zswaplab_"):
             continue

@@ -23,9 +23,9 @@ import argparse
 import collections
 import json
 import os
-from pathlib import Path
 import sys
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from zswaplab.config import RunConfig
@@ -35,8 +35,10 @@ from zswaplab.plugins import get_plugin_host
 from zswaplab.runner import execute
 
 # ZSWAPLAB_ORACLE names a directory laid out like shared/oracle; the repository carries a copy in tests/data.
-DEFAULT_FILE = str(Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
-                   / "linux-6.1-zswap.json")
+DEFAULT_FILE = str(
+    Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
+    / "linux-6.1-zswap.json"
+)
 NO_LIMIT_RAM = "1T"  # the pool never fills, so no flush policy ever runs ("none")
 
 
@@ -70,25 +72,42 @@ def check_lengths(run: dict[str, Any], kernel: str, shift: int = 0) -> dict[str,
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(shifted, fh)
     try:
-        config = RunConfig(allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM,
-                           workload=f"lengths:{fh.name}")
+        config = RunConfig(
+            allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM, workload=f"lengths:{fh.name}"
+        )
         report = execute(config).report
     finally:
         os.unlink(fh.name)
     sim, real = report["pool_total_size"] // 4096, _int(run, "pool_total_size") // 4096
-    return {"sim_pool_pages": sim, "kernel_pool_pages": real, "pages_off": sim - real,
-            "sim_stored_pages": report["stored_pages"], "kernel_stored_pages": _int(run, "stored_pages")}
+    return {
+        "sim_pool_pages": sim,
+        "kernel_pool_pages": real,
+        "pages_off": sim - real,
+        "sim_stored_pages": report["stored_pages"],
+        "kernel_stored_pages": _int(run, "stored_pages"),
+    }
 
 
 def check_content(run: dict[str, Any], kernel: str, pages: int) -> dict[str, Any]:
     """fixed:S pages through the real compressor and the zpool: pool bytes per stored page."""
-    config = RunConfig(compressor=run["comp"], allocator=run["zpool"], policy="none", kernel=kernel, ram=NO_LIMIT_RAM,
-                       workload=run["mode"], pages=pages)
+    config = RunConfig(
+        compressor=run["comp"],
+        allocator=run["zpool"],
+        policy="none",
+        kernel=kernel,
+        ram=NO_LIMIT_RAM,
+        workload=run["mode"],
+        pages=pages,
+    )
     report = execute(config).report
     sim = report["pool_total_size"] / max(1, report["stored_pages"])
     real = _int(run, "pool_total_size") / max(1, _int(run, "stored_pages"))
-    return {"pages": pages, "sim_bytes_per_page": round(sim, 2), "kernel_bytes_per_page": round(real, 2),
-            "relative_difference": round(sim / real - 1, 5)}
+    return {
+        "pages": pages,
+        "sim_bytes_per_page": round(sim, 2),
+        "kernel_bytes_per_page": round(real, 2),
+        "relative_difference": round(sim / real - 1, 5),
+    }
 
 
 def check_dist(run: dict[str, Any], pages: int) -> dict[str, Any]:
@@ -98,9 +117,13 @@ def check_dist(run: dict[str, Any], pages: int) -> dict[str, Any]:
     ours = collections.Counter(len(compressor.compress(fixed_page(size, i))) for i in range(pages))
     theirs = collections.Counter({int(k): v for k, v in histogram(run).items()})
     header = _int(run, "zswap_header_bytes")
-    return {"pages": pages, "sim_top": ours.most_common(3), "kernel_top": theirs.most_common(3),
-            "kernel_header_subtracted": header,
-            "top_difference": ours.most_common(1)[0][0] - theirs.most_common(1)[0][0]}
+    return {
+        "pages": pages,
+        "sim_top": ours.most_common(3),
+        "kernel_top": theirs.most_common(3),
+        "kernel_header_subtracted": header,
+        "top_difference": ours.most_common(1)[0][0] - theirs.most_common(1)[0][0],
+    }
 
 
 def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int, shift: int = 0) -> dict[str, Any]:
@@ -119,8 +142,9 @@ def check_run(run: dict[str, Any], mode: str, kernel: str, pages: int, shift: in
     return row
 
 
-def check(path: str, zpools: list[str] | None, modes: list[str], kernel: str, pages: int,
-          shift: int = 0) -> list[dict[str, Any]]:
+def check(
+    path: str, zpools: list[str] | None, modes: list[str], kernel: str, pages: int, shift: int = 0
+) -> list[dict[str, Any]]:
     _, runs = load_runs(path)
     chosen = [r for r in runs if not zpools or r["zpool"] in zpools]
     return [check_run(run, mode, kernel, pages, shift) for mode in modes for run in chosen]
@@ -131,11 +155,15 @@ def _line(row: dict[str, Any]) -> str:
     if "skipped" in row:
         return f"{head} skipped: {row['skipped']}"
     if row["mode"] == "lengths":
-        return (f"{head} pool pages sim {row['sim_pool_pages']:>6} kernel {row['kernel_pool_pages']:>6} "
-                f"off {row['pages_off']:+d}  stored sim {row['sim_stored_pages']} kernel {row['kernel_stored_pages']}")
+        return (
+            f"{head} pool pages sim {row['sim_pool_pages']:>6} kernel {row['kernel_pool_pages']:>6} "
+            f"off {row['pages_off']:+d}  stored sim {row['sim_stored_pages']} kernel {row['kernel_stored_pages']}"
+        )
     if row["mode"] == "content":
-        return (f"{head} pool bytes/stored page sim {row['sim_bytes_per_page']:.1f} kernel "
-                f"{row['kernel_bytes_per_page']:.1f} ({100 * row['relative_difference']:+.2f}%, {row['pages']} pages)")
+        return (
+            f"{head} pool bytes/stored page sim {row['sim_bytes_per_page']:.1f} kernel "
+            f"{row['kernel_bytes_per_page']:.1f} ({100 * row['relative_difference']:+.2f}%, {row['pages']} pages)"
+        )
     return f"{head} top lengths sim {row['sim_top']} kernel {row['kernel_top']} (diff {row['top_difference']:+d})"
 
 
@@ -146,15 +174,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mode", default="lengths", choices=("lengths", "content", "dist", "all"))
     p.add_argument("--kernel", default="6.1", help="kernel preset of the simulation")
     p.add_argument("--pages", type=int, default=8192, help="pages per run in content and dist modes")
-    p.add_argument("--header-shift", type=int, default=0, metavar="BYTES",
-                   help="add BYTES to every length of runs whose histogram had a zswap header subtracted "
-                        "(8 undoes the double subtraction seen in the 6.1 zbud/z3fold histograms)")
+    p.add_argument(
+        "--header-shift",
+        type=int,
+        default=0,
+        metavar="BYTES",
+        help="add BYTES to every length of runs whose histogram had a zswap header subtracted "
+        "(8 undoes the double subtraction seen in the 6.1 zbud/z3fold histograms)",
+    )
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     modes = ["lengths", "content", "dist"] if args.mode == "all" else [args.mode]
     try:
-        rows = check(args.file, args.zpool.split(",") if args.zpool else None, modes, args.kernel, args.pages,
-                     args.header_shift)
+        rows = check(
+            args.file, args.zpool.split(",") if args.zpool else None, modes, args.kernel, args.pages, args.header_shift
+        )
     except (OSError, ValueError, KeyError, ZswaplabError) as exc:
         print(f"oracle_check: error: {exc}", file=sys.stderr)
         return 2

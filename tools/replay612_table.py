@@ -1,7 +1,7 @@
 """Write the 6.12 results table of docs/explanation/checked-against-linux.md from fresh replays.
 
-    .venv/bin/python tools/replay612_table.py            # rewrites the section between the markers
-    .venv/bin/python tools/replay612_table.py --check    # exit 1 if the doc's table is out of date
+.venv/bin/python tools/replay612_table.py            # rewrites the section between the markers
+.venv/bin/python tools/replay612_table.py --check    # exit 1 if the doc's table is out of date
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ FIELDS = ("result", "offset", "writeback_count", "pool_total", "stored_pages", "
 
 
 def table() -> str:
-    lines = ["| trace | rows | mismatches | " + " | ".join(FIELDS) + " | snapshot counters differing |",
-             "|---|---|---|" + "---|" * len(FIELDS) + "---|"]
+    lines = [
+        "| trace | rows | mismatches | " + " | ".join(FIELDS) + " | snapshot counters differing |",
+        "|---|---|---|" + "---|" * len(FIELDS) + "---|",
+    ]
     for trace in sorted(TRACES.glob("*.ops.csv.gz")):
         report = replay_trace(str(trace), kernel="6.12")
         by = report.mismatches

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def all_envs() -> list[str]:
-    out = subprocess.run([sys.executable, "-m", "tox", "list", "-q", "--no-desc"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "tox", "list", "-q", "--no-desc"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     return [line.strip() for line in out.splitlines() if re.match(r"^py\d", line.strip())]
 
 

@@ -34,8 +34,10 @@ from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import get_preset
 
-ORACLE = str(Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
-             / "linux-6.1-zswap.json")
+ORACLE = str(
+    Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")
+    / "linux-6.1-zswap.json"
+)
 RAM = "339380k"  # MemTotal of the oracle guest
 
 
@@ -64,8 +66,14 @@ def _policy() -> Any:
 
 
 def _zswap(zpool: str, compressor: Any, ram: str) -> Zswap:
-    zswap = Zswap(compressor, _part("allocator", zpool), MappingIndex, _policy(), preset=get_preset("6.1"),
-                  ram_pages=parse_size(ram) // PAGE_SIZE)
+    zswap = Zswap(
+        compressor,
+        _part("allocator", zpool),
+        MappingIndex,
+        _policy(),
+        preset=get_preset("6.1"),
+        ram_pages=parse_size(ram) // PAGE_SIZE,
+    )
     zswap.init(0, 1 << 20)
     return zswap
 
@@ -100,13 +108,22 @@ def replay_content(run: dict[str, Any], zpool: str, ram: str, pages: int) -> Zsw
 def _row(run: dict[str, Any], path: str, zswap: Zswap) -> dict[str, Any]:
     c = zswap.counters
     sim_pages, k_pages = c.pool_total_size // PAGE_SIZE, run["pool_total_size"] // PAGE_SIZE
-    return {"comp": run["comp"], "zpool": run["zpool"], "mode": run["mode"], "path": path,
-            "stored_pages": c.stored_pages, "kernel_stored_pages": run["stored_pages"],
-            "pool_pages": sim_pages, "kernel_pool_pages": k_pages,
-            "pool_diff_pct": round(100 * (sim_pages - k_pages) / k_pages, 3),
-            "stored_diff_pct": round(100 * (c.stored_pages - run["stored_pages"]) / run["stored_pages"], 3),
-            "written_back_pages": c.written_back_pages, "kernel_written_back_pages": run["written_back_pages"],
-            "pool_limit_hit": c.pool_limit_hit, "kernel_pool_limit_hit": run["pool_limit_hit"]}
+    return {
+        "comp": run["comp"],
+        "zpool": run["zpool"],
+        "mode": run["mode"],
+        "path": path,
+        "stored_pages": c.stored_pages,
+        "kernel_stored_pages": run["stored_pages"],
+        "pool_pages": sim_pages,
+        "kernel_pool_pages": k_pages,
+        "pool_diff_pct": round(100 * (sim_pages - k_pages) / k_pages, 3),
+        "stored_diff_pct": round(100 * (c.stored_pages - run["stored_pages"]) / run["stored_pages"], 3),
+        "written_back_pages": c.written_back_pages,
+        "kernel_written_back_pages": run["written_back_pages"],
+        "pool_limit_hit": c.pool_limit_hit,
+        "kernel_pool_limit_hit": run["pool_limit_hit"],
+    }
 
 
 def compare(path: str, zpool: str, ram: str, pages: int, offset: int, content: bool) -> Iterator[dict[str, Any]]:
@@ -146,10 +163,13 @@ def _print(rows: Iterator[dict[str, Any]], as_json: bool) -> None:
         if as_json:
             print(json.dumps(row))
         else:
-            print("{comp:5} {mode:11} {path:10} stored {stored_pages:6}/{kernel_stored_pages:6} ({stored_diff_pct:+.3f}%)"
-                  "  pool {pool_pages:6}/{kernel_pool_pages:6} ({pool_diff_pct:+.3f}%)"
-                  "  wb {written_back_pages}/{kernel_written_back_pages}"
-                  "  limit_hit {pool_limit_hit}/{kernel_pool_limit_hit}".format(**row), flush=True)
+            print(
+                "{comp:5} {mode:11} {path:10} stored {stored_pages:6}/{kernel_stored_pages:6} ({stored_diff_pct:+.3f}%)"
+                "  pool {pool_pages:6}/{kernel_pool_pages:6} ({pool_diff_pct:+.3f}%)"
+                "  wb {written_back_pages}/{kernel_written_back_pages}"
+                "  limit_hit {pool_limit_hit}/{kernel_pool_limit_hit}".format(**row),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

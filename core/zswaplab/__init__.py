@@ -11,8 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["__version__", "Simulator", "Zswap", "SwapSystem", "RunConfig", "build_zswap", "execute",
-           "get_plugin_host", "hookimpl", "SweepSpec", "run_sweep"]
+__all__ = [
+    "RunConfig",
+    "Simulator",
+    "SwapSystem",
+    "SweepSpec",
+    "Zswap",
+    "__version__",
+    "build_zswap",
+    "execute",
+    "get_plugin_host",
+    "hookimpl",
+    "run_sweep",
+]
 
 _LAZY = {
     "Simulator": "zswaplab.api",

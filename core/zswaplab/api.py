@@ -47,8 +47,13 @@ from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import get_preset
 from zswaplab.swap import SwapSystem
 
-EVENTS = {"store": "zswaplab_on_store", "load": "zswaplab_on_load", "reject": "zswaplab_on_reject",
-          "writeback": "zswaplab_on_writeback", "invalidate": "zswaplab_on_invalidate"}
+EVENTS = {
+    "store": "zswaplab_on_store",
+    "load": "zswaplab_on_load",
+    "reject": "zswaplab_on_reject",
+    "writeback": "zswaplab_on_writeback",
+    "invalidate": "zswaplab_on_invalidate",
+}
 _names = itertools.count(1)
 
 
@@ -73,15 +78,22 @@ class Simulator:
         self._pm.add_hookspecs(hookspecs)
         self._guard = ObserverGuard(self._pm)
         self._pm.register(self._guard, name="zswaplab-observer-guard")
-        for name, plugin in (host.pm.list_name_plugin() if host is not None else ()):
+        for name, plugin in host.pm.list_name_plugin() if host is not None else ():
             if _observes(plugin):
                 self._pm.register(plugin, name=name)
         zswap.bind_observers(self._pm.hook)
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, config: RunConfig | None = None, host: PluginHost | None = None, *,
-                    ram_pages: int | None = None, threads: bool = False, **fields: Any) -> Simulator:
+    def from_config(
+        cls,
+        config: RunConfig | None = None,
+        host: PluginHost | None = None,
+        *,
+        ram_pages: int | None = None,
+        threads: bool = False,
+        **fields: Any,
+    ) -> Simulator:
         """Build from a :class:`~zswaplab.config.RunConfig` or its fields (``compressor="lz4"``, ...).
 
         The kernel tunables are fields too (``max_pool_percent=10``, ...: :mod:`zswaplab.tunables`);
@@ -97,19 +109,29 @@ class Simulator:
             config = attrs.evolve(config or RunConfig(), **fields)
         except TypeError:
             known = sorted({a.name for a in attrs.fields(RunConfig)} | {"ram_pages", "threads"})
-            raise UserError(f"unknown Simulator.from_config argument in {sorted(fields)}; "
-                            f"known: {', '.join(known)}") from None
+            raise UserError(
+                f"unknown Simulator.from_config argument in {sorted(fields)}; known: {', '.join(known)}"
+            ) from None
         host = host or get_plugin_host()
         return cls(build_zswap(config, host, threads=threads), host)
 
     @classmethod
-    def from_parts(cls, compressor: Compressor, allocator: Allocator, index_factory: Callable[[], Index],
-                   policy: FlushPolicy, kernel: str = "6.1", ram_pages: int = 262144, threads: bool = False,
-                   **zswap_options: Any) -> Simulator:
+    def from_parts(
+        cls,
+        compressor: Compressor,
+        allocator: Allocator,
+        index_factory: Callable[[], Index],
+        policy: FlushPolicy,
+        kernel: str = "6.1",
+        ram_pages: int = 262144,
+        threads: bool = False,
+        **zswap_options: Any,
+    ) -> Simulator:
         """Build from part objects you constructed yourself (your own allocator, say)."""
         preset = get_preset(kernel)
-        zswap = zswap_class(preset, threads)(compressor, allocator, index_factory, policy, preset=preset,
-                                             ram_pages=ram_pages, **zswap_options)
+        zswap = zswap_class(preset, threads)(
+            compressor, allocator, index_factory, policy, preset=preset, ram_pages=ram_pages, **zswap_options
+        )
         return cls(zswap)
 
     # -- frontswap ops ------------------------------------------------------------------------------

@@ -79,8 +79,10 @@ def _open_maps(pid: int) -> list[Mapping]:
 
 
 def _permission_text(pid: int) -> str:
-    return (f"permission denied reading the memory of pid {pid}: capture needs ptrace access to it "
-            "(same user and /proc/sys/kernel/yama/ptrace_scope allowing it, or CAP_SYS_PTRACE)")
+    return (
+        f"permission denied reading the memory of pid {pid}: capture needs ptrace access to it "
+        "(same user and /proc/sys/kernel/yama/ptrace_scope allowing it, or CAP_SYS_PTRACE)"
+    )
 
 
 def _read_mapping(fd: int, pid: int, m: Mapping) -> Iterator[bytes]:

@@ -12,16 +12,16 @@ from typing import Any, NoReturn
 
 import attrs
 
-from zswaplab.cli_classes import add_classes_parser, class_table_payload, no_class_table, print_class_table
 from zswaplab.cli_capture import add_capture_parser
+from zswaplab.cli_classes import add_classes_parser, class_table_payload, no_class_table, print_class_table
 from zswaplab.cli_pages import add_pages_parser
 from zswaplab.cli_plugins import add_new_plugin_parser, add_plugins_parser
+from zswaplab.cli_replay import add_replay_parser
+from zswaplab.cli_report import add_report_parser
+from zswaplab.cli_study import add_study_parser
+from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.cli_tier import add_tier_parser
 from zswaplab.cli_trace import add_trace_parser
-from zswaplab.cli_replay import add_replay_parser
-from zswaplab.cli_study import add_study_parser
-from zswaplab.cli_report import add_report_parser
-from zswaplab.cli_sweep import add_sweep_parser
 from zswaplab.config import RunConfig
 from zswaplab.errors import UserError, ZswaplabError
 from zswaplab.parts import split_part_list
@@ -32,11 +32,20 @@ from zswaplab.tables import print_table
 from zswaplab.tunables import TUNABLES, parse_sets
 
 TABLE_COLUMNS = (
-    ("compressor", "compressor"), ("allocator", "allocator"), ("index", "index"), ("policy", "policy"),
-    ("stored_pages", "stored"), ("same_filled_pages", "same"), ("pool_pages", "pool pages"),
-    ("effective_compression_ratio", "ratio"), ("written_back_pages", "written back"),
-    ("pool_limit_hit", "limit hit"), ("reject_compress_poor", "poor"), ("reject_compress_fail", "compress fail"),
-    ("reject_reclaim_fail", "reclaim fail"), ("seconds", "seconds"),
+    ("compressor", "compressor"),
+    ("allocator", "allocator"),
+    ("index", "index"),
+    ("policy", "policy"),
+    ("stored_pages", "stored"),
+    ("same_filled_pages", "same"),
+    ("pool_pages", "pool pages"),
+    ("effective_compression_ratio", "ratio"),
+    ("written_back_pages", "written back"),
+    ("pool_limit_hit", "limit hit"),
+    ("reject_compress_poor", "poor"),
+    ("reject_compress_fail", "compress fail"),
+    ("reject_reclaim_fail", "reclaim fail"),
+    ("seconds", "seconds"),
 )
 
 
@@ -61,13 +70,27 @@ def add_run_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--exclusive-loads", action="store_true", default=None, help="free entries on load")
     p.add_argument("--verify", action="store_true", help="checksum every stored page and check it on load")
-    p.add_argument("--memo", type=int, default=0, metavar="MIB",
-                   help="memoise compressed pages by content in up to MIB MiB (repeated contents compress once)")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="tunables",
-                   help=f"set a kernel tunable (repeatable): {', '.join(TUNABLES)}")
+    p.add_argument(
+        "--memo",
+        type=int,
+        default=0,
+        metavar="MIB",
+        help="memoise compressed pages by content in up to MIB MiB (repeated contents compress once)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="tunables",
+        help=f"set a kernel tunable (repeatable): {', '.join(TUNABLES)}",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (a list when several combinations run)")
-    p.add_argument("--classes", action="store_true",
-                   help="after the run, print the allocator's size-class table if it has one (zsmalloc)")
+    p.add_argument(
+        "--classes",
+        action="store_true",
+        help="after the run, print the allocator's size-class table if it has one (zsmalloc)",
+    )
     p.set_defaults(func=cmd_run)
 
 
@@ -93,8 +116,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     tunables = parse_sets(getattr(args, "tunables", []))
     if args.exclusive_loads is not None:
         tunables.setdefault("exclusive_loads", args.exclusive_loads)
-    base = RunConfig(kernel=args.kernel, ram=args.ram, workload=args.workload, pages=args.pages,
-                     seed=args.seed, verify=args.verify, memo_mb=args.memo, **tunables)
+    base = RunConfig(
+        kernel=args.kernel,
+        ram=args.ram,
+        workload=args.workload,
+        pages=args.pages,
+        seed=args.seed,
+        verify=args.verify,
+        memo_mb=args.memo,
+        **tunables,
+    )
     base.preset()  # an unknown kernel or a tunable it lacks fails before any work
     workload = _shared_workload(base)
     if len(combos) > 1:
@@ -134,8 +165,9 @@ def _print_results(results: Sequence[RunResult], as_json: bool, classes: bool = 
     if len(rows) == 1:
         _print_counters(rows[0])
     else:
-        print_table([[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows],
-                    [label for _, label in TABLE_COLUMNS])
+        print_table(
+            [[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows], [label for _, label in TABLE_COLUMNS]
+        )
     if classes:
         _add_class_tables(results, rows, as_json)
 

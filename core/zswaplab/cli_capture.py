@@ -9,9 +9,12 @@ from zswaplab.capture import capture
 
 
 def add_capture_parser(sub: Any) -> None:
-    p = sub.add_parser("capture", help="snapshot a process's anonymous memory as a page-set file (mode 0600)",
-                       description="Captures hold whatever the process held, secrets included. "
-                                   "The file is created readable by its owner only.")
+    p = sub.add_parser(
+        "capture",
+        help="snapshot a process's anonymous memory as a page-set file (mode 0600)",
+        description="Captures hold whatever the process held, secrets included. "
+        "The file is created readable by its owner only.",
+    )
     p.add_argument("--pid", type=int, default=None, help="process to capture (default: this interpreter)")
     p.add_argument("-o", "--output", required=True, help="page-set file to write")
     p.add_argument("--max-pages", type=int, default=0, help="stop after this many pages (0: all)")

@@ -45,14 +45,20 @@ def class_table_payload(allocator: Any) -> dict[str, Any]:
     """``{"classes": [...], "huge_class_size": N}`` for JSON output; UserError if the part has no table."""
     if not hasattr(allocator, "class_table"):
         raise UserError(no_class_table(allocator))
-    return {"allocator": allocator.name, "classes": allocator.class_table(),
-            "huge_class_size": getattr(allocator, "huge_class_size", None)}
+    return {
+        "allocator": allocator.name,
+        "classes": allocator.class_table(),
+        "huge_class_size": getattr(allocator, "huge_class_size", None),
+    }
 
 
 def no_class_table(allocator: Any) -> str:
     """Why there is no table, and how an allocator author adds one."""
-    return (f"allocator {getattr(allocator, 'name', '?')!r} has no size-class table (an allocator gets one by "
-            "defining class_table() -> one dict per class, as zsmalloc does: see `zswaplab classes` in docs/reference/cli.md)")
+    return (
+        f"allocator {getattr(allocator, 'name', '?')!r} has no size-class table (an allocator gets one by "
+        "defining class_table() -> one dict per class, as zsmalloc does: "
+        "see `zswaplab classes` in docs/reference/cli.md)"
+    )
 
 
 def print_class_table(allocator: Any, as_json: bool) -> None:

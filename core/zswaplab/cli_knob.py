@@ -11,8 +11,10 @@ from zswaplab.errors import UserError
 from zswaplab.outfiles import check_output_file, write_text
 from zswaplab.presets import PRESETS
 
-QUESTION = ("With {compressor} and {allocator} on {kernel}, what does raising {knob} from {first} to {last} "
-            "do to writeback and to the workload's faults?")
+QUESTION = (
+    "With {compressor} and {allocator} on {kernel}, what does raising {knob} from {first} to {last} "
+    "do to writeback and to the workload's faults?"
+)
 
 
 def int_list(text: str, low: int = 1, high: int | None = None) -> tuple[int, ...]:
@@ -48,14 +50,28 @@ def cmd_knob(args: argparse.Namespace) -> int:
     get_preset(args.kernel)
     if args.pages < 64:
         raise UserError("--pages must be at least 64")
-    settings = KnobSettings(knob, values, args.kernel, args.compressor, args.allocator, int_list(args.seeds),
-                            int_list(args.scales), args.pages)
+    settings = KnobSettings(
+        knob,
+        values,
+        args.kernel,
+        args.compressor,
+        args.allocator,
+        int_list(args.seeds),
+        int_list(args.scales),
+        args.pages,
+    )
     settings.config(values[0], 1, 1).preset()  # a tunable the kernel lacks fails before any run
     if args.docs:
         check_output_file(args.docs)  # an unwritable page fails before the runs, not after
     runs = run_knob(settings, progress=lambda text: print(f"study knob: {text}", file=sys.stderr, flush=True))
-    question = QUESTION.format(compressor=args.compressor, allocator=args.allocator, kernel=args.kernel, knob=knob,
-                               first=values[0], last=values[-1])
+    question = QUESTION.format(
+        compressor=args.compressor,
+        allocator=args.allocator,
+        kernel=args.kernel,
+        knob=knob,
+        first=values[0],
+        last=values[-1],
+    )
     page = render_page(runs, settings, _command(args), question, args.note)
     if args.docs:
         write_text(args.docs, page)
@@ -75,8 +91,9 @@ def command_line(topic: str, args: argparse.Namespace, names: tuple[str, ...]) -
 
 
 def _command(args: argparse.Namespace) -> str:
-    words = command_line("knob", args, ("knob", "kernel", "compressor", "allocator", "seeds", "scales", "pages",
-                                        "docs"))
+    words = command_line(
+        "knob", args, ("knob", "kernel", "compressor", "allocator", "seeds", "scales", "pages", "docs")
+    )
     if args.note:
         words += ["--note", args.note]
     return " ".join(shlex.quote(w) for w in words)
@@ -109,8 +126,9 @@ def cmd_locks(args: argparse.Namespace) -> int:
     def progress(text: str) -> None:
         print(f"study locks: {text}", file=sys.stderr, flush=True)
 
-    page = study_locks.render_page(s, _locks_command(args), study_locks.kernel_curves(s, progress),
-                                   study_locks.run_checks(s, progress))
+    page = study_locks.render_page(
+        s, _locks_command(args), study_locks.kernel_curves(s, progress), study_locks.run_checks(s, progress)
+    )
     if args.docs:
         write_text(args.docs, page)
     else:

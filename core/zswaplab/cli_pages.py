@@ -20,8 +20,13 @@ def add_pages_parser(sub: Any) -> None:
     info = pages_sub.add_parser("info", help="page count, zero / same-filled share, compressibility per compressor")
     info.add_argument("file", help="a page-set file (or any file, read as raw 4 KiB pages)")
     info.add_argument("--compressor", action="append", help="compressor(s) to measure (default: all installed)")
-    info.add_argument("--sample", type=int, default=0, metavar="N",
-                      help="compress at most N distinct pages, evenly spaced, and scale (0: all)")
+    info.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="compress at most N distinct pages, evenly spaced, and scale (0: all)",
+    )
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_pages_info)
 
@@ -60,8 +65,10 @@ def cmd_pages_info(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2))
         return 0
     print(f"{info['file']}: {info['format']}, source: {info['source']}")
-    print(f"pages {info['pages']}, distinct {info['unique_pages']}, zero {info['zero_share']:.1%}, "
-          f"same-filled (zero included) {info['same_filled_share']:.1%}")
+    print(
+        f"pages {info['pages']}, distinct {info['unique_pages']}, zero {info['zero_share']:.1%}, "
+        f"same-filled (zero included) {info['same_filled_share']:.1%}"
+    )
     names = list(info["compressors"])
     width = max(len(b) for b in BINS)
     print(f"{'compressed bytes':<{width}}  " + "  ".join(f"{n:>9}" for n in names))

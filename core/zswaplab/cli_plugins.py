@@ -66,9 +66,11 @@ def _show_part(host: PluginHost, query: str, as_json: bool) -> int:
 def _print_part(name: str, reg: RegisteredPart) -> None:
     info, spec = reg.plugin, reg.spec
     print(f"{reg.kind.replace('_', ' ')} {name} — {spec.description or '(no description)'}")
-    print(f"from plugin {info.name}, {info.distribution} {info.version}"
-          + (f"; models the kernel's {spec.kernel_name}" if spec.kernel_name else "")
-          + ("; wraps another part of its kind" if spec.wrapper else ""))
+    print(
+        f"from plugin {info.name}, {info.distribution} {info.version}"
+        + (f"; models the kernel's {spec.kernel_name}" if spec.kernel_name else "")
+        + ("; wraps another part of its kind" if spec.wrapper else "")
+    )
     if spec.options:
         print(f"options ({name}:option=value,...):")
         print_table([option_row(o) for o in spec.options], OPTION_HEADER)

@@ -30,10 +30,17 @@ def add_replay_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_replay)
 
 
-def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None = None,
-                 compressor: str | None = None, policy: str | None = None, index: str | None = None,
-                 ram: str | None = None, counters: str | None = None,
-                 out: RowSink | None = None) -> ReplayReport:
+def replay_trace(
+    trace: str,
+    kernel: str = DEFAULT_KERNEL,
+    allocator: str | None = None,
+    compressor: str | None = None,
+    policy: str | None = None,
+    index: str | None = None,
+    ram: str | None = None,
+    counters: str | None = None,
+    out: RowSink | None = None,
+) -> ReplayReport:
     """Replay ``trace`` and return the comparison report (the Python API behind the command)."""
     from pathlib import Path
 
@@ -44,10 +51,15 @@ def replay_trace(trace: str, kernel: str = DEFAULT_KERNEL, allocator: str | None
     kernel_counters = load_counters(Path(counters) if counters else counters_path_for(trace))
     cfg = kernel_counters.get("config", {})
     ram = ram or (f"{cfg['MemTotal_kB']}k" if "MemTotal_kB" in cfg else "1G")
-    config = RunConfig(compressor=compressor or _installed(cfg.get("compressor")),
-                       allocator=allocator or cfg.get("zpool"), index=index,
-                       policy=policy or _memcg_policy(cfg, kernel), kernel=kernel, ram=ram,
-                       shrinker_enabled=_shrinker_enabled(cfg, kernel))
+    config = RunConfig(
+        compressor=compressor or _installed(cfg.get("compressor")),
+        allocator=allocator or cfg.get("zpool"),
+        index=index,
+        policy=policy or _memcg_policy(cfg, kernel),
+        kernel=kernel,
+        ram=ram,
+        shrinker_enabled=_shrinker_enabled(cfg, kernel),
+    )
     zswap = build_zswap(config, auto_shrink=False)
     replayer = Replayer(zswap, kernel_counters.get("snapshots", {}))
     if isinstance(zswap, Zswap612):
@@ -86,8 +98,17 @@ def _installed(compressor: str | None) -> str | None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     with kernel_trace_writer(args.out) if args.out else nullcontext() as rows:  # written as they come
-        report = replay_trace(args.trace, args.kernel, args.allocator, args.compressor, args.policy, args.index,
-                              args.ram, args.counters, rows)
+        report = replay_trace(
+            args.trace,
+            args.kernel,
+            args.allocator,
+            args.compressor,
+            args.policy,
+            args.index,
+            args.ram,
+            args.counters,
+            rows,
+        )
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

@@ -28,8 +28,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     rows = load_rows(args.db, args.sweep)
     missing = missing_cells(args.db, args.sweep)
     if missing:  # on stderr: stdout may be JSON or CSV
-        print(f"zswaplab: note: {missing} cell(s) of {args.sweep or 'the sweeps'} have no result "
-              "(an interrupted sweep; run it again to finish them)", file=sys.stderr)
+        print(
+            f"zswaplab: note: {missing} cell(s) of {args.sweep or 'the sweeps'} have no result "
+            "(an interrupted sweep; run it again to finish them)",
+            file=sys.stderr,
+        )
     table = comparison_table(rows)
     printer = {"md": lambda: to_markdown(table), "csv": lambda: to_csv(table), "json": lambda: to_json(table, rows)}
     print(printer[args.format]().rstrip("\n"))

@@ -15,13 +15,28 @@ from zswaplab.cpu_streams import LAYOUTS, StreamSpec
 from zswaplab.errors import UserError
 from zswaplab.outfiles import check_output_dir, make_output_dir, write_text
 from zswaplab.scaling_report import markdown_table, write_plots
+from zswaplab.scaling_study import (
+    DEFAULT_COMPRESSORS,
+    DEFAULT_CPUS,
+    DEFAULT_INDEXES,
+    StudySpec,
+    add_speedups,
+    run_study,
+)
 from zswaplab.study_plots import pyplot as require_pyplot
 from zswaplab.tables import csv_text
-from zswaplab.scaling_study import (DEFAULT_COMPRESSORS, DEFAULT_CPUS, DEFAULT_INDEXES, StudySpec,
-                                    add_speedups, run_study)
 
-COST_FIELDS = ("compress_ns", "decompress_ns", "node_ns", "lock_ns", "handoff_ns", "alloc_ns", "free_ns",
-               "samefill_ns", "think_ns")
+COST_FIELDS = (
+    "compress_ns",
+    "decompress_ns",
+    "node_ns",
+    "lock_ns",
+    "handoff_ns",
+    "alloc_ns",
+    "free_ns",
+    "samefill_ns",
+    "think_ns",
+)
 
 
 def _csv(text: str) -> list[str]:
@@ -53,9 +68,19 @@ def _cost(items: list[str]) -> dict[str, float]:
 
 #: Options a study file may set, and their command-line defaults (a value still at its default is taken
 #: from the file).
-SPEC_OPTIONS = {"index": ",".join(DEFAULT_INDEXES), "compressor": ",".join(DEFAULT_COMPRESSORS),
-                "cpus": ",".join(map(str, DEFAULT_CPUS)), "ops_per_cpu": 20_000, "workload": "mix", "pages": 16384,
-                "layout": "clustered", "swap_types": 1, "allocator": "zsmalloc", "kernel": "6.1", "seed": 1}
+SPEC_OPTIONS = {
+    "index": ",".join(DEFAULT_INDEXES),
+    "compressor": ",".join(DEFAULT_COMPRESSORS),
+    "cpus": ",".join(map(str, DEFAULT_CPUS)),
+    "ops_per_cpu": 20_000,
+    "workload": "mix",
+    "pages": 16384,
+    "layout": "clustered",
+    "swap_types": 1,
+    "allocator": "zsmalloc",
+    "kernel": "6.1",
+    "seed": 1,
+}
 
 
 def add_scaling_study(study_sub: Any) -> None:
@@ -72,11 +97,18 @@ def add_scaling_study(study_sub: Any) -> None:
     p.add_argument("--kernel", default=SPEC_OPTIONS["kernel"])
     p.add_argument("--seed", type=int, default=SPEC_OPTIONS["seed"])
     p.add_argument("--cost", action="append", default=[], metavar="NAME=NS", help="override a cost (repeatable)")
-    p.add_argument("--index-source", choices=("auto", "model"), default="auto",
-                   help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table")
+    p.add_argument(
+        "--index-source",
+        choices=("auto", "model"),
+        default="auto",
+        help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table",
+    )
     p.add_argument("--recalibrate", action="store_true", help="measure codec costs again")
-    p.add_argument("--spec", help="a study file (docs/sweeps/scaling.toml): its [axes] set these options; "
-                                  "an option also given on the command line wins")
+    p.add_argument(
+        "--spec",
+        help="a study file (docs/sweeps/scaling.toml): its [axes] set these options; "
+        "an option also given on the command line wins",
+    )
     p.add_argument("--out", help="directory for scaling.md, scaling.csv, scaling.json and PNG plots")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--json", action="store_true", help="print the rows as a JSON list")
@@ -88,8 +120,18 @@ def _spec(args: argparse.Namespace) -> StudySpec:
         raise UserError("--ops-per-cpu and --swap-types must be at least 1, --pages at least 1")
     pages = args.pages
     streams = StreamSpec(args.workload, 1, args.ops_per_cpu, pages, args.seed, args.layout, args.swap_types)
-    return StudySpec(_csv(args.index), _csv(args.compressor), _cpus(args.cpus), streams, args.ops_per_cpu,
-                     args.allocator, args.kernel, _cost(args.cost), args.recalibrate, args.index_source)
+    return StudySpec(
+        _csv(args.index),
+        _csv(args.compressor),
+        _cpus(args.cpus),
+        streams,
+        args.ops_per_cpu,
+        args.allocator,
+        args.kernel,
+        _cost(args.cost),
+        args.recalibrate,
+        args.index_source,
+    )
 
 
 def _write(rows: list[dict[str, Any]], out: Path, plots: bool) -> None:

@@ -28,18 +28,28 @@ def add_flush_parser(topics: Any) -> None:
     p.add_argument("--policy", help="comma-separated policies (default: the debate's, as installed)")
     p.add_argument("--compressor", help="compressor (default: lz4, else deflate)")
     p.add_argument("--kernel", default="6.1", help=f"kernel preset ({', '.join(PRESETS)})")
-    p.add_argument("--worker", default="until-accept", choices=WORKERS,
-                   help="until-accept: the 6.5+ shrink loop for every policy; preset: the preset's own")
+    p.add_argument(
+        "--worker",
+        default="until-accept",
+        choices=WORKERS,
+        help="until-accept: the 6.5+ shrink loop for every policy; preset: the preset's own",
+    )
     p.add_argument("--ram", default="8M", help="RAM size; the pool limit is 20%% of it (default 8M)")
-    p.add_argument("--workload", default=DEFAULT_WORKLOAD,
-                   help=f"any workload spec (default: {DEFAULT_WORKLOAD}: stores, loads that refresh, invalidates)")
+    p.add_argument(
+        "--workload",
+        default=DEFAULT_WORKLOAD,
+        help=f"any workload spec (default: {DEFAULT_WORKLOAD}: stores, loads that refresh, invalidates)",
+    )
     p.add_argument("--pages", type=int, default=4096)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--seeds", help="also repeat (A) and (B) over these seeds, e.g. 1,2,3")
     p.add_argument("--robust-allocators", help="allocators for that repeat (default: --allocator's)")
     p.add_argument("--scales", help="... and these multiples of --pages and --ram, e.g. 1,4")
-    p.add_argument("--reclaim-priority", default="12",
-                   help="shrink_slab priorities driving zsmalloc's shrinker in that section, e.g. 12,1")
+    p.add_argument(
+        "--reclaim-priority",
+        default="12",
+        help="shrink_slab priorities driving zsmalloc's shrinker in that section, e.g. 12,1",
+    )
     p.add_argument("--out", default="study-flush", help="directory for flush.md, flush.csv and PNG plots")
     p.add_argument("--docs", help="also write the docs page (e.g. docs/explanation/flush-debate.md)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
@@ -52,8 +62,7 @@ def cmd_study_flush(args: argparse.Namespace) -> int:
 
     host = get_plugin_host()
     allocators, policies = grid_parts(host, args.allocator, args.policy)
-    settings = FlushSettings(args.compressor, args.kernel, args.ram, args.workload, args.pages, args.seed,
-                             args.worker)
+    settings = FlushSettings(args.compressor, args.kernel, args.ram, args.workload, args.pages, args.seed, args.worker)
     if not args.no_plots:
         from zswaplab.study_plots import pyplot
 
@@ -88,16 +97,37 @@ def _robust_section(args: argparse.Namespace, allocators: list[str], settings: A
     seeds, scales = int_list(args.seeds or str(args.seed)), int_list(args.scales or "1")
     priorities = int_list(args.reclaim_priority, low=0, high=12)
     chosen = [a.strip() for a in args.robust_allocators.split(",")] if args.robust_allocators else allocators
-    runs = run_robust(chosen, settings, seeds, scales, priorities,
-                      progress=lambda text: print(f"study flush: {text}", file=sys.stderr, flush=True))
+    runs = run_robust(
+        chosen,
+        settings,
+        seeds,
+        scales,
+        priorities,
+        progress=lambda text: print(f"study flush: {text}", file=sys.stderr, flush=True),
+    )
     return render_section(runs, seeds, scales, priorities, settings)
 
 
 def _command(args: argparse.Namespace) -> str:
     """The command line that regenerates the outputs (for the docs page)."""
     words = ["zswaplab", "study", "flush"]
-    for name in ("allocator", "policy", "compressor", "kernel", "worker", "ram", "workload", "pages", "seed",
-                 "seeds", "scales", "robust_allocators", "reclaim_priority", "out", "docs"):
+    for name in (
+        "allocator",
+        "policy",
+        "compressor",
+        "kernel",
+        "worker",
+        "ram",
+        "workload",
+        "pages",
+        "seed",
+        "seeds",
+        "scales",
+        "robust_allocators",
+        "reclaim_priority",
+        "out",
+        "docs",
+    ):
         value = getattr(args, name)
         if value is not None and not (name == "reclaim_priority" and not (args.seeds or args.scales)):
             words += [f"--{name.replace('_', '-')}", str(value)]

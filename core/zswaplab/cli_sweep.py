@@ -11,18 +11,30 @@ from zswaplab.sweep_runner import run_sweep, summary_line
 
 
 def add_sweep_parser(sub: Any) -> None:
-    p = sub.add_parser("sweep", help="run every combination of the given axes into a SQLite results file",
-                       description=f"Axes: {', '.join(AXES)}. A sweep file is TOML ([sweep] name, [axes]); "
-                                   "--set adds or overrides axes, so no file is needed.")
+    p = sub.add_parser(
+        "sweep",
+        help="run every combination of the given axes into a SQLite results file",
+        description=f"Axes: {', '.join(AXES)}. A sweep file is TOML ([sweep] name, [axes]); "
+        "--set adds or overrides axes, so no file is needed.",
+    )
     p.add_argument("file", nargs="?", help="sweep file (TOML)")
-    p.add_argument("--set", action="append", default=[], metavar="AXIS=V1,V2",
-                   help="set an axis, e.g. --set allocator=zbud,ideal (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="AXIS=V1,V2",
+        help="set an axis, e.g. --set allocator=zbud,ideal (repeatable)",
+    )
     p.add_argument("--name", help="sweep name stored with each cell (default: the file's or 'sweep')")
     p.add_argument("--db", default="zswaplab-results.db", help="results database (default %(default)s)")
-    p.add_argument("--executor", default="process",
-                   help="serial, process[:workers=N] (default), dask[:address=HOST:PORT] ...")
-    p.add_argument("--no-share", action="store_true",
-                   help="compress pages in every cell instead of once per (workload, compressor)")
+    p.add_argument(
+        "--executor", default="process", help="serial, process[:workers=N] (default), dask[:address=HOST:PORT] ..."
+    )
+    p.add_argument(
+        "--no-share",
+        action="store_true",
+        help="compress pages in every cell instead of once per (workload, compressor)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
@@ -36,8 +48,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         summary = run_sweep(spec, args.db, executor=args.executor, share=not args.no_share, progress=progress)
     except KeyboardInterrupt:
-        print(f"zswaplab: interrupted; finished cells are in {args.db}, run the same command to resume",
-              file=sys.stderr)
+        print(
+            f"zswaplab: interrupted; finished cells are in {args.db}, run the same command to resume", file=sys.stderr
+        )
         return 130
     print(summary_line(summary, args.db))
     for key, error in summary.errors.items():

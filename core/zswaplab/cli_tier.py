@@ -11,17 +11,27 @@ from zswaplab.errors import UserError
 from zswaplab.parts import split_part_list
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
 
-COLUMNS = [("cache", "cache"), ("compressor", "compressor"), ("allocator", "allocator"),
-           ("ram_hit_ratio", "RAM hit ratio"), ("zswap_hits", "zswap hits"), ("backing_reads", "backing reads"),
-           ("first_touches", "first touches"), ("swap_outs", "swap-outs"), ("pool_pages", "pool pages"),
-           ("peak_pool_pages", "peak pool"), ("compression_ratio", "ratio")]
+COLUMNS = [
+    ("cache", "cache"),
+    ("compressor", "compressor"),
+    ("allocator", "allocator"),
+    ("ram_hit_ratio", "RAM hit ratio"),
+    ("zswap_hits", "zswap hits"),
+    ("backing_reads", "backing reads"),
+    ("first_touches", "first touches"),
+    ("swap_outs", "swap-outs"),
+    ("pool_pages", "pool pages"),
+    ("peak_pool_pages", "peak pool"),
+    ("compression_ratio", "ratio"),
+]
 
 
 def add_tier_parser(sub: Any) -> None:
     p = sub.add_parser("tier", help="libCacheSim RAM policies above zswap: hit ratios and swap traffic")
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--trace", metavar="FILE",
-                        help="object ids: libCacheSim oracleGeneral binary, or text with one id per line")
+    source.add_argument(
+        "--trace", metavar="FILE", help="object ids: libCacheSim oracleGeneral binary, or text with one id per line"
+    )
     source.add_argument("--zipf", metavar="OBJECTS,REQUESTS[,ALPHA]", help="a synthetic zipf stream")
     p.add_argument("--cache", default="lru", help="libCacheSim policies, comma-separated (e.g. lru,arc,s3fifo)")
     p.add_argument("--ram-pages", type=int, default=1024, help="RAM size in pages (default 1024)")
@@ -56,8 +66,13 @@ def tier_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     allocators = [str(r) for r in split_part_list(args.allocator)]
     rows = []
     for cache, compressor, allocator in itertools.product(caches, compressors, allocators):
-        sim = Simulator.from_config(compressor=compressor, allocator=allocator, kernel=args.kernel,
-                                    ram_pages=args.ram_pages, max_pool_percent=args.pool_percent)
+        sim = Simulator.from_config(
+            compressor=compressor,
+            allocator=allocator,
+            kernel=args.kernel,
+            ram_pages=args.ram_pages,
+            max_pool_percent=args.pool_percent,
+        )
         result = Tier(sim, cache, args.ram_pages).run(ids)
         rows.append({"compressor": compressor, "allocator": allocator, **result.as_dict()})
     return rows

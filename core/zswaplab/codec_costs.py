@@ -89,8 +89,9 @@ def measure(compressor: Compressor, pages: Sequence[bytes], passes: int = 21) ->
     return statistics.median(comp), statistics.median(decomp)
 
 
-def calibrated_cost(compressor: Compressor, label: str, workload: str, pages: Sequence[bytes],
-                    refresh: bool = False) -> CodecCost:
+def calibrated_cost(
+    compressor: Compressor, label: str, workload: str, pages: Sequence[bytes], refresh: bool = False
+) -> CodecCost:
     """The cached cost of ``compressor`` (configured as ``label``) on ``workload``, measuring it once."""
     path = cache_dir() / CACHE_FILE
     key = f"{label}|{workload}|{len(pages)}|{_machine_key()}"

@@ -119,8 +119,13 @@ def check_zpool(host: PluginHost, preset: KernelPreset, allocator_text: str) -> 
         raise UserError(f"kernel {preset.version} has no {name} zpool: {reason}")
 
 
-def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: KernelPreset | None = None,
-                threads: bool = False, **zswap_kwargs: Any) -> Zswap:
+def build_zswap(
+    config: RunConfig,
+    host: PluginHost | None = None,
+    preset: KernelPreset | None = None,
+    threads: bool = False,
+    **zswap_kwargs: Any,
+) -> Zswap:
     """Resolve every part by name and assemble a :class:`Zswap` (one index per swap type).
 
     ``preset`` replaces the one ``config.kernel`` names (a study varying one preset field);
@@ -145,9 +150,16 @@ def build_zswap(config: RunConfig, host: PluginHost | None = None, preset: Kerne
     policy_text = config.policy or preset.default_policy(allocator.evictable)
     policy, pname = _build(host, "flush_policy", policy_text, preset)
     zswap = zswap_class(preset, threads)(
-        compressor, allocator, lambda: construct(index_reg, index_ref.options, {"kernel": preset.version}), policy,
-        preset=preset, ram_pages=ram_pages, hooks=host.pm.hook,
-        exclusive_loads=config.exclusive_loads, verify=config.verify, **zswap_kwargs,
+        compressor,
+        allocator,
+        lambda: construct(index_reg, index_ref.options, {"kernel": preset.version}),
+        policy,
+        preset=preset,
+        ram_pages=ram_pages,
+        hooks=host.pm.hook,
+        exclusive_loads=config.exclusive_loads,
+        verify=config.verify,
+        **zswap_kwargs,
     )
     from zswaplab.memcg import memcg_for
 

@@ -81,7 +81,7 @@ def lock_name(key: Hashable) -> str:
 class FifoLock:
     """A spinlock in simulated time: ownership passes to the oldest waiter on release."""
 
-    __slots__ = ("busy", "waiters", "stats")
+    __slots__ = ("busy", "stats", "waiters")
 
     def __init__(self, name: str) -> None:
         self.busy = False
@@ -129,7 +129,7 @@ class CpuStreams:
 class ModelIndex:
     """Stands in for an index plugin: a set of offsets per lock domain, work from the rule's bound."""
 
-    __slots__ = ("rule", "_domains", "last_work")
+    __slots__ = ("_domains", "last_work", "rule")
 
     def __init__(self, rule: IndexRule) -> None:
         self.rule = rule
@@ -233,15 +233,21 @@ class ScalingResult:
             return round(sum(s.wait_ns + (s.hold_ns if hold else 0.0) for s in picked) / share, 6)
 
         return {
-            "cpus": self.cpus, "ops": self.ops, "ops_per_second": round(self.ops_per_second, 1),
+            "cpus": self.cpus,
+            "ops": self.ops,
+            "ops_per_second": round(self.ops_per_second, 1),
             "lock_wait_share": round(self.lock_wait_share, 6),
-            "p50_latency_ns": round(self.percentile(0.50), 1), "p99_latency_ns": round(self.percentile(0.99), 1),
+            "p50_latency_ns": round(self.percentile(0.50), 1),
+            "p99_latency_ns": round(self.percentile(0.99), 1),
             "tree_lock_wait_share": round(tree_wait / share, 6),
-            "alloc_lock_wait_share": part("alloc"), "lru_lock_wait_share": part("lru"),
+            "alloc_lock_wait_share": part("alloc"),
+            "lru_lock_wait_share": part("lru"),
             "atomic_wait_share": part("atomic"),
             # spinning on and holding the zpool locks: what a profile shows as zs_malloc/zs_free/zs_map_object
             "zpool_lock_time_share": part("alloc", hold=True),
-            "lock_domains": len(self.locks), "acquisitions": acquisitions, "contended_acquisitions": contended,
+            "lock_domains": len(self.locks),
+            "acquisitions": acquisitions,
+            "contended_acquisitions": contended,
             "busiest_lock": busiest.name if busiest else None,
             "busiest_lock_wait_ns": round(busiest.wait_ns, 1) if busiest else 0.0,
             "wall_seconds": round(self.wall_seconds, 3),
@@ -418,8 +424,15 @@ class ContentionModel:
             self.env.process(self._cpu(streams.stream(cpu)))
         self.env.run()
         locks = sorted((lock.stats for lock in self.locks.values()), key=lambda s: s.name)
-        return ScalingResult(streams.cpus, streams.ops(), float(self.env.now), self.wait_ns,
-                             self.latencies, locks, time.perf_counter() - started)
+        return ScalingResult(
+            streams.cpus,
+            streams.ops(),
+            float(self.env.now),
+            self.wait_ns,
+            self.latencies,
+            locks,
+            time.perf_counter() - started,
+        )
 
 
 def model_index_factory(name: str) -> Callable[[int], SimIndex]:
@@ -427,8 +440,13 @@ def model_index_factory(name: str) -> Callable[[int], SimIndex]:
     return lambda type_: ModelIndex(rule)
 
 
-def simulate(streams: CpuStreams, cost: CostModel, index: str | Callable[[int], SimIndex],
-             allocator: str = "zsmalloc", kernel: str = "6.1") -> ScalingResult:
+def simulate(
+    streams: CpuStreams,
+    cost: CostModel,
+    index: str | Callable[[int], SimIndex],
+    allocator: str = "zsmalloc",
+    kernel: str = "6.1",
+) -> ScalingResult:
     """Run the model once with ``kernel``'s lock set (:mod:`zswaplab.kernel_locks`); ``index`` is a rule
     name or a factory of per-swap-type indexes."""
     factory = model_index_factory(index) if isinstance(index, str) else index

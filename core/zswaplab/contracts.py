@@ -42,9 +42,12 @@ def hypothesis_examples(default: int = DEFAULT_EXAMPLES) -> int:
 
 def kit_settings(default: int = DEFAULT_EXAMPLES) -> settings:
     """Settings of every kit property: bounded examples, no deadline (the machine may be shared)."""
-    return settings(max_examples=hypothesis_examples(default), deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.differing_executors])
+    return settings(
+        max_examples=hypothesis_examples(default),
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.differing_executors],
+    )
 
 
 # -------------------------------------------------------------------------------------------------
@@ -66,8 +69,9 @@ def make_page(kind: str, size: int, seed: int) -> bytes:
 
 def page_specs() -> st.SearchStrategy[tuple[str, int, int]]:
     """``(kind, size, seed)`` for :func:`make_page`: small to print when a test fails."""
-    return st.tuples(st.sampled_from(("head", "head", "text", "same", "zero")), st.integers(0, PAGE_SIZE),
-                     st.integers(0, 2**32))
+    return st.tuples(
+        st.sampled_from(("head", "head", "text", "same", "zero")), st.integers(0, PAGE_SIZE), st.integers(0, 2**32)
+    )
 
 
 def pages() -> st.SearchStrategy[bytes]:
@@ -75,9 +79,20 @@ def pages() -> st.SearchStrategy[bytes]:
     return page_specs().map(lambda spec: make_page(*spec))
 
 
-SAMPLE_PAGES = tuple(make_page(k, s, 7) for k, s in
-                     (("zero", 0), ("same", 0), ("text", 64), ("text", 2048), ("head", 1), ("head", 700),
-                      ("head", 2000), ("head", 3500), ("head", PAGE_SIZE)))
+SAMPLE_PAGES = tuple(
+    make_page(k, s, 7)
+    for k, s in (
+        ("zero", 0),
+        ("same", 0),
+        ("text", 64),
+        ("text", 2048),
+        ("head", 1),
+        ("head", 700),
+        ("head", 2000),
+        ("head", 3500),
+        ("head", PAGE_SIZE),
+    )
+)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -94,8 +109,9 @@ def registered(kind: str, name: str) -> RegisteredPart:
         if not failures:
             raise
         lines = "; ".join(f.line() for f in failures)
-        raise PluginLoadError(f"{kind.replace('_', ' ')} {name!r} is not installed, and {lines}") \
-            from failures[0].exception
+        raise PluginLoadError(f"{kind.replace('_', ' ')} {name!r} is not installed, and {lines}") from failures[
+            0
+        ].exception
 
 
 class PartContract:
@@ -195,7 +211,7 @@ class LivePool:
             handle: int = self.allocator.malloc(size)
         except AllocNoMemory:
             return None
-        assert type(handle) is int, f"malloc({size}) returned {handle!r}: a handle must be an int"  # noqa: E721
+        assert type(handle) is int, f"malloc({size}) returned {handle!r}: a handle must be an int"
         assert handle not in self.live, f"malloc returned live handle {handle} again"
         self.serial += 1
         data = object_bytes(self.serial, size)
@@ -269,7 +285,8 @@ class AllocatorContract(PartContract):
         if self.extents_required:
             assert hasattr(allocator, "extents"), (
                 f"{allocator.name}: implement extents(handle) -> ((pfn, start, end), ...) for the overlap "
-                "check, or set extents_required = False")
+                "check, or set extents_required = False"
+            )
         return LivePool(allocator)
 
     def sizes(self) -> st.SearchStrategy[int]:

@@ -100,8 +100,14 @@ def _payload_length(payload: Any, numbered: bool, table: Sequence[int], compress
     return compressed_length(compressor, payload)
 
 
-def _fill_cpu(spec: StreamSpec, cpu: int, workload: Any, quota: int, length: Callable[[Any], int],
-              arrays: tuple[array[int], array[int], array[int], array[int]]) -> None:
+def _fill_cpu(
+    spec: StreamSpec,
+    cpu: int,
+    workload: Any,
+    quota: int,
+    length: Callable[[Any], int],
+    arrays: tuple[array[int], array[int], array[int], array[int]],
+) -> None:
     kinds, types, offsets, lengths = arrays
     type_ = cpu % spec.swap_types
     for op in workload.ops():
@@ -116,7 +122,9 @@ def _fill_cpu(spec: StreamSpec, cpu: int, workload: Any, quota: int, length: Cal
             return
 
 
-def build_streams(spec: StreamSpec, compressor: Compressor, host: PluginHost | None = None) -> tuple[CpuStreams, list[bytes]]:
+def build_streams(
+    spec: StreamSpec, compressor: Compressor, host: PluginHost | None = None
+) -> tuple[CpuStreams, list[bytes]]:
     """The CPUs' op streams, and the sample pages (for calibrating the codec on the same contents)."""
     if spec.layout not in LAYOUTS:
         raise UserError(f"unknown offset layout {spec.layout!r}; use one of {', '.join(LAYOUTS)}")
@@ -131,8 +139,9 @@ def build_streams(spec: StreamSpec, compressor: Compressor, host: PluginHost | N
         quota = spec.ops // spec.cpus + (1 if cpu < spec.ops % spec.cpus else 0)
         arrays = (array("b"), array("i"), array("q"), array("i"))
         workload = _cpu_workload(host, spec, cpu, quota)
-        _fill_cpu(spec, cpu, workload, quota,
-                  lambda payload: _payload_length(payload, numbered, table, compressor), arrays)
+        _fill_cpu(
+            spec, cpu, workload, quota, lambda payload: _payload_length(payload, numbered, table, compressor), arrays
+        )
         for target, values in zip((streams.kinds, streams.types, streams.offsets, streams.lengths), arrays):
             target.append(values)
     return streams, sample_pages

@@ -23,10 +23,9 @@ class Entry:
     shrinker policy's LRU instead, the only part that reads it.
     """
 
-    __slots__ = ("swpentry", "length", "handle", "refcount")
+    __slots__ = ("handle", "length", "refcount", "swpentry")
 
-    def __init__(self, type: int, offset: int, length: int, handle: int | None = None,  # noqa: A002
-                 refcount: int = 1) -> None:
+    def __init__(self, type: int, offset: int, length: int, handle: int | None = None, refcount: int = 1) -> None:
         # swp_entry(type, offset); for type 0 the offset's own int object, so no second int is made
         self.swpentry = (type << SWP_TYPE_SHIFT) | offset if type else offset
         self.length = length
@@ -50,5 +49,7 @@ class Entry:
         return (self.handle or 0) if self.length == 0 else 0
 
     def __repr__(self) -> str:
-        return (f"Entry(type={self.type}, offset={self.offset}, length={self.length}, handle={self.handle}, "
-                f"refcount={self.refcount})")
+        return (
+            f"Entry(type={self.type}, offset={self.offset}, length={self.length}, handle={self.handle}, "
+            f"refcount={self.refcount})"
+        )

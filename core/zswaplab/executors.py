@@ -32,8 +32,7 @@ class Executor(Protocol):
         """Yield ``(position of the item, result)``; an exception raised by ``fn`` is yielded, not raised."""
         ...
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...
 
 
 class SerialExecutor:

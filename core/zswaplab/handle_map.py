@@ -25,7 +25,7 @@ SAMPLE_STRIDE = 15
 class HandleMap:
     """``get``/``put``/``pop`` of the entry stored under an allocator handle."""
 
-    __slots__ = ("slots", "_spill")
+    __slots__ = ("_spill", "slots")
 
     def __init__(self) -> None:
         # slots[handle] while dense; emptied for good once the map spills. Public: the orchestrator writes

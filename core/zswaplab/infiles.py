@@ -92,5 +92,13 @@ def loads_finite(text: str | bytes) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-__all__ = ["MAX_DOCUMENT_BYTES", "MAX_LINE_BYTES", "MAX_PAGESET_BYTES", "MAX_PAGE_FILE_BYTES", "capped_line",
-           "loads_finite", "open_input", "read_capped"]
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_PAGESET_BYTES",
+    "MAX_PAGE_FILE_BYTES",
+    "capped_line",
+    "loads_finite",
+    "open_input",
+    "read_capped",
+]

@@ -37,7 +37,8 @@ HIDDEN_EVENTS: dict[tuple[str, str], int] = {
 INVALIDATE_EVENTS = {True: 1, False: 2}
 #: HIDDEN_EVENTS as {op: {result: events}}: looked up without building a key tuple for every row
 _HIDDEN_BY_OP: dict[str, dict[str, int]] = {
-    op: {result: n for (kind, result), n in HIDDEN_EVENTS.items() if kind == op} for op, _ in HIDDEN_EVENTS}
+    op: {result: n for (kind, result), n in HIDDEN_EVENTS.items() if kind == op} for op, _ in HIDDEN_EVENTS
+}
 _NO_RESULTS: dict[str, int] = {}
 SEARCH_LIMIT = 4096  # rows; a store is not preempted for longer than this in any trace seen
 
@@ -76,8 +77,9 @@ class _Gaps:
         return out
 
 
-def early_begins_by_chunk(rows: Iterable[TraceRow],
-                          ) -> Iterator[tuple[list[TraceRow], dict[int, list[tuple[int, TraceRow]]]]]:
+def early_begins_by_chunk(
+    rows: Iterable[TraceRow],
+) -> Iterator[tuple[list[TraceRow], dict[int, list[tuple[int, TraceRow]]]]]:
     """The trace in chunks of SEARCH_LIMIT rows, each with ``{i: [(j, store row j), ...]}``: the stores
     that began before the chunk's row ``i`` was applied, in trace order (``j`` counts from the trace's
     first row, ``i`` from the chunk's).

@@ -20,8 +20,21 @@ from zswaplab.infiles import MAX_LINE_BYTES
 from zswaplab.outfiles import atomic_output
 
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full")
-OPS = frozenset({"init", "mark", "store", "load", "invalidate", "writeback", "shrink", "snapshot", "invalidate_area",
-                 "shrinker", "compact"})  # the last two: 6.12 traces (memory reclaim's zswap and zsmalloc shrinkers)
+OPS = frozenset(
+    {
+        "init",
+        "mark",
+        "store",
+        "load",
+        "invalidate",
+        "writeback",
+        "shrink",
+        "snapshot",
+        "invalidate_area",
+        "shrinker",
+        "compact",
+    }
+)  # the last two: 6.12 traces (memory reclaim's zswap and zsmalloc shrinkers)
 _new_tuple = tuple.__new__
 BLOCK_BYTES = 1 << 18
 
@@ -114,10 +127,20 @@ def _rows(path: str, reader: Iterator[list[str]], ordered: bool = True) -> Itera
             # only ASCII digits (the text was decoded as ASCII): int() would also take "-4", "1_0", " 5", "+5"
             if (seq + type_ + offset + dlen + pool + stored + full).isdigit():
                 try:
-                    row = _new_tuple(TraceRow, (
-                        int(seq) if seq else None, op, int(type_) if type_ else None,
-                        int(offset) if offset else None, int(dlen) if dlen else None, result,
-                        int(pool) if pool else None, int(stored) if stored else None, int(full) if full else None))
+                    row = _new_tuple(
+                        TraceRow,
+                        (
+                            int(seq) if seq else None,
+                            op,
+                            int(type_) if type_ else None,
+                            int(offset) if offset else None,
+                            int(dlen) if dlen else None,
+                            result,
+                            int(pool) if pool else None,
+                            int(stored) if stored else None,
+                            int(full) if full else None,
+                        ),
+                    )
                 except ValueError:
                     pass
         if row is None:
@@ -136,9 +159,15 @@ def _checked_row(path: str, line: int, fields: list[str]) -> TraceRow:
         raise FileFormatError(path, f"line {line}", f"unknown op {fields[1]!r}")
     seq, op, type_, offset, dlen, result, pool, stored, full = fields
     return TraceRow(
-        _int(path, line, "seq", seq), op, _int(path, line, "type", type_), _int(path, line, "offset", offset),
-        _int(path, line, "dlen", dlen), result, _int(path, line, "pool_total", pool),
-        _int(path, line, "stored_pages", stored), _int(path, line, "full", full),
+        _int(path, line, "seq", seq),
+        op,
+        _int(path, line, "type", type_),
+        _int(path, line, "offset", offset),
+        _int(path, line, "dlen", dlen),
+        result,
+        _int(path, line, "pool_total", pool),
+        _int(path, line, "stored_pages", stored),
+        _int(path, line, "full", full),
     )
 
 
@@ -149,7 +178,7 @@ class RowSink(Protocol):
 
 
 class _CsvRows:
-    __slots__ = ("_write", "_path")
+    __slots__ = ("_path", "_write")
 
     def __init__(self, writer: Any, path: str) -> None:
         self._write, self._path = writer.writerow, path

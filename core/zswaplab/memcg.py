@@ -52,5 +52,4 @@ def memcg_for(config: Any, kernel: str) -> Memcg | None:
     if text is None and writeback is None:
         return None
     limit = None if text in (None, "max") else parse_size(text) // PAGE_SIZE
-    return Memcg(limit, True if writeback is None else writeback,
-                 kernel_version(kernel) >= MEMCG_SHRINK_ON_LIMIT)
+    return Memcg(limit, True if writeback is None else writeback, kernel_version(kernel) >= MEMCG_SHRINK_ON_LIMIT)

@@ -121,8 +121,15 @@ class MemoryModel:
     pages, read at every fault, so a growing pool evicts more of the workload.
     """
 
-    def __init__(self, ram_pages: int, content: Content, policy: str = "lru", cold_age: int = 0, type_: int = 0,
-                 closed: ClosedLoop | None = None) -> None:
+    def __init__(
+        self,
+        ram_pages: int,
+        content: Content,
+        policy: str = "lru",
+        cold_age: int = 0,
+        type_: int = 0,
+        closed: ClosedLoop | None = None,
+    ) -> None:
         if ram_pages < 1:
             raise UserError(f"the memory model needs at least one page of RAM, got {ram_pages}")
         if policy not in POLICIES:
@@ -258,7 +265,7 @@ def _lackey_line(path: str, number: int, line: str, instructions: bool) -> tuple
         raise FileFormatError(path, f"line {number}", f"not a lackey access line: {line.strip()[:40]!r}")
     if kind == "I" and not instructions:
         return None
-    addr, _, size = line[2:].strip().partition(",")
+    addr, _, _size = line[2:].strip().partition(",")
     try:
         return int(addr, 16) // PAGE_SIZE, _LACKEY_KINDS[kind]
     except ValueError:

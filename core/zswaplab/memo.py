@@ -27,7 +27,7 @@ ENTRY_OVERHEAD = 256
 class MemoCompressor:
     """A compressor that remembers its output per page content, evicting oldest-first over budget."""
 
-    __slots__ = ("inner", "name", "max_bytes", "_memo", "_bytes", "hits", "misses")
+    __slots__ = ("_bytes", "_memo", "hits", "inner", "max_bytes", "misses", "name")
 
     def __init__(self, inner: Compressor, max_bytes: int = DEFAULT_MEMO_BYTES) -> None:
         self.inner = inner

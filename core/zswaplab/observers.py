@@ -68,15 +68,21 @@ class ObserverGuard:
     def failed(self, hook_name: str, event: Any, exc: Exception) -> None:
         plugin = self._culprit(hook_name, exc)
         self.errors.append(ObserverError(hook_name, plugin, event, exc))
-        warnings.warn(ObserverWarning(
-            f"An observer raised an exception; the op completed.\nPlugin: {plugin}, Hook: {hook_name}\n"
-            f"{type(exc).__name__}: {exc}"), stacklevel=2)
+        warnings.warn(
+            ObserverWarning(
+                f"An observer raised an exception; the op completed.\nPlugin: {plugin}, Hook: {hook_name}\n"
+                f"{type(exc).__name__}: {exc}"
+            ),
+            stacklevel=2,
+        )
 
     def _culprit(self, hook_name: str, exc: Exception) -> str:
         """The registered name of the plugin whose hook function is in the traceback."""
-        codes: dict[object, str] = {impl.function.__code__: impl.plugin_name
-                 for impl in observer_impls(getattr(self.pm.hook, hook_name))
-                 if hasattr(impl.function, "__code__")}
+        codes: dict[object, str] = {
+            impl.function.__code__: impl.plugin_name
+            for impl in observer_impls(getattr(self.pm.hook, hook_name))
+            if hasattr(impl.function, "__code__")
+        }
         tb = exc.__traceback__
         while tb is not None:
             if tb.tb_frame.f_code in codes:

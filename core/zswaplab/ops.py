@@ -13,7 +13,10 @@ def check_page_size(path: str, position: str, value: object) -> None:
     if value != PAGE_SIZE:
         from zswaplab.errors import FileFormatError
 
-        raise FileFormatError(path, position, f"page size {value!r} is not supported (zswaplab models {PAGE_SIZE}-byte pages)")
+        raise FileFormatError(
+            path, position, f"page size {value!r} is not supported (zswaplab models {PAGE_SIZE}-byte pages)"
+        )
+
 
 def as_page(page: object) -> bytes:
     """``page`` as the 4096 bytes of one page. Any bytes-like object (memoryview, numpy buffer,

@@ -57,8 +57,15 @@ def _batched_choices(rng: random.Random, cum: list[float], n: int) -> Iterator[i
             yield min(bisect.bisect(cum, rng.random() * top), last)
 
 
-def phases(pages: int, accesses: int, write_share: float = 0.3, seed: int = 1, working_set: int = 0,
-           phase_length: int = 0, free_on_shift: bool = True) -> Iterator[Access]:
+def phases(
+    pages: int,
+    accesses: int,
+    write_share: float = 0.3,
+    seed: int = 1,
+    working_set: int = 0,
+    phase_length: int = 0,
+    free_on_shift: bool = True,
+) -> Iterator[Access]:
     """A working set of ``working_set`` pages, accessed uniformly, that moves to the next pages every
     ``phase_length`` accesses; with ``free_on_shift`` the pages left behind are freed (a program
     releasing one phase's data before the next)."""
@@ -76,8 +83,14 @@ def phases(pages: int, accesses: int, write_share: float = 0.3, seed: int = 1, w
         yield Access((start + rng.randrange(ws)) % pages, kind)
 
 
-def hotcold(pages: int, accesses: int, write_share: float = 0.3, seed: int = 1, hot_fraction: float = 0.2,
-            hot_share: float = 0.9) -> Iterator[Access]:
+def hotcold(
+    pages: int,
+    accesses: int,
+    write_share: float = 0.3,
+    seed: int = 1,
+    hot_fraction: float = 0.2,
+    hot_share: float = 0.9,
+) -> Iterator[Access]:
     """A hot set (``hot_fraction`` of the pages) gets ``hot_share`` of the accesses; the rest go to
     cold pages. Run it through a memory model with ``cold_age`` to swap out pages idle for that many
     accesses, as Google's far memory does with its cold-age threshold."""
@@ -90,5 +103,9 @@ def hotcold(pages: int, accesses: int, write_share: float = 0.3, seed: int = 1, 
 
 
 GENERATORS: dict[str, Callable[..., Iterator[Access]]] = {
-    "sequential": sequential, "uniform": uniform, "zipf": zipf, "phases": phases, "hotcold": hotcold,
+    "sequential": sequential,
+    "uniform": uniform,
+    "zipf": zipf,
+    "phases": phases,
+    "hotcold": hotcold,
 }

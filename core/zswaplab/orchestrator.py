@@ -24,11 +24,11 @@ from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEve
 from zswaplab.handle_map import HandleMap
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
 from zswaplab.memcg import Memcg
-from zswaplab.shrink_slab import ShrinkSlab
 from zswaplab.observers import observer_impls
 from zswaplab.offset_table import DENSE_MIN
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE, as_length, as_page
 from zswaplab.presets import KernelPreset, get_preset
+from zswaplab.shrink_slab import ShrinkSlab
 from zswaplab.stats import Counters, derived
 from zswaplab.steps import Steps, drain
 
@@ -523,11 +523,14 @@ class Zswap:
             page = self.compressor.decompress(data)
         except Exception as exc:  # corrupt input makes every codec library raise its own error type
             self.counters.decompress_fail += 1
-            raise CorruptDataError(f"{self.compressor.name}: cannot decompress {entry.type}:{entry.offset}: "
-                                   f"{type(exc).__name__}: {exc}") from exc
+            raise CorruptDataError(
+                f"{self.compressor.name}: cannot decompress {entry.type}:{entry.offset}: {type(exc).__name__}: {exc}"
+            ) from exc
         if len(page) != PAGE_SIZE:
             self.counters.decompress_fail += 1
-            raise CorruptDataError(f"{self.compressor.name}: decompressed {len(page)} bytes for {entry.type}:{entry.offset}")
+            raise CorruptDataError(
+                f"{self.compressor.name}: decompressed {len(page)} bytes for {entry.type}:{entry.offset}"
+            )
         return page
 
     def invalidate_page(self, type_: int, offset: int) -> None:

@@ -124,5 +124,13 @@ def write_figure(fig: Any, target: str | Path, dpi: int) -> None:
         fig.savefig(fh, format="png", dpi=dpi)
 
 
-__all__ = ["OUTPUT_MODE", "atomic_output", "check_output_dir", "check_output_file", "make_output_dir",
-           "write_bytes", "write_figure", "write_text"]
+__all__ = [
+    "OUTPUT_MODE",
+    "atomic_output",
+    "check_output_dir",
+    "check_output_file",
+    "make_output_dir",
+    "write_bytes",
+    "write_figure",
+    "write_text",
+]

@@ -58,8 +58,34 @@ _WORDS_CACHE: dict[int, bytes] = {}
 
 #: English letter frequencies (per cent), so words look like words to a compressor.
 _LETTERS = "etaoinshrdlcumwfgypbvkjxqz"
-_LETTER_WEIGHTS = (12, 9, 8, 7.5, 7, 6.7, 6.3, 6, 6, 4.3, 4, 2.8, 2.4, 2.4, 2.2, 2, 2, 2, 1.5, 1, 0.8, 0.2, 0.15,
-                   0.15, 0.1, 0.07)
+_LETTER_WEIGHTS = (
+    12,
+    9,
+    8,
+    7.5,
+    7,
+    6.7,
+    6.3,
+    6,
+    6,
+    4.3,
+    4,
+    2.8,
+    2.4,
+    2.4,
+    2.2,
+    2,
+    2,
+    2,
+    1.5,
+    1,
+    0.8,
+    0.2,
+    0.15,
+    0.15,
+    0.1,
+    0.07,
+)
 
 
 def _text_corpus(seed: int) -> bytes:
@@ -135,8 +161,14 @@ def _heap_field(rng: random.Random, roll: float, arena: int) -> int:
 # encrypted data: TMO; the share is our assumption). With lz4 the compressed pages' median ratio is about
 # 3x, Google's far-memory median with lzo.
 MIX = (("zero", 0.10), ("same", 0.01), ("heap", 0.70), ("text", 0.10), ("half", 0.04), ("random", 0.05))
-_MIX_FNS = {"zero": lambda i, s: ZERO_PAGE, "same": same_filled_page, "text": text_page,
-            "half": half_page, "random": random_page, "heap": heap_page}
+_MIX_FNS = {
+    "zero": lambda i, s: ZERO_PAGE,
+    "same": same_filled_page,
+    "text": text_page,
+    "half": half_page,
+    "random": random_page,
+    "heap": heap_page,
+}
 
 
 def mix_page(index: int, seed: int = 1) -> bytes:

@@ -84,7 +84,9 @@ def read_pageset(path: str) -> PageSet:
     body_end = hlen + unique * PAGE_SIZE + count * 4
     if len(data) != body_end:
         what = "truncated" if len(data) < body_end else "trailing bytes"
-        raise FileFormatError(path, f"byte {min(len(data), body_end)}", f"{what}: header promises {body_end} bytes, file has {len(data)}")
+        raise FileFormatError(
+            path, f"byte {min(len(data), body_end)}", f"{what}: header promises {body_end} bytes, file has {len(data)}"
+        )
     if hashlib.sha256(memoryview(data)[hlen:]).digest() != digest:
         raise FileFormatError(path, f"byte {hlen}", "checksum mismatch: the pages or the index are corrupt")
     source = _decode_source(path, data[_HEADER.size : hlen])
@@ -118,8 +120,11 @@ def _read_index(path: str, raw: bytes, unique: int, at: int) -> array[int]:
         index.byteswap()
     if index and max(index) >= unique:
         entry = next(i for i, slot in enumerate(index) if slot >= unique)
-        raise FileFormatError(path, f"byte {at + 4 * entry} (index entry {entry})",
-                              f"table position {index[entry]} but the table has {unique} pages")
+        raise FileFormatError(
+            path,
+            f"byte {at + 4 * entry} (index entry {entry})",
+            f"table position {index[entry]} but the table has {unique} pages",
+        )
     return index
 
 
@@ -177,8 +182,16 @@ class PageSetWriter:
         raw = index.tobytes()
         self._fh.write(raw)
         self._sha.update(raw)
-        header = _HEADER.pack(MAGIC, VERSION, _HEADER.size + len(self.source), PAGE_SIZE, len(self._index),
-                              len(self._seen), self._sha.digest(), len(self.source))
+        header = _HEADER.pack(
+            MAGIC,
+            VERSION,
+            _HEADER.size + len(self.source),
+            PAGE_SIZE,
+            len(self._index),
+            len(self._seen),
+            self._sha.digest(),
+            len(self.source),
+        )
         self._fh.seek(0)
         self._fh.write(header + self.source)
         self._fh.flush()

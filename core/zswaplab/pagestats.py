@@ -24,8 +24,9 @@ def _bin(length: int) -> str:
     return BINS[-1] if length >= PAGE_SIZE else BINS[length // BIN_BYTES]
 
 
-def compressibility(distinct: Iterable[tuple[bytes, int]], compressors: Mapping[str, Compressor],
-                    sample: int = 0) -> dict[str, Any]:
+def compressibility(
+    distinct: Iterable[tuple[bytes, int]], compressors: Mapping[str, Compressor], sample: int = 0
+) -> dict[str, Any]:
     """Summarise pages given once each with their multiplicity.
 
     Same-filled pages (zero included) never reach a compressor in zswap, so the per-compressor figures
@@ -44,12 +45,19 @@ def compressibility(distinct: Iterable[tuple[bytes, int]], compressors: Mapping[
             others.append((page, count))
     chosen = _evenly(others, sample)
     scale = sum(n for _, n in others) / max(1, sum(n for _, n in chosen))
-    sizes = {name: [(len(comp.compress(page)), count * scale) for page, count in chosen]
-             for name, comp in compressors.items()}
-    return {"pages": total, "zero_pages": zero, "same_filled_pages": same,
-            "zero_share": zero / total if total else 0.0,
-            "same_filled_share": same / total if total else 0.0, "sampled_pages": len(chosen),
-            "compressors": {name: _summary(pairs) for name, pairs in sizes.items()}}
+    sizes = {
+        name: [(len(comp.compress(page)), count * scale) for page, count in chosen]
+        for name, comp in compressors.items()
+    }
+    return {
+        "pages": total,
+        "zero_pages": zero,
+        "same_filled_pages": same,
+        "zero_share": zero / total if total else 0.0,
+        "same_filled_share": same / total if total else 0.0,
+        "sampled_pages": len(chosen),
+        "compressors": {name: _summary(pairs) for name, pairs in sizes.items()},
+    }
 
 
 def _evenly(items: list[tuple[bytes, int]], limit: int) -> list[tuple[bytes, int]]:
@@ -66,9 +74,11 @@ def _summary(pairs: list[tuple[int, float]]) -> dict[str, Any]:
         histogram[_bin(length)] += count
         stored += min(length, PAGE_SIZE) * count
         pages += count
-    return {"ratio": PAGE_SIZE * pages / stored if stored else None,
-            "median_bytes": _weighted_median(sorted(pairs), pages) if pages else None,
-            "histogram": {label: round(n) for label, n in histogram.items()}}
+    return {
+        "ratio": PAGE_SIZE * pages / stored if stored else None,
+        "median_bytes": _weighted_median(sorted(pairs), pages) if pages else None,
+        "histogram": {label: round(n) for label, n in histogram.items()},
+    }
 
 
 def _weighted_median(sorted_pairs: list[tuple[int, float]], total: float) -> int:

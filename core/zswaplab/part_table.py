@@ -14,9 +14,15 @@ from zswaplab.plugins import PluginFailure, PluginHost, RegisteredPart
 
 def option_record(opt: OptionSpec) -> dict[str, Any]:
     """One option as JSON: name, type, default, minimum, maximum, choices, help."""
-    return {"name": opt.name, "type": opt.type.__name__, "default": opt.default, "minimum": opt.minimum,
-            "maximum": opt.maximum, "choices": list(opt.choices) if opt.choices is not None else None,
-            "help": opt.help}
+    return {
+        "name": opt.name,
+        "type": opt.type.__name__,
+        "default": opt.default,
+        "minimum": opt.minimum,
+        "maximum": opt.maximum,
+        "choices": list(opt.choices) if opt.choices is not None else None,
+        "help": opt.help,
+    }
 
 
 def allowed_values(opt: OptionSpec) -> str:
@@ -42,16 +48,28 @@ OPTION_HEADER = ["option", "type", "default", "allowed", "help"]
 
 def part_record(reg: RegisteredPart, name: str) -> dict[str, Any]:
     """One part as JSON, under the name users type (qualified when two plugins provide it)."""
-    return {"name": name, "kind": reg.kind, "plugin": reg.plugin.name, "distribution": reg.plugin.distribution,
-            "version": reg.plugin.version, "description": reg.spec.description,
-            "kernel_name": reg.spec.kernel_name, "wrapper": reg.spec.wrapper,
-            "options": [option_record(o) for o in reg.spec.options]}
+    return {
+        "name": name,
+        "kind": reg.kind,
+        "plugin": reg.plugin.name,
+        "distribution": reg.plugin.distribution,
+        "version": reg.plugin.version,
+        "description": reg.spec.description,
+        "kernel_name": reg.spec.kernel_name,
+        "wrapper": reg.spec.wrapper,
+        "options": [option_record(o) for o in reg.spec.options],
+    }
 
 
 def failure_record(failure: PluginFailure) -> dict[str, Any]:
     info = failure.plugin
-    return {"plugin": info.name, "distribution": info.distribution, "version": info.version,
-            "stage": failure.stage, "error": failure.error}
+    return {
+        "plugin": info.name,
+        "distribution": info.distribution,
+        "version": info.version,
+        "stage": failure.stage,
+        "error": failure.error,
+    }
 
 
 def inventory(host: PluginHost) -> dict[str, Any]:

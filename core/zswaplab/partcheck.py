@@ -68,18 +68,24 @@ def check_pool_holds(zswap: Any) -> None:
     stored = getattr(getattr(zswap, "counters", None), "stored_bytes", None)
     pages = zswap.allocator.total_pages()
     if stored is not None and pages * 4096 < stored:
-        raise PoolShortfall(f"reports {pages} pool page{'s' if pages != 1 else ''} holding {stored} compressed "
-                            "bytes: an allocator must return a distinct int handle per live object and count "
-                            "every pageframe it uses in total_pages()")
+        raise PoolShortfall(
+            f"reports {pages} pool page{'s' if pages != 1 else ''} holding {stored} compressed "
+            "bytes: an allocator must return a distinct int handle per live object and count "
+            "every pageframe it uses in total_pages()"
+        )
 
 
 def run_parts(zswap: Zswap, host: PluginHost) -> list[tuple[Any, RegisteredPart]]:
     """The part objects of a built :class:`Zswap` with their registrations (one index per swap type)."""
+
     def reg(kind: str, key: str) -> RegisteredPart:
         return host.get(kind, parse_part(zswap.part_names[key]).name)
 
-    pairs = [(zswap.compressor, reg("compressor", "compressor")), (zswap.allocator, reg("allocator", "allocator")),
-             (zswap.policy, reg("flush_policy", "policy"))]
+    pairs = [
+        (zswap.compressor, reg("compressor", "compressor")),
+        (zswap.allocator, reg("allocator", "allocator")),
+        (zswap.policy, reg("flush_policy", "policy")),
+    ]
     index = reg("index", "index")
     return pairs + [(tree, index) for tree in getattr(zswap, "_trees", {}).values()]
 
@@ -96,8 +102,10 @@ def blame(exc: BaseException, parts: Parts) -> BaseException:
     if culprit is not None:
         return PluginContractError(f"{describe(culprit)} raised {what} at run time")
     using = ", ".join(dict.fromkeys(describe(reg) for _, reg in parts))
-    return PluginContractError(f"run failed with {what} while using {using}: a part may have returned something "
-                               "its interface does not allow (ZSWAPLAB_DEBUG=1 shows the traceback)")
+    return PluginContractError(
+        f"run failed with {what} while using {using}: a part may have returned something "
+        "its interface does not allow (ZSWAPLAB_DEBUG=1 shows the traceback)"
+    )
 
 
 def _innermost_part(tb: TracebackType | None, parts: Parts) -> RegisteredPart | None:

@@ -230,8 +230,7 @@ class PluginHost:
 
     def _record_collision(self, kind: str, name: str, regs: list[RegisteredPart], qualified: list[str]) -> None:
         owners = " and ".join(f"{r.plugin.distribution} (plugin {r.plugin.name})" for r in regs)
-        message = (f"{kind.replace('_', ' ')} {name!r} is provided by both {owners}; "
-                   f"use {' or '.join(qualified)}")
+        message = f"{kind.replace('_', ' ')} {name!r} is provided by both {owners}; use {' or '.join(qualified)}"
         for number, reg in enumerate(regs):  # one failure per plugin, one warning per collision
             failure = PluginFailure(reg.plugin, "name collision", message, DuplicatePartError(message))
             self._record(self.part_failures, failure, say=number == 0)
@@ -243,8 +242,10 @@ class PluginHost:
             return table[name]
         qualified = self._collisions.get(kind, {}).get(name)
         if qualified:
-            raise DuplicatePartError(f"{kind.replace('_', ' ')} {name!r} is provided by more than one plugin; "
-                                     f"name one: {', '.join(qualified)}")
+            raise DuplicatePartError(
+                f"{kind.replace('_', ' ')} {name!r} is provided by more than one plugin; "
+                f"name one: {', '.join(qualified)}"
+            )
         match = self._by_qualifier(table, name)
         if match is not None:
             return match
@@ -257,8 +258,10 @@ class PluginHost:
         if not sep:
             return None
         for key, reg in table.items():
-            if key.partition(QUALIFIER)[0] == base and _norm(owner) in (_norm(reg.plugin.distribution),
-                                                                       _norm(reg.plugin.name)):
+            if key.partition(QUALIFIER)[0] == base and _norm(owner) in (
+                _norm(reg.plugin.distribution),
+                _norm(reg.plugin.name),
+            ):
                 return reg
         return None
 
@@ -301,7 +304,9 @@ def _text(exc: BaseException) -> str:
 def _qualified_names(name: str, regs: list[RegisteredPart]) -> list[str]:
     """``NAME@DISTRIBUTION`` for each provider; the entry-point name when one distribution provides it twice."""
     dists = [r.plugin.distribution for r in regs]
-    owners = [d if dists.count(d) == 1 and not d.startswith("(") else r.plugin.name for d, r in zip(dists, regs, strict=True)]
+    owners = [
+        d if dists.count(d) == 1 and not d.startswith("(") else r.plugin.name for d, r in zip(dists, regs, strict=True)
+    ]
     return [f"{name}{QUALIFIER}{owner}" for owner in owners]
 
 
@@ -314,5 +319,3 @@ def get_plugin_host() -> PluginHost:
 def reset_plugin_host() -> None:
     """Forget the cached host, e.g. after installing a plugin or changing the environment."""
     get_plugin_host.cache_clear()
-
-

@@ -13,9 +13,16 @@ import attrs
 from zswaplab.errors import OptionError, UnknownPartError
 
 COUNTERS_61 = (
-    "pool_limit_hit", "reject_reclaim_fail", "reject_alloc_fail", "reject_kmemcache_fail",
-    "reject_compress_poor", "written_back_pages", "duplicate_entry", "pool_total_size",
-    "stored_pages", "same_filled_pages",
+    "pool_limit_hit",
+    "reject_reclaim_fail",
+    "reject_alloc_fail",
+    "reject_kmemcache_fail",
+    "reject_compress_poor",
+    "written_back_pages",
+    "duplicate_entry",
+    "pool_total_size",
+    "stored_pages",
+    "same_filled_pages",
 )
 COUNTERS_68 = COUNTERS_61 + ("reject_compress_fail",)
 # "mm/zswap: remove duplicate_entry debug value" (6.9); same-filled handling removed for the zeromap (6.12)
@@ -43,7 +50,6 @@ class KernelPreset:
         ignores that size (``bounded_output`` False: lzo before 6.15) is not held to it: its longer output
         goes to the zpool (:func:`zswaplab.orchestrator.compress_limit`).
     :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
-    :param zsmalloc_chain: pages per zspage at most (4 up to 6.2, CONFIG_ZSMALLOC_CHAIN_SIZE=8 after).
     :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``, off by default:
         CONFIG_ZSWAP_SHRINKER_DEFAULT_ON=n). The ``list-lru`` policy of 6.8+ takes it as its option; a
         default policy of ``shrinker`` becomes ``lru`` when it is off.
@@ -64,7 +70,6 @@ class KernelPreset:
     compress_limit: int = 4096
     policy_evictable: str = "zpool-reclaim"
     policy_other: str = "none"
-    zsmalloc_chain: int = 4
     max_pool_percent: int = 20
     accept_threshold_percent: int = 90
     counters: tuple[str, ...] = COUNTERS_61
@@ -81,41 +86,63 @@ class KernelPreset:
         return "lru" if policy == "shrinker" and not self.shrinker_enabled else policy
 
 
-_NEW_LRU = {"zswap_header_bytes": 0, "shrink_worker": "until_accept", "shrink_on_hysteresis_reject": True,
-            "zsmalloc_chain": 8}
+_NEW_LRU = {
+    "zswap_header_bytes": 0,
+    "shrink_worker": "until_accept",
+    "shrink_on_hysteresis_reject": True,
+}
 _LIST_LRU = {"policy_evictable": "list-lru", "policy_other": "list-lru", "shrinker_enabled": False, **_NEW_LRU}
 PRESETS: dict[str, KernelPreset] = {
     p.version: p
     for p in (
         KernelPreset(
-            "3.11", "first zswap: zbud only, synchronous reclaim in the store path, no hysteresis",
-            reclaim="sync", hysteresis=False, same_filled=False,
+            "3.11",
+            "first zswap: zbud only, synchronous reclaim in the store path, no hysteresis",
+            reclaim="sync",
+            hysteresis=False,
+            same_filled=False,
             counters=tuple(c for c in COUNTERS_61 if c != "same_filled_pages"),
-            refused_zpools=(("zsmalloc", "zswap used zsmalloc only from the zpool API (3.18)"),
-                            ("z3fold", "z3fold arrived in 4.8")),
+            refused_zpools=(
+                ("zsmalloc", "zswap used zsmalloc only from the zpool API (3.18)"),
+                ("z3fold", "z3fold arrived in 4.8"),
+            ),
         ),
         KernelPreset(
-            "6.1", "frontswap + zpool; 8-byte header for evictable pools; worker reclaims one page; "
+            "6.1",
+            "frontswap + zpool; 8-byte header for evictable pools; worker reclaims one page; "
             "hysteresis at 90%; same-filled pages; zsmalloc has no writeback",
         ),
         KernelPreset(
-            "6.5", "LRU moved into zswap; no header; worker loops until under the accept threshold",
-            policy_evictable="lru", policy_other="lru", counters=COUNTERS_68, **_NEW_LRU,  # type: ignore[arg-type]
+            "6.5",
+            "LRU moved into zswap; no header; worker loops until under the accept threshold",
+            policy_evictable="lru",
+            policy_other="lru",
+            counters=COUNTERS_68,
+            **_NEW_LRU,  # type: ignore[arg-type]
         ),
         KernelPreset(
-            "6.8", "memcg-aware list_lru; zswap shrinker off by default, driven by memory reclaim "
+            "6.8",
+            "memcg-aware list_lru; zswap shrinker off by default, driven by memory reclaim "
             "(zswap_shrinker_scan/count); one rbtree per swap type, refcounted entries",
-            counters=COUNTERS_68, **_LIST_LRU,  # type: ignore[arg-type]
+            counters=COUNTERS_68,
+            **_LIST_LRU,  # type: ignore[arg-type]
         ),
         KernelPreset(
-            "6.9", "trees split per 64 MiB of swap; loads always exclusive; entry refcount removed; "
+            "6.9",
+            "trees split per 64 MiB of swap; loads always exclusive; entry refcount removed; "
             "no duplicate_entry counter",
-            exclusive_loads=True, counters=COUNTERS_69, **_LIST_LRU,  # type: ignore[arg-type]
+            exclusive_loads=True,
+            counters=COUNTERS_69,
+            **_LIST_LRU,  # type: ignore[arg-type]
         ),
         KernelPreset(
-            "6.12", "zero pages in the swap core's zeromap, no same-filled handling; xarray; live pool-limit "
+            "6.12",
+            "zero pages in the swap core's zeromap, no same-filled handling; xarray; live pool-limit "
             "checks; worker shrinks one memcg LRU entry at a time; second-chance bit",
-            same_filled=False, exclusive_loads=True, counters=COUNTERS_612, engine="6.12",
+            same_filled=False,
+            exclusive_loads=True,
+            counters=COUNTERS_612,
+            engine="6.12",
             refused_zpools=(("z3fold", "z3fold is not built in Debian's 6.12 (deprecated; removed upstream in 6.15)"),),
             **_LIST_LRU,  # type: ignore[arg-type]
         ),

@@ -27,8 +27,16 @@ from zswaplab.steps import Steps, drain
 
 COMPARED = ("result", "pool_total", "stored_pages", "full", "offset")
 SNAPSHOT_COUNTERS = (
-    "duplicate_entry", "pool_limit_hit", "pool_total_size", "reject_alloc_fail", "reject_compress_poor",
-    "reject_kmemcache_fail", "reject_reclaim_fail", "same_filled_pages", "stored_pages", "written_back_pages",
+    "duplicate_entry",
+    "pool_limit_hit",
+    "pool_total_size",
+    "reject_alloc_fail",
+    "reject_compress_poor",
+    "reject_kmemcache_fail",
+    "reject_reclaim_fail",
+    "same_filled_pages",
+    "stored_pages",
+    "written_back_pages",
 )
 # zswap_writeback_entry returns -EEXIST when the page is in the swap cache (the only failure replay models)
 WRITEBACK_EEXIST = "fail-17"
@@ -50,9 +58,15 @@ class ReplayReport:
         return sum(self.mismatches.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"trace": self.trace, "ops_replayed": self.ops, "mismatches": self.total_mismatches,
-                "mismatches_by_field": dict(self.mismatches), "first_mismatch": self.first_mismatch,
-                "snapshots": self.snapshots, "vmstat": self.vmstat}
+        return {
+            "trace": self.trace,
+            "ops_replayed": self.ops,
+            "mismatches": self.total_mismatches,
+            "mismatches_by_field": dict(self.mismatches),
+            "first_mismatch": self.first_mismatch,
+            "snapshots": self.snapshots,
+            "vmstat": self.vmstat,
+        }
 
 
 @attrs.define
@@ -66,8 +80,9 @@ class _Vmstat:
 class Replayer:
     """Drives a :class:`Zswap` built with ``auto_shrink=False`` from kernel trace rows."""
 
-    def __init__(self, zswap: Zswap, kernel_counters: dict[str, Any] | None = None,
-                 swap_pages: int = DEFAULT_SWAP_PAGES) -> None:
+    def __init__(
+        self, zswap: Zswap, kernel_counters: dict[str, Any] | None = None, swap_pages: int = DEFAULT_SWAP_PAGES
+    ) -> None:
         if zswap.auto_shrink:
             raise ValueError("replay needs a Zswap with auto_shrink=False: the trace says when the worker ran")
         self.zswap, self.swap_pages = zswap, swap_pages
@@ -91,8 +106,15 @@ class Replayer:
     def _handlers(self) -> dict[str, Callable[[TraceRow], TraceRow]]:
         """The method that applies each op kind and predicts its row (``writeback`` rows are paired
         with the worker's own writebacks instead; other kinds are :meth:`_unchanged`)."""
-        return {"store": self._store, "load": self._load, "invalidate": self._invalidate, "shrink": self._shrink_row,
-                "invalidate_area": self._invalidate_area, "init": self._init, "snapshot": self._snapshot_row}
+        return {
+            "store": self._store,
+            "load": self._load,
+            "invalidate": self._invalidate,
+            "shrink": self._shrink_row,
+            "invalidate_area": self._invalidate_area,
+            "init": self._init,
+            "snapshot": self._snapshot_row,
+        }
 
     # -- predicted rows ------------------------------------------------------------------------------
     def _row(self, src: TraceRow, result: str, full: int | None = None) -> TraceRow:
@@ -109,8 +131,19 @@ class Replayer:
         if event.ok:
             self.vm.pswpout += 1
         c = self.zswap.counters
-        self._writebacks.append(TraceRow(None, "writeback", event.type, event.offset, None,
-                                         "ok" if event.ok else WRITEBACK_EEXIST, c.pool_total_size, c.stored_pages, None))
+        self._writebacks.append(
+            TraceRow(
+                None,
+                "writeback",
+                event.type,
+                event.offset,
+                None,
+                "ok" if event.ok else WRITEBACK_EEXIST,
+                c.pool_total_size,
+                c.stored_pages,
+                None,
+            )
+        )
 
     def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
         """Yield (kernel row, predicted row) pairs; each writeback row is paired with the worker's next
@@ -128,8 +161,11 @@ class Replayer:
                     yield row, self._writeback_row(row)
                     continue
                 if row.offset is not None and row.offset >= self.swap_pages:  # zswap would grow its map
-                    raise FileFormatError(self.trace_name, f"seq {row.seq}", f"offset {row.offset} is outside "
-                                          f"the swap area ({self.swap_pages} pages)")
+                    raise FileFormatError(
+                        self.trace_name,
+                        f"seq {row.seq}",
+                        f"offset {row.offset} is outside the swap area ({self.swap_pages} pages)",
+                    )
                 predicted = handlers.get(op, unchanged)(row)
                 if op == "shrink" and self._writebacks:
                     yield from self._unmatched_writebacks()
@@ -292,8 +328,13 @@ class Replayer:
                     self._mismatch(report, f"snapshot:{key}", None, None, {"snapshot": name, **pair})
 
     @staticmethod
-    def _mismatch(report: ReplayReport, field: str, kernel: TraceRow | None, predicted: TraceRow | None,
-                  extra: dict[str, Any] | None = None) -> None:
+    def _mismatch(
+        report: ReplayReport,
+        field: str,
+        kernel: TraceRow | None,
+        predicted: TraceRow | None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         report.mismatches[field] += 1
         if report.first_mismatch is None:
             report.first_mismatch = {

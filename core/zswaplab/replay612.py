@@ -39,14 +39,29 @@ LOOKAHEAD = 8192  # rows buffered ahead: a store begins, and a writeback run clo
 CLOSERS = frozenset({"shrink", "shrinker"})
 UNSIGNED_LONG = 1 << 64
 SNAPSHOT_COUNTERS_612 = (
-    "pool_limit_hit", "pool_total_size", "reject_alloc_fail", "reject_compress_fail", "reject_compress_poor",
-    "reject_kmemcache_fail", "reject_reclaim_fail", "stored_pages", "written_back_pages",
+    "pool_limit_hit",
+    "pool_total_size",
+    "reject_alloc_fail",
+    "reject_compress_fail",
+    "reject_compress_poor",
+    "reject_kmemcache_fail",
+    "reject_reclaim_fail",
+    "stored_pages",
+    "written_back_pages",
 )
 Pair = tuple[TraceRow | None, TraceRow | None]
 #: Probe events each row kind leaves when nothing runs between them (the 6.12 oracle's seq steps).
-EVENTS = {("store", "stored"): 5, ("store", "rej_compress"): 3, ("store", "rej_full"): 3, ("store", "rej_limit"): 3,
-          ("load", "hit"): 3, ("load", "miss"): 2, ("invalidate", "freed"): 3, ("invalidate", "none"): 2,
-          ("writeback", "ok"): 5}
+EVENTS = {
+    ("store", "stored"): 5,
+    ("store", "rej_compress"): 3,
+    ("store", "rej_full"): 3,
+    ("store", "rej_limit"): 3,
+    ("load", "hit"): 3,
+    ("load", "miss"): 2,
+    ("invalidate", "freed"): 3,
+    ("invalidate", "none"): 2,
+    ("writeback", "ok"): 5,
+}
 FREE_EVENT = 4
 _NONE: list[list[Any]] = []  # shared by every row no store began before (never appended to)
 
@@ -98,8 +113,11 @@ class Replayer612(Replayer):
         if event.ok:
             self.vm.pswpout += 1
         result = "ok" if event.ok else f"err-{z.last_writeback_error}"
-        self._writebacks.append(TraceRow(None, "writeback", event.type, event.offset, None, result,
-                                         z.pool_read, z.stored_before_writeback, None))
+        self._writebacks.append(
+            TraceRow(
+                None, "writeback", event.type, event.offset, None, result, z.pool_read, z.stored_before_writeback, None
+            )
+        )
 
     def _fault(self, entry: Entry) -> int:
         kernel = self._kernel_wb

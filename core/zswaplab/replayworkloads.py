@@ -78,7 +78,9 @@ class TraceWorkload:
         assert rec.type is not None and rec.offset is not None  # _SIMPLE_OPS rows always carry a slot
         slot = (rec.type, rec.offset)
         if slot not in live:
-            raise FileFormatError(self.path, f"record {number}", f"{rec.op} of slot {slot[0]}:{slot[1]} that holds no page")
+            raise FileFormatError(
+                self.path, f"record {number}", f"{rec.op} of slot {slot[0]}:{slot[1]} that holds no page"
+            )
         if rec.op == "invalidate":
             live.discard(slot)
         return Op(_SIMPLE_OPS[rec.op], rec.type, rec.offset)
@@ -86,8 +88,10 @@ class TraceWorkload:
     def _payload(self, rec: TraceRecord, last_len: dict[tuple[int, int], int], fallback: int) -> bytes | int:
         if rec.page is not None:
             if self.source is None:
-                raise UserError(f"{self.path}: stores carry page references: give a page source, "
-                                "e.g. --workload trace:arg=FILE,source=pages:CAPTURE")
+                raise UserError(
+                    f"{self.path}: stores carry page references: give a page source, "
+                    "e.g. --workload trace:arg=FILE,source=pages:CAPTURE"
+                )
             return self.source(rec.page)
         if rec.result == "same":
             return SAME_FILLED
@@ -128,8 +132,13 @@ class AccessWorkload:
         return self.model.run(self.accesses)
 
     def describe(self) -> dict[str, Any]:
-        return {"workload": self.name, "pages": self.pages, "ram_pages": self.ram_pages, "policy": self.policy,
-                "closed_loop": self.closed_loop}
+        return {
+            "workload": self.name,
+            "pages": self.pages,
+            "ram_pages": self.ram_pages,
+            "policy": self.policy,
+            "closed_loop": self.closed_loop,
+        }
 
     def memory_report(self) -> dict[str, int]:
         """The workload's side of the run: faults on swapped pages (``workload_faults``, each a load from
@@ -137,8 +146,13 @@ class AccessWorkload:
         m = self.model
         if m is None:
             return {}
-        return {"accesses": m.clock, "workload_faults": m.faults, "first_touches": m.first_touches,
-                "refused_evictions": m.refused_evictions, "overcommitted_faults": m.overcommitted}
+        return {
+            "accesses": m.clock,
+            "workload_faults": m.faults,
+            "first_touches": m.first_touches,
+            "refused_evictions": m.refused_evictions,
+            "overcommitted_faults": m.overcommitted,
+        }
 
 
 class _Regenerating:
@@ -151,8 +165,9 @@ class _Regenerating:
         return iter(self.make())
 
 
-def _pages_factory(arg: str | None = None, pages: int = 4096, seed: int = 1, stream: str = "fill",
-                   ops: int = 0) -> PageWorkload:
+def _pages_factory(
+    arg: str | None = None, pages: int = 4096, seed: int = 1, stream: str = "fill", ops: int = 0
+) -> PageWorkload:
     path = _need(arg, "pages:FILE")
     page_fn, count = page_source(f"pages:{path}", seed)  # wraps: random/zipf streams ask for 4x the pages
     return PageWorkload(f"pages:{path}", page_fn, count or 1, seed, stream, ops or None)
@@ -164,29 +179,55 @@ def _trace_factory(arg: str | None = None, source: str = "", seed: int = 1, page
     return TraceWorkload(path, fn).scan()
 
 
-def _access_factory(arg: str | None = None, pages: int = 4096, seed: int = 1, ram: int = 0, policy: str = "lru",
-                    cold_age: int = 0, accesses: int = 0, write_share: float = 0.3, content: str = "mix",
-                    closed_loop: bool = False) -> AccessWorkload:
+def _access_factory(
+    arg: str | None = None,
+    pages: int = 4096,
+    seed: int = 1,
+    ram: int = 0,
+    policy: str = "lru",
+    cold_age: int = 0,
+    accesses: int = 0,
+    write_share: float = 0.3,
+    content: str = "mix",
+    closed_loop: bool = False,
+) -> AccessWorkload:
     kind = arg or "zipf"
     if kind not in GENERATORS:
         raise UserError(f"unknown access stream {kind!r}; available: {', '.join(GENERATORS)}")
     count = accesses or 8 * pages
     stream = _Regenerating(lambda: GENERATORS[kind](pages, count, write_share, seed))
     source = versioned(page_source(content, seed)[0], pages)
-    return AccessWorkload(f"access:{kind}", stream, pages, source, ram or max(1, pages // 2), policy, cold_age,
-                          closed_loop=closed_loop)
+    return AccessWorkload(
+        f"access:{kind}", stream, pages, source, ram or max(1, pages // 2), policy, cold_age, closed_loop=closed_loop
+    )
 
 
-def _lackey_factory(arg: str | None = None, pages: int = 0, seed: int = 1, ram: int = 0, policy: str = "lru",
-                    cold_age: int = 0, content: str = "mix", instructions: bool = False,
-                    closed_loop: bool = False) -> AccessWorkload:
+def _lackey_factory(
+    arg: str | None = None,
+    pages: int = 0,
+    seed: int = 1,
+    ram: int = 0,
+    policy: str = "lru",
+    cold_age: int = 0,
+    content: str = "mix",
+    instructions: bool = False,
+    closed_loop: bool = False,
+) -> AccessWorkload:
     path = _need(arg, "lackey:FILE")
     accesses, distinct = dense_accesses(read_lackey(path, instructions))
     if not accesses:
         raise FileFormatError(path, "end of file", "no data accesses in this lackey log")
     source = versioned(page_source(content, seed)[0], distinct)
-    return AccessWorkload(f"lackey:{path}", accesses, distinct, source, ram or max(1, distinct // 2), policy, cold_age,
-                          closed_loop=closed_loop)
+    return AccessWorkload(
+        f"lackey:{path}",
+        accesses,
+        distinct,
+        source,
+        ram or max(1, distinct // 2),
+        policy,
+        cold_age,
+        closed_loop=closed_loop,
+    )
 
 
 def _need(arg: str | None, form: str) -> str:
@@ -201,27 +242,52 @@ _MODEL_OPTIONS = (
     OptionSpec("policy", str, "lru", "replacement policy", choices=POLICIES),
     OptionSpec("cold_age", int, 0, "also swap out pages idle this many accesses (lru; 0: off)", minimum=0),
     OptionSpec("content", str, "mix", "page source: a generator (mix, fixed:700...), pages:FILE or file:PATH"),
-    OptionSpec("closed_loop", bool, False,
-               "RAM is the run's --ram less the zswap pool's pages (ram is then ignored; lru only)"),
+    OptionSpec(
+        "closed_loop", bool, False, "RAM is the run's --ram less the zswap pool's pages (ram is then ignored; lru only)"
+    ),
 )
 
 
 def replay_workload_specs() -> list[PartSpec]:
     arg = OptionSpec("arg", str, None, "the text after NAME:")
     return [
-        PartSpec("pages", _pages_factory, "pages:FILE — a page-set file (e.g. a capture) under an op stream",
-                 COMMON_OPTIONS),
-        PartSpec("trace", _trace_factory, "trace:FILE — replay a frontswap op trace (CSV, JSONL or binary)",
-                 (arg, OptionSpec("source", str, "", "page source for page references (e.g. pages:FILE)"),
-                  _SEED, OptionSpec("pages", int, 0, "ignored: the trace sizes the swap area"))),
-        PartSpec("access", _access_factory,
-                 "access:KIND — sequential, uniform, zipf, phases or hotcold accesses through a memory model",
-                 (arg, OptionSpec("pages", int, 4096, "distinct pages", minimum=1, maximum=MAX_PAGES), _SEED,
-                  *_MODEL_OPTIONS,
-                  OptionSpec("accesses", int, 0, "accesses (0: 8 per page)", minimum=0),
-                  OptionSpec("write_share", float, 0.3, "share of writes", minimum=0, maximum=1))),
-        PartSpec("lackey", _lackey_factory,
-                 "lackey:FILE — a valgrind lackey --trace-mem=yes log through a memory model",
-                 (arg, OptionSpec("pages", int, 0, "ignored: the log sets the pages"), _SEED, *_MODEL_OPTIONS,
-                  OptionSpec("instructions", bool, False, "count instruction fetches too"))),
+        PartSpec(
+            "pages", _pages_factory, "pages:FILE — a page-set file (e.g. a capture) under an op stream", COMMON_OPTIONS
+        ),
+        PartSpec(
+            "trace",
+            _trace_factory,
+            "trace:FILE — replay a frontswap op trace (CSV, JSONL or binary)",
+            (
+                arg,
+                OptionSpec("source", str, "", "page source for page references (e.g. pages:FILE)"),
+                _SEED,
+                OptionSpec("pages", int, 0, "ignored: the trace sizes the swap area"),
+            ),
+        ),
+        PartSpec(
+            "access",
+            _access_factory,
+            "access:KIND — sequential, uniform, zipf, phases or hotcold accesses through a memory model",
+            (
+                arg,
+                OptionSpec("pages", int, 4096, "distinct pages", minimum=1, maximum=MAX_PAGES),
+                _SEED,
+                *_MODEL_OPTIONS,
+                OptionSpec("accesses", int, 0, "accesses (0: 8 per page)", minimum=0),
+                OptionSpec("write_share", float, 0.3, "share of writes", minimum=0, maximum=1),
+            ),
+        ),
+        PartSpec(
+            "lackey",
+            _lackey_factory,
+            "lackey:FILE — a valgrind lackey --trace-mem=yes log through a memory model",
+            (
+                arg,
+                OptionSpec("pages", int, 0, "ignored: the log sets the pages"),
+                _SEED,
+                *_MODEL_OPTIONS,
+                OptionSpec("instructions", bool, False, "count instruction fetches too"),
+            ),
+        ),
     ]

@@ -22,14 +22,19 @@ from zswaplab.results import AXIS_COLUMNS, CellRow, ResultsDB
 from zswaplab.study_plots import pyplot
 
 METRICS = (
-    ("stored_pages", "stored"), ("pool_pages", "pool pages"), ("effective_compression_ratio", "ratio"),
-    ("written_back_pages", "written back"), ("stores_rejected", "rejected"), ("pool_limit_hit", "limit hit"),
-    ("reject_compress_poor", "poor"), ("reject_alloc_fail", "alloc fail"), ("seconds", "seconds"),
+    ("stored_pages", "stored"),
+    ("pool_pages", "pool pages"),
+    ("effective_compression_ratio", "ratio"),
+    ("written_back_pages", "written back"),
+    ("stores_rejected", "rejected"),
+    ("pool_limit_hit", "limit hit"),
+    ("reject_compress_poor", "poor"),
+    ("reject_alloc_fail", "alloc fail"),
+    ("seconds", "seconds"),
 )
 #: Per-cell bar plots: (file stem, metric, title, axis label).
 BAR_PLOTS = (
-    ("ratio", "effective_compression_ratio", "effective compression ratio",
-     "stored_pages·4096 / pool_total_size"),
+    ("ratio", "effective_compression_ratio", "effective compression ratio", "stored_pages·4096 / pool_total_size"),
     ("pool_pages", "pool_pages", "pool pages", "pool pages at the end of the run"),
     ("writeback", "written_back_pages", "writeback", "written_back_pages"),
     ("rejects", "stores_rejected", "rejects", "stores rejected (limit, hysteresis, poor, alloc, compress)"),
@@ -108,8 +113,19 @@ def to_csv(table: Table) -> str:
 
 def to_json(table: Table, rows: Sequence[CellRow]) -> str:
     """Every cell with its key, all its axes, full counters and pool-size series."""
-    payload = [{"key": r.key, "sweep": r.sweep, "status": r.status, **r.axes, "seconds": r.seconds,
-                "error": r.error, "report": r.report, "pool_pages_series": r.series} for r in rows]
+    payload = [
+        {
+            "key": r.key,
+            "sweep": r.sweep,
+            "status": r.status,
+            **r.axes,
+            "seconds": r.seconds,
+            "error": r.error,
+            "report": r.report,
+            "pool_pages_series": r.series,
+        }
+        for r in rows
+    ]
     return json.dumps(payload, indent=2)
 
 
@@ -121,14 +137,20 @@ def to_html(title: str, table: Table, plots: Sequence[str]) -> str:
         for row in table.rows
     )
     figures = "".join(f'<figure><img src="{html.escape(p)}" alt="{html.escape(p)}"></figure>' for p in plots)
-    script = ("window.addEventListener('load',()=>{document.body.dataset.imagesLoaded="
-              "[...document.images].filter(i=>i.complete&&i.naturalWidth>0).length;});")
-    style = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;" \
-            "padding:2px 6px;text-align:right}img{max-width:100%}"
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
-            f"<table id='results'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"{figures}<script>{script}</script></body></html>\n")
+    script = (
+        "window.addEventListener('load',()=>{document.body.dataset.imagesLoaded="
+        "[...document.images].filter(i=>i.complete&&i.naturalWidth>0).length;});"
+    )
+    style = (
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+        "padding:2px 6px;text-align:right}img{max-width:100%}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<table id='results'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"{figures}<script>{script}</script></body></html>\n"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -148,8 +170,9 @@ def write_plots(rows: Sequence[CellRow], out_dir: str) -> list[str]:
     return names
 
 
-def _bar_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], metric: str, titles: tuple[str, str],
-              path: str) -> str:
+def _bar_plot(
+    plt: Any, rows: Sequence[CellRow], axes: Sequence[str], metric: str, titles: tuple[str, str], path: str
+) -> str:
     labels = [label(r, axes) for r in rows]
     values = [(r.report or {}).get(metric) or 0 for r in rows]
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.3 * len(rows)))
@@ -183,8 +206,9 @@ def _series_plot(plt: Any, rows: Sequence[CellRow], axes: Sequence[str], path: s
 # ------------------------------------------------------------------------------------------------
 # the whole report
 # ------------------------------------------------------------------------------------------------
-def write_report(db_path: str, out_dir: str, sweep: str | None = None, title: str | None = None,
-                 plots: bool = True) -> list[str]:
+def write_report(
+    db_path: str, out_dir: str, sweep: str | None = None, title: str | None = None, plots: bool = True
+) -> list[str]:
     """Write tables (report.md, results.csv, results.json), plots (unless ``plots`` is False) and index.html;
     return the files."""
     rows = load_rows(db_path, sweep)
@@ -192,8 +216,12 @@ def write_report(db_path: str, out_dir: str, sweep: str | None = None, title: st
     table = comparison_table(rows)
     images = write_plots(rows, out_dir) if plots else []
     title = title or f"zswaplab sweep {sweep or os.path.basename(db_path)}"
-    files = {"report.md": markdown_page(title, table, images), "results.csv": to_csv(table),
-             "results.json": to_json(table, rows), "index.html": to_html(title, table, images)}
+    files = {
+        "report.md": markdown_page(title, table, images),
+        "results.csv": to_csv(table),
+        "results.json": to_json(table, rows),
+        "index.html": to_html(title, table, images),
+    }
     for name, text in files.items():
         write_text(os.path.join(out_dir, name), text)
     return [*files, *images]

@@ -20,8 +20,18 @@ import attrs
 from zswaplab.errors import UserError
 
 SCHEMA_VERSION = 1
-AXIS_COLUMNS = ("workload", "pages", "seed", "kernel", "ram", "compressor", "allocator", "index", "policy",
-                "exclusive_loads")
+AXIS_COLUMNS = (
+    "workload",
+    "pages",
+    "seed",
+    "kernel",
+    "ram",
+    "compressor",
+    "allocator",
+    "index",
+    "policy",
+    "exclusive_loads",
+)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS members (sweep TEXT NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL,
@@ -121,8 +131,7 @@ class ResultsDB:
         problems = [row[0] for row in self._db.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
             found = "; ".join(" ".join(str(p).split()) for p in problems)  # SQLite's lines, on one line
-            raise UserError(f"{self.path}: the database is damaged (SQLite quick_check: {found}); "
-                            "nothing was changed")
+            raise UserError(f"{self.path}: the database is damaged (SQLite quick_check: {found}); nothing was changed")
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables and not self.readonly:
             return  # an SQLite file with no table yet: a new database
@@ -177,15 +186,29 @@ class ResultsDB:
             args.append(sweep)
         return int(self._db.execute(query, args).fetchone()[0])
 
-    def record(self, sweep: str, key: str, position: int, axes: dict[str, Any], resolved: dict[str, Any],
-               outcome: Any) -> None:
+    def record(
+        self, sweep: str, key: str, position: int, axes: dict[str, Any], resolved: dict[str, Any], outcome: Any
+    ) -> None:
         """Store a cell's outcome (a :class:`~zswaplab.sweep_worker.CellOutcome`), replacing an older row;
         ``position`` is the cell's place in the sweep's grid, the order reports list cells in."""
         status = "failed" if outcome.error else "done"
-        values = (key, sweep, status, position, *(_axis_text(axes.get(c)) for c in AXIS_COLUMNS),
-                  json.dumps(resolved, default=str), _json(outcome.report), json.dumps(outcome.series),
-                  json.dumps(outcome.parts), outcome.ops, outcome.seconds, outcome.cpu_seconds, outcome.worker,
-                  outcome.error, time.time())
+        values = (
+            key,
+            sweep,
+            status,
+            position,
+            *(_axis_text(axes.get(c)) for c in AXIS_COLUMNS),
+            json.dumps(resolved, default=str),
+            _json(outcome.report),
+            json.dumps(outcome.series),
+            json.dumps(outcome.parts),
+            outcome.ops,
+            outcome.seconds,
+            outcome.cpu_seconds,
+            outcome.worker,
+            outcome.error,
+            time.time(),
+        )
         marks = ", ".join("?" * len(values))
         with self._db:
             self._db.execute(f"INSERT OR REPLACE INTO cells VALUES ({marks})", values)
@@ -194,8 +217,9 @@ class ResultsDB:
         """Note that ``keys`` (in grid order) belong to ``sweep``, including cells another sweep computed,
         so a report of ``sweep`` shows every one of its cells."""
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO members VALUES (?, ?, ?)",
-                                 [(sweep, key, n) for n, key in enumerate(keys)])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO members VALUES (?, ?, ?)", [(sweep, key, n) for n, key in enumerate(keys)]
+            )
 
     def rows(self, sweep: str | None = None, status: str | None = None) -> Iterator[CellRow]:
         """Stored cells in grid order (sweep by sweep), optionally one sweep's or one status's."""
@@ -234,9 +258,15 @@ def _json(value: Any) -> str | None:
 
 def _decode(row: dict[str, Any]) -> CellRow:
     return CellRow(
-        key=row["key"], sweep=row["sweep"], status=row["status"],
-        axes={c: row[c] for c in AXIS_COLUMNS}, resolved=json.loads(row["resolved"]),
+        key=row["key"],
+        sweep=row["sweep"],
+        status=row["status"],
+        axes={c: row[c] for c in AXIS_COLUMNS},
+        resolved=json.loads(row["resolved"]),
         report=json.loads(row["report"]) if row["report"] else None,
         series=[tuple(p) for p in json.loads(row["series"] or "[]")],
-        seconds=row["seconds"], cpu_seconds=row["cpu_seconds"], worker=row["worker"], error=row["error"],
+        seconds=row["seconds"],
+        cpu_seconds=row["cpu_seconds"],
+        worker=row["worker"],
+        error=row["error"],
     )

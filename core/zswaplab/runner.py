@@ -8,10 +8,10 @@ from typing import Any
 import attrs
 
 from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.errors import PluginContractError
 from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.ops import OpKind
 from zswaplab.orchestrator import Zswap
-from zswaplab.errors import PluginContractError
 from zswaplab.partcheck import PoolShortfall, blame, check_pool_holds, describe, run_parts
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
@@ -32,8 +32,14 @@ class RunResult:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.parts)
-        out.update(kernel=self.config.kernel, ram=self.config.ram, workload=self.config.workload,
-                   seed=self.config.seed, ops=self.ops, seconds=round(self.seconds, 4))
+        out.update(
+            kernel=self.config.kernel,
+            ram=self.config.ram,
+            workload=self.config.workload,
+            seed=self.config.seed,
+            ops=self.ops,
+            seconds=round(self.seconds, 4),
+        )
         from zswaplab.tunables import config_tunables
 
         out.update(config_tunables(self.config))
@@ -42,8 +48,9 @@ class RunResult:
         return out
 
 
-def execute(config: RunConfig, host: PluginHost | None = None, workload: Any = None,
-            preset: KernelPreset | None = None) -> RunResult:
+def execute(
+    config: RunConfig, host: PluginHost | None = None, workload: Any = None, preset: KernelPreset | None = None
+) -> RunResult:
     """Build the parts named in ``config``, run the workload, return counters and a pool-size series."""
     host = host or get_plugin_host()
     zswap = build_zswap(config, host, preset=preset)
@@ -89,4 +96,4 @@ def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]
     return count, series
 
 
-__all__ = ["RunResult", "execute", "OpKind"]
+__all__ = ["OpKind", "RunResult", "execute"]

@@ -11,10 +11,18 @@ from zswaplab.outfiles import write_figure
 from zswaplab.study_plots import pyplot as require_pyplot
 
 TABLE_COLUMNS = (
-    ("index", "index"), ("compressor", "compressor"), ("cpus", "CPUs"), ("ops_per_second", "ops/s"),
-    ("speedup", "speedup"), ("lock_wait_share", "lock wait"), ("tree_lock_wait_share", "tree wait"),
-    ("alloc_lock_wait_share", "alloc wait"), ("contended_acquisitions", "contended"),
-    ("p50_latency_ns", "p50 ns"), ("p99_latency_ns", "p99 ns"), ("busiest_lock", "busiest lock"),
+    ("index", "index"),
+    ("compressor", "compressor"),
+    ("cpus", "CPUs"),
+    ("ops_per_second", "ops/s"),
+    ("speedup", "speedup"),
+    ("lock_wait_share", "lock wait"),
+    ("tree_lock_wait_share", "tree wait"),
+    ("alloc_lock_wait_share", "alloc wait"),
+    ("contended_acquisitions", "contended"),
+    ("p50_latency_ns", "p50 ns"),
+    ("p99_latency_ns", "p99 ns"),
+    ("busiest_lock", "busiest lock"),
 )
 PLOTS = (
     ("ops_per_second", "ops per second", "scaling-throughput.png"),

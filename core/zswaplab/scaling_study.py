@@ -66,10 +66,12 @@ def _cost(compressor: Compressor, exact: bool, text: str, sample: list[bytes], s
     return configured_cost(text, spec.cost.get("compress_ns"), spec.cost.get("decompress_ns"))
 
 
-def index_factory(host: PluginHost, name: str, kernel: str, swap_pages: int,
-                  source: str = "auto") -> tuple[Callable[[int], SimIndex], str]:
+def index_factory(
+    host: PluginHost, name: str, kernel: str, swap_pages: int, source: str = "auto"
+) -> tuple[Callable[[int], SimIndex], str]:
     """The installed index part if there is one (``plugin``), else the rule table (``model``)."""
     if source == "auto" and _installed(host, "index", parse_part(name).name):
+
         def build(type_: int) -> SimIndex:
             index = _build_part(host, "index", name, kernel)
             if hasattr(index, "swapon"):  # per-64 MiB structures are sized at swapon
@@ -113,8 +115,9 @@ def faithful_index(name: str, kernel: str) -> str:
     return name
 
 
-def run_study(spec: StudySpec, host: PluginHost | None = None,
-              progress: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+def run_study(
+    spec: StudySpec, host: PluginHost | None = None, progress: Callable[[str], None] | None = None
+) -> Iterator[dict[str, Any]]:
     """Yield one row per (kernel, compressor, cpus, index)."""
     host = host or get_plugin_host()
     several = len(kernels(spec)) > 1
@@ -125,8 +128,7 @@ def run_study(spec: StudySpec, host: PluginHost | None = None,
             yield row
 
 
-def _run_kernel(spec: StudySpec, host: PluginHost,
-                progress: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
+def _run_kernel(spec: StudySpec, host: PluginHost, progress: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
     for text in spec.compressors:
         compressor, exact = _codec(host, text, spec)
         codec: CodecCost | None = None  # measured once per compressor: every CPU count uses the same
@@ -143,13 +145,23 @@ def _run_kernel(spec: StudySpec, host: PluginHost,
                 if progress:
                     progress(f"{spec.kernel} x {text} x {used} x {cpus} CPUs")
                 result = simulate(streams, cost, factory, spec.allocator, spec.kernel)
-                row: dict[str, Any] = {"index": name, "index_used": used, "compressor": text,
-                                       "allocator": spec.allocator, "kernel": spec.kernel,
-                                       "layout": spec.streams.layout, "workload": spec.streams.workload}
+                row: dict[str, Any] = {
+                    "index": name,
+                    "index_used": used,
+                    "compressor": text,
+                    "allocator": spec.allocator,
+                    "kernel": spec.kernel,
+                    "layout": spec.streams.layout,
+                    "workload": spec.streams.workload,
+                }
                 row.update(result.row())
-                row.update(index_source=source, codec_cost_source=codec.source,
-                           lengths_from=compressor.name, compress_ns=round(cost.compress_ns, 1),
-                           decompress_ns=round(cost.decompress_ns, 1))
+                row.update(
+                    index_source=source,
+                    codec_cost_source=codec.source,
+                    lengths_from=compressor.name,
+                    compress_ns=round(cost.compress_ns, 1),
+                    decompress_ns=round(cost.decompress_ns, 1),
+                )
                 yield row
 
 

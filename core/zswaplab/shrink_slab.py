@@ -82,8 +82,11 @@ class ShrinkSlab:
         return freed
 
     def report(self) -> dict[str, int]:
-        return {"shrink_slab_passes": self.passes, "zs_shrinker_scans": self.scans,
-                "pageframes_freed_by_compaction": self.pages_freed}
+        return {
+            "shrink_slab_passes": self.passes,
+            "zs_shrinker_scans": self.scans,
+            "pageframes_freed_by_compaction": self.pages_freed,
+        }
 
 
 def shrinker_for(allocator: Any, kernel: str, priority: int = DEF_PRIORITY) -> ShrinkSlab | None:

@@ -54,8 +54,12 @@ def derived(counters: Counters, pool_pages: int) -> dict[str, Any]:
         "effective_compression_ratio": ratio,
         "bytes_saved": stored_bytes - pool_bytes,
         "stores_rejected": (
-            counters.pool_limit_hit + counters.reject_hysteresis + counters.reject_alloc_fail
-            + counters.reject_compress_poor + counters.reject_compress_fail + counters.reject_kmemcache_fail
+            counters.pool_limit_hit
+            + counters.reject_hysteresis
+            + counters.reject_alloc_fail
+            + counters.reject_compress_poor
+            + counters.reject_compress_fail
+            + counters.reject_kmemcache_fail
         ),
         "pageframes_freed_per_writeback": (counters.pageframes_freed_by_writeback / wb) if wb else None,
     }

@@ -34,14 +34,30 @@ from zswaplab.runner import RunResult, execute
 
 #: The policies of the debate, in the order tables show them; missing ones are skipped.
 DEFAULT_POLICIES = (
-    "none", "zpool-reclaim", "lru", "shrinker", "zpool-reclaim:sync=true", "lru:sync=true", "class-lru",
+    "none",
+    "zpool-reclaim",
+    "lru",
+    "shrinker",
+    "zpool-reclaim:sync=true",
+    "lru:sync=true",
+    "class-lru",
 )
 WORKERS = ("until-accept", "preset")
 DEFAULT_WORKLOAD = "mix:stream=random"
 COUNTERS = (
-    "stores", "stored_pages", "pool_limit_hit", "reject_hysteresis", "reject_reclaim_fail",
-    "reject_alloc_fail", "reject_compress_poor", "reject_compress_fail", "written_back_pages",
-    "writeback_fail", "backing_reads", "backing_writes", "backing_busy_ns",
+    "stores",
+    "stored_pages",
+    "pool_limit_hit",
+    "reject_hysteresis",
+    "reject_reclaim_fail",
+    "reject_alloc_fail",
+    "reject_compress_poor",
+    "reject_compress_fail",
+    "written_back_pages",
+    "writeback_fail",
+    "backing_reads",
+    "backing_writes",
+    "backing_busy_ns",
 )
 
 
@@ -101,8 +117,11 @@ class FlushCell:
         out: dict[str, Any] = {"allocator": self.allocator, "policy": self.policy, "compressor": self.compressor}
         out.update({k: c.get(k) for k in COUNTERS})
         out.update(
-            pageframes_freed=freed, stores_rejected=self.stores_rejected, stores_ok=self.stores_ok,
-            pool_pages_final=c["pool_pages"], pool_pages_peak=max(p for _, p in self.pool_pages_series),
+            pageframes_freed=freed,
+            stores_rejected=self.stores_rejected,
+            stores_ok=self.stores_ok,
+            pool_pages_final=c["pool_pages"],
+            pool_pages_peak=max(p for _, p in self.pool_pages_series),
             max_pool_pages=self.max_pool_pages,
             flush_work_per_store=_ratio(wb, self.stores_ok),
             writebacks_per_full_store=_ratio(wb, c["pool_limit_hit"]),
@@ -137,8 +156,13 @@ def _names(text: str) -> list[str]:
     return [str(ref) for ref in split_part_list(text)]
 
 
-def run_flush_grid(allocators: Sequence[str], policies: Sequence[str], settings: FlushSettings,
-                   host: PluginHost | None = None, progress: Any = None) -> list[FlushCell]:
+def run_flush_grid(
+    allocators: Sequence[str],
+    policies: Sequence[str],
+    settings: FlushSettings,
+    host: PluginHost | None = None,
+    progress: Any = None,
+) -> list[FlushCell]:
     """Run every allocator × policy cell on one shared workload."""
     if settings.worker not in WORKERS:
         raise UserError(f"--worker {settings.worker!r}: use one of {', '.join(WORKERS)}")
@@ -157,11 +181,25 @@ def run_flush_grid(allocators: Sequence[str], policies: Sequence[str], settings:
 
 
 def _config(s: FlushSettings, allocator: str | None, policy: str | None) -> RunConfig:
-    return RunConfig(compressor=s.compressor, allocator=allocator, policy=policy, kernel=s.kernel, ram=s.ram,
-                     workload=s.workload, pages=s.pages, seed=s.seed)
+    return RunConfig(
+        compressor=s.compressor,
+        allocator=allocator,
+        policy=policy,
+        kernel=s.kernel,
+        ram=s.ram,
+        workload=s.workload,
+        pages=s.pages,
+        seed=s.seed,
+    )
 
 
 def _cell(allocator: str, policy: str, result: RunResult) -> FlushCell:
     assert result.zswap is not None
-    return FlushCell(allocator, policy, result.parts.get("compressor", "?"), dict(result.report), list(result.pool_pages_series),
-                     result.zswap.max_pool_pages)
+    return FlushCell(
+        allocator,
+        policy,
+        result.parts.get("compressor", "?"),
+        dict(result.report),
+        list(result.pool_pages_series),
+        result.zswap.max_pool_pages,
+    )

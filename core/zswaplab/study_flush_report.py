@@ -12,14 +12,24 @@ from zswaplab.study_flush import FlushCell, FlushSettings
 from zswaplab.tables import csv_text
 
 TABLE = (
-    ("allocator", "allocator"), ("policy", "policy"), ("stores_ok", "stores ok"),
-    ("stores_rejected", "rejected"), ("pool_limit_hit", "limit hit"), ("reject_hysteresis", "hysteresis"),
-    ("reject_reclaim_fail", "reclaim fail"), ("reject_compress_poor", "poor"),
+    ("allocator", "allocator"),
+    ("policy", "policy"),
+    ("stores_ok", "stores ok"),
+    ("stores_rejected", "rejected"),
+    ("pool_limit_hit", "limit hit"),
+    ("reject_hysteresis", "hysteresis"),
+    ("reject_reclaim_fail", "reclaim fail"),
+    ("reject_compress_poor", "poor"),
     ("reject_compress_fail", "compress fail"),
-    ("written_back_pages", "written back"), ("pageframes_freed", "pageframes freed"),
-    ("pageframes_freed_per_writeback", "freed / wb"), ("writebacks_per_pageframe", "wb / freed"),
-    ("flush_work_per_store", "wb / store ok"), ("writebacks_per_full_store", "wb / full store"),
-    ("pool_pages_peak", "peak pages"), ("backing_reads", "dev reads"), ("backing_writes", "dev writes"),
+    ("written_back_pages", "written back"),
+    ("pageframes_freed", "pageframes freed"),
+    ("pageframes_freed_per_writeback", "freed / wb"),
+    ("writebacks_per_pageframe", "wb / freed"),
+    ("flush_work_per_store", "wb / store ok"),
+    ("writebacks_per_full_store", "wb / full store"),
+    ("pool_pages_peak", "peak pages"),
+    ("backing_reads", "dev reads"),
+    ("backing_writes", "dev writes"),
 )
 SIZED = ("class-lru", "lru:sync=true")  # the (A) comparison: own class vs global LRU, both sized
 RECLAIMERS = ("zpool-reclaim", "lru", "shrinker")  # the (B) comparison, worker mode
@@ -63,11 +73,20 @@ def write_plots(cells: Sequence[FlushCell], out_dir: Path) -> list[Path]:
 
     return [
         study_plots.series_panels(out_dir / "pool-pages.png", panels, limits, "pool pages"),
-        study_plots.grouped_bars(out_dir / "pageframes-per-writeback.png", policies,
-                                 bars("pageframes_freed_per_writeback"), "pageframes freed / page written back",
-                                 "(B) memory returned per writeback"),
-        study_plots.grouped_bars(out_dir / "writeback-per-store.png", policies, bars("flush_work_per_store"),
-                                 "pages written back / successful store", "(A) flush work per store"),
+        study_plots.grouped_bars(
+            out_dir / "pageframes-per-writeback.png",
+            policies,
+            bars("pageframes_freed_per_writeback"),
+            "pageframes freed / page written back",
+            "(B) memory returned per writeback",
+        ),
+        study_plots.grouped_bars(
+            out_dir / "writeback-per-store.png",
+            policies,
+            bars("flush_work_per_store"),
+            "pages written back / successful store",
+            "(A) flush work per store",
+        ),
     ]
 
 
@@ -114,18 +133,24 @@ def answer_b(cells: Sequence[FlushCell]) -> list[str]:
     return lines
 
 
-def render_page(cells: Sequence[FlushCell], settings: FlushSettings, command: str, figures: str,
-                robust: str = "") -> str:
+def render_page(
+    cells: Sequence[FlushCell], settings: FlushSettings, command: str, figures: str, robust: str = ""
+) -> str:
     """docs/explanation/flush-debate.md, with the answers to (A) and (B) computed from ``cells``;
     ``robust`` is the seeds-and-scales section (:mod:`zswaplab.study_flush_robust`), if it was run."""
     names = list(dict.fromkeys(c.allocator for c in cells))
-    return PAGE.format(robust=robust or NO_ROBUST, 
-        command=command, allocators=", ".join(names), settings=settings, missing=_missing_note(names),
+    return PAGE.format(
+        robust=robust or NO_ROBUST,
+        command=command,
+        allocators=", ".join(names),
+        settings=settings,
+        missing=_missing_note(names),
         compressor=", ".join(sorted({c.compressor for c in cells})),
         max_pool=cells[0].max_pool_pages if cells else 0,
         answer_a="\n".join(answer_a(cells)) or "- (no allocator ran both `class-lru` and `lru:sync=true`)",
         answer_b="\n".join(answer_b(cells)) or "- (no reclaiming policy ran)",
-        table=markdown_table([c.as_dict() for c in cells]), figures=figures,
+        table=markdown_table([c.as_dict() for c in cells]),
+        figures=figures,
     )
 
 
@@ -133,12 +158,16 @@ def _missing_note(names: Sequence[str]) -> str:
     missing = [a for a in ("zsmalloc", "zbud", "z3fold") if a not in names]
     if not missing:
         return ""
-    return (f"\n- Not installed when this page was generated: {', '.join(missing)}; re-run the command with "
-            "them installed to add their rows.")
+    return (
+        f"\n- Not installed when this page was generated: {', '.join(missing)}; re-run the command with "
+        "them installed to add their rows."
+    )
 
 
-NO_ROBUST = ("Not run: pass `--seeds` and `--scales` to `zswaplab study flush` for (A) and (B) over seeds and "
-             "scales with a spread.")
+NO_ROBUST = (
+    "Not run: pass `--seeds` and `--scales` to `zswaplab study flush` for (A) and (B) over seeds and "
+    "scales with a spread."
+)
 
 PAGE = """# The 2012 flush debate, measured
 

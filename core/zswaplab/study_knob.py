@@ -52,8 +52,16 @@ class KnobSettings:
         pages = self.pages * scale
         ram = f"{int(pages * self.ram_share) * 4}K"
         field = lookup(self.knob).field
-        return RunConfig(compressor=self.compressor, allocator=self.allocator, kernel=self.kernel, ram=ram,
-                         workload=f"{self.workload},pages={pages}", pages=pages, seed=seed, **{field: value})
+        return RunConfig(
+            compressor=self.compressor,
+            allocator=self.allocator,
+            kernel=self.kernel,
+            ram=ram,
+            workload=f"{self.workload},pages={pages}",
+            pages=pages,
+            seed=seed,
+            **{field: value},
+        )
 
 
 @attrs.frozen
@@ -103,8 +111,18 @@ def summary(runs: Sequence[KnobRun], settings: KnobSettings) -> list[dict[str, A
             for key, label in FIGURES:
                 mean, sd = _mean_sd([r.per_k(key) for r in cell])
                 total = statistics.fmean([float(r.report.get(key) or 0) for r in cell])
-                rows.append({"scale": scale, "value": value, "figure": label, "key": key, "per_1000": mean,
-                             "sd": sd, "total": total, "accesses": cell[0].accesses if cell else 0})
+                rows.append(
+                    {
+                        "scale": scale,
+                        "value": value,
+                        "figure": label,
+                        "key": key,
+                        "per_1000": mean,
+                        "sd": sd,
+                        "total": total,
+                        "accesses": cell[0].accesses if cell else 0,
+                    }
+                )
     return rows
 
 
@@ -168,23 +186,28 @@ def _summary_table(rows: Sequence[dict[str, Any]], s: KnobSettings) -> list[str]
     for scale in s.scales:
         for value in s.values:
             cells = {r["key"]: r for r in rows if r["scale"] == scale and r["value"] == value}
-            vals = " | ".join(f"{_fmt(cells[k]['per_1000'])} ± {_fmt(cells[k]['sd'])} ({cells[k]['total']:,.0f})"
-                              for k, _ in FIGURES)
+            vals = " | ".join(
+                f"{_fmt(cells[k]['per_1000'])} ± {_fmt(cells[k]['sd'])} ({cells[k]['total']:,.0f})" for k, _ in FIGURES
+            )
             out.append(f"| {scale} ({s.pages * scale:,}) | {value} | {vals} |")
     return out
 
 
 def _change_table(runs: Sequence[KnobRun], s: KnobSettings) -> tuple[list[str], dict[str, str]]:
-    out = [f"| figure | scale | change per seed ({', '.join(map(str, s.seeds))}) | mean ± sd | verdict |",
-           "|---|---|---|---|---|"]
+    out = [
+        f"| figure | scale | change per seed ({', '.join(map(str, s.seeds))}) | mean ± sd | verdict |",
+        "|---|---|---|---|---|",
+    ]
     verdicts: dict[str, str] = {}
     for key, label in FIGURES:
         deltas = changes(runs, s, key)
         verdicts[key] = verdict(deltas)
         for scale, ds in deltas.items():
             mean, sd = _mean_sd(ds)
-            out.append(f"| {label} | {scale} | {', '.join(f'{d:+.1f}' for d in ds)} | {mean:+.1f} ± {sd:.1f} "
-                       f"| {verdicts[key]} |")
+            out.append(
+                f"| {label} | {scale} | {', '.join(f'{d:+.1f}' for d in ds)} | {mean:+.1f} ± {sd:.1f} "
+                f"| {verdicts[key]} |"
+            )
     return out, verdicts
 
 
@@ -195,32 +218,60 @@ def _answer(runs: Sequence[KnobRun], s: KnobSettings, verdicts: dict[str, str]) 
         if verdicts[key] == "noise":
             return f"{label.capitalize()}: within noise (changes {min(ds):+.1f} to {max(ds):+.1f} per 1,000 accesses)"
         word = "rise" if verdicts[key] == "up" else "fall"
-        return (f"{label.capitalize()} {word} by {abs(mean):.1f} per 1,000 accesses on average "
-                f"({min(ds):+.1f} to {max(ds):+.1f})")
+        return (
+            f"{label.capitalize()} {word} by {abs(mean):.1f} per 1,000 accesses on average "
+            f"({min(ds):+.1f} to {max(ds):+.1f})"
+        )
 
     parts = [said(k, label) for k, label in FIGURES[:4]]
-    return ("**Answer.** " + "; ".join(parts) + f" — over seeds {', '.join(map(str, s.seeds))} and scales "
-            f"{', '.join(map(str, s.scales))}. An effect is stated only when every seed at every scale agrees "
-            "in sign and the mean change exceeds twice its spread at each scale.")
+    return (
+        "**Answer.** " + "; ".join(parts) + f" — over seeds {', '.join(map(str, s.seeds))} and scales "
+        f"{', '.join(map(str, s.scales))}. An effect is stated only when every seed at every scale agrees "
+        "in sign and the mean change exceeds twice its spread at each scale."
+    )
 
 
 def render_page(runs: Sequence[KnobRun], s: KnobSettings, command: str, question: str, note: str = "") -> str:
     rows = summary(runs, s)
     change_lines, verdicts = _change_table(runs, s)
-    lines = [f"# What turning `{s.knob}` does ({', '.join(map(str, s.values))}), closed loop", "",
-             f"*Generated by `{command}` — do not edit by hand; re-run the command.*", ""]
+    lines = [
+        f"# What turning `{s.knob}` does ({', '.join(map(str, s.values))}), closed loop",
+        "",
+        f"*Generated by `{command}` — do not edit by hand; re-run the command.*",
+        "",
+    ]
     if note:
         lines += [note, ""]
-    lines += ["## Assumptions", "", *[f"- {a}" for a in _assumptions(s)], "",
-              "## What would change this answer", "", *[f"- {c}" for c in CHANGE_LIST], "",
-              "## Results", "",
-              "Per 1,000 accesses (the denominator every value shares), mean ± sample standard deviation over "
-              f"seeds {', '.join(map(str, s.seeds))}; the mean total in brackets. Accesses per run: "
-              + ", ".join(f"scale {sc}: {8 * s.pages * sc:,}" for sc in s.scales) + ".", "",
-              *_summary_table(rows, s), "",
-              "Faults on swapped pages are served by zswap, by the disk, or (6.12) by the swap core's zeromap "
-              "for zero-filled pages, which is the difference between the first and the two after it.", "",
-              f"Change from {s.knob}={s.values[0]} to {s.values[-1]}, per seed (same seed = same access stream):", "",
-              *change_lines, "", "## The question", "", f"> {question}", "",
-              _answer(runs, s, verdicts), ""]
+    lines += [
+        "## Assumptions",
+        "",
+        *[f"- {a}" for a in _assumptions(s)],
+        "",
+        "## What would change this answer",
+        "",
+        *[f"- {c}" for c in CHANGE_LIST],
+        "",
+        "## Results",
+        "",
+        "Per 1,000 accesses (the denominator every value shares), mean ± sample standard deviation over "
+        f"seeds {', '.join(map(str, s.seeds))}; the mean total in brackets. Accesses per run: "
+        + ", ".join(f"scale {sc}: {8 * s.pages * sc:,}" for sc in s.scales)
+        + ".",
+        "",
+        *_summary_table(rows, s),
+        "",
+        "Faults on swapped pages are served by zswap, by the disk, or (6.12) by the swap core's zeromap "
+        "for zero-filled pages, which is the difference between the first and the two after it.",
+        "",
+        f"Change from {s.knob}={s.values[0]} to {s.values[-1]}, per seed (same seed = same access stream):",
+        "",
+        *change_lines,
+        "",
+        "## The question",
+        "",
+        f"> {question}",
+        "",
+        _answer(runs, s, verdicts),
+        "",
+    ]
     return "\n".join(lines)

@@ -19,8 +19,14 @@ from zswaplab.cpu_streams import StreamSpec
 from zswaplab.scaling_study import StudySpec, run_study
 
 KERNELS = ("6.1", "6.5", "6.8", "6.9", "6.12")
-ROW_KEYS = ("ops_per_second", "lock_wait_share", "tree_lock_wait_share", "zpool_lock_time_share",
-            "lru_lock_wait_share", "p99_latency_ns")
+ROW_KEYS = (
+    "ops_per_second",
+    "lock_wait_share",
+    "tree_lock_wait_share",
+    "zpool_lock_time_share",
+    "lru_lock_wait_share",
+    "p99_latency_ns",
+)
 
 
 @attrs.frozen
@@ -34,8 +40,16 @@ class LocksSettings:
 
     def spec(self, kernel: str, index: str, cpus: Sequence[int], seed: int, **cost: float) -> StudySpec:
         comp, decomp = CONFIGURED_NS[self.compressor]
-        return StudySpec((index,), (self.compressor,), tuple(cpus), StreamSpec(seed=seed), self.ops_per_cpu,
-                         self.allocator, kernel, {"compress_ns": comp, "decompress_ns": decomp, **cost})
+        return StudySpec(
+            (index,),
+            (self.compressor,),
+            tuple(cpus),
+            StreamSpec(seed=seed),
+            self.ops_per_cpu,
+            self.allocator,
+            kernel,
+            {"compress_ns": comp, "decompress_ns": decomp, **cost},
+        )
 
 
 Progress = Callable[[str], None] | None
@@ -73,25 +87,46 @@ class Check:
 
 
 CHECKS = (
-    Check("split trees, 6.8 (Chengming Zhou, \"mm/zswap: split zswap rb-tree\")",
-          "kernel build in tmpfs, 32 threads: sys 7m37.3s → 4m54.6s (-35.6%), real 1m9.2s → 1m3.8s (-7.8%)",
-          "6.8 lock set, 32 CPUs, 20 µs of other work between zswap ops",
-          ("6.8", "rbtree", {"think_ns": 20000.0}), ("6.8", "split-rbtree", {"think_ns": 20000.0}), 32,
-          "lock_wait_share", "CPU time spinning on locks", 162.7 / 1521.3, "saved",
-          "share of all CPU time saved (kernel: 162.7 s of 1,521 s user+sys)"),
-    Check("xarray, 6.10 (Chris Li, \"zswap: replace RB tree with xarray\")",
-          "kernel build: 522.2 s → 521.0 s (-0.2%, within the run-to-run spread)",
-          "6.9 lock set (split trees, exclusive loads), 32 CPUs, 20 µs between zswap ops",
-          ("6.9", "split-rbtree", {"think_ns": 20000.0}), ("6.9", "xarray", {"think_ns": 20000.0}), 32,
-          "ops_per_second", "throughput (ops/s)", 522.2 / 521.0 - 1, "relative",
-          "relative speed change (kernel: 522.2/521.0 s)"),
-    Check("32 zpools, 6.6 (Yosry Ahmed, \"mm: zswap: multiple zpools support\")",
-          "profile with one zpool: zs_malloc and zs_map_object about 9% each (≈18% of cycles on the zsmalloc "
-          "pool lock paths); with 32 zpools they drop out of the profile",
-          "rbtree, 64 CPUs, 1 µs between zswap ops; 6.5 lock set (one zpool) vs 6.6 (32 zpools)",
-          ("6.5", "rbtree", {}), ("6.6", "rbtree", {}), 64, "zpool_lock_time_share",
-          "CPU time in or waiting for zpool locks", 0.18, "before",
-          "share of cycles on the pool-lock paths, one zpool"),
+    Check(
+        'split trees, 6.8 (Chengming Zhou, "mm/zswap: split zswap rb-tree")',
+        "kernel build in tmpfs, 32 threads: sys 7m37.3s → 4m54.6s (-35.6%), real 1m9.2s → 1m3.8s (-7.8%)",
+        "6.8 lock set, 32 CPUs, 20 µs of other work between zswap ops",
+        ("6.8", "rbtree", {"think_ns": 20000.0}),
+        ("6.8", "split-rbtree", {"think_ns": 20000.0}),
+        32,
+        "lock_wait_share",
+        "CPU time spinning on locks",
+        162.7 / 1521.3,
+        "saved",
+        "share of all CPU time saved (kernel: 162.7 s of 1,521 s user+sys)",
+    ),
+    Check(
+        'xarray, 6.10 (Chris Li, "zswap: replace RB tree with xarray")',
+        "kernel build: 522.2 s → 521.0 s (-0.2%, within the run-to-run spread)",
+        "6.9 lock set (split trees, exclusive loads), 32 CPUs, 20 µs between zswap ops",
+        ("6.9", "split-rbtree", {"think_ns": 20000.0}),
+        ("6.9", "xarray", {"think_ns": 20000.0}),
+        32,
+        "ops_per_second",
+        "throughput (ops/s)",
+        522.2 / 521.0 - 1,
+        "relative",
+        "relative speed change (kernel: 522.2/521.0 s)",
+    ),
+    Check(
+        '32 zpools, 6.6 (Yosry Ahmed, "mm: zswap: multiple zpools support")',
+        "profile with one zpool: zs_malloc and zs_map_object about 9% each (≈18% of cycles on the zsmalloc "
+        "pool lock paths); with 32 zpools they drop out of the profile",
+        "rbtree, 64 CPUs, 1 µs between zswap ops; 6.5 lock set (one zpool) vs 6.6 (32 zpools)",
+        ("6.5", "rbtree", {}),
+        ("6.6", "rbtree", {}),
+        64,
+        "zpool_lock_time_share",
+        "CPU time in or waiting for zpool locks",
+        0.18,
+        "before",
+        "share of cycles on the pool-lock paths, one zpool",
+    ),
 )
 
 
@@ -100,8 +135,9 @@ def run_checks(s: LocksSettings, progress: Progress = None) -> list[tuple[Check,
     for check in CHECKS:
         sides = []
         for kernel, index, cost in (check.before, check.after):
-            sides.append([_rows(s.spec(kernel, index, (check.cpus,), seed, **cost), progress)[0][check.key]
-                          for seed in s.seeds])
+            sides.append(
+                [_rows(s.spec(kernel, index, (check.cpus,), seed, **cost), progress)[0][check.key] for seed in s.seeds]
+            )
         out.append((check, sides[0], sides[1]))
     return out
 
@@ -145,8 +181,11 @@ def _pm(xs: Sequence[float], fmt: str) -> str:
 
 
 def curves_table(curves: dict[tuple[str, int], list[dict[str, Any]]]) -> list[str]:
-    lines = ["| kernel | index | CPUs | ops/s | speedup | lock wait share | tree lock wait | zpool lock time | "
-             "LRU lock wait | busiest lock | p99 ns |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| kernel | index | CPUs | ops/s | speedup | lock wait share | tree lock wait | zpool lock time | "
+        "LRU lock wait | busiest lock | p99 ns |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for (kernel, cpus), rows in curves.items():
         base = statistics.fmean(r["ops_per_second"] for r in curves[(kernel, min(c for k, c in curves if k == kernel))])
         col = {k: [float(r[k]) for r in rows] for k in ROW_KEYS}
@@ -155,7 +194,8 @@ def curves_table(curves: dict[tuple[str, int], list[dict[str, Any]]]) -> list[st
             f"{statistics.fmean(col['ops_per_second']) / base:.1f} | {_pm(col['lock_wait_share'], '.3f')} | "
             f"{_pm(col['tree_lock_wait_share'], '.3f')} | {_pm(col['zpool_lock_time_share'], '.3f')} | "
             f"{_pm(col['lru_lock_wait_share'], '.3f')} | {rows[0]['busiest_lock']} | "
-            f"{_pm(col['p99_latency_ns'], ',.0f')} |")
+            f"{_pm(col['p99_latency_ns'], ',.0f')} |"
+        )
     return lines
 
 
@@ -181,39 +221,65 @@ def agreement(reported: float, model: float, small: float = 0.01) -> str:
 
 
 def checks_table(results: Sequence[tuple[Check, list[float], list[float]]]) -> list[str]:
-    lines = ["| change | reported on LKML | model point | model: before → after | compared figure | reported | "
-             "model | verdict |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| change | reported on LKML | model point | model: before → after | compared figure | reported | "
+        "model | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for check, before, after in results:
         fmt = ",.0f" if check.key == "ops_per_second" else ".3f"
         model = compared(check, before, after)
-        lines.append(f"| {check.change} | {check.reported} | {check.point} | {check.label}: "
-                     f"{_pm(before, fmt)} → {_pm(after, fmt)} | {check.compared} | {check.reported_value:+.3f} | "
-                     f"{model:+.3f} | {agreement(check.reported_value, model)} |")
+        lines.append(
+            f"| {check.change} | {check.reported} | {check.point} | {check.label}: "
+            f"{_pm(before, fmt)} → {_pm(after, fmt)} | {check.compared} | {check.reported_value:+.3f} | "
+            f"{model:+.3f} | {agreement(check.reported_value, model)} |"
+        )
     return lines
 
 
-def render_page(s: LocksSettings, command: str, curves: dict[tuple[str, int], list[dict[str, Any]]],
-                results: Sequence[tuple[Check, list[float], list[float]]]) -> str:
+def render_page(
+    s: LocksSettings,
+    command: str,
+    curves: dict[tuple[str, int], list[dict[str, Any]]],
+    results: Sequence[tuple[Check, list[float], list[float]]],
+) -> str:
     top = max(s.cpus)
     best = max(s.kernels, key=lambda k: statistics.fmean(r["ops_per_second"] for r in curves[(k, top)]))
     busiest = {k: curves[(k, top)][0]["busiest_lock"] for k in s.kernels}
     lines = [
-        "# zswap's locks, kernel by kernel, measured", "",
-        f"*Generated by `{command}` — do not edit by hand; re-run the command.*", "",
+        "# zswap's locks, kernel by kernel, measured",
+        "",
+        f"*Generated by `{command}` — do not edit by hand; re-run the command.*",
+        "",
         "The 2013 question was whether zswap's single tree_lock scales. Each kernel since changed more than "
         "the tree, so each preset here brings its own index and its own locks; the figures are means ± "
-        f"standard deviation over stream seeds {', '.join(map(str, s.seeds))}.", "",
-        "## Assumptions", "", *[f"- {a}" for a in ASSUMPTIONS], "",
-        "## What would change this answer", "", *[f"- {c}" for c in CHANGES], "",
-        f"## Each kernel with its own locks ({s.compressor}, {s.allocator}, {s.ops_per_cpu:,} ops per CPU)", "",
+        f"standard deviation over stream seeds {', '.join(map(str, s.seeds))}.",
+        "",
+        "## Assumptions",
+        "",
+        *[f"- {a}" for a in ASSUMPTIONS],
+        "",
+        "## What would change this answer",
+        "",
+        *[f"- {c}" for c in CHANGES],
+        "",
+        f"## Each kernel with its own locks ({s.compressor}, {s.allocator}, {s.ops_per_cpu:,} ops per CPU)",
+        "",
         "`lock wait share` = CPU time spinning on any lock / (CPUs x run time); `zpool lock time` counts "
-        "holding as well as waiting (what a profile attributes to zs_malloc, zs_free and zs_map_object).", "",
-        *curves_table(curves), "",
-        f"At {top} CPUs the busiest lock is: " + "; ".join(f"{k}: `{busiest[k]}`" for k in s.kernels)
-        + f". The fastest kernel there is {best}.", "",
-        "## The patches against what they reported", "",
+        "holding as well as waiting (what a profile attributes to zs_malloc, zs_free and zs_map_object).",
+        "",
+        *curves_table(curves),
+        "",
+        f"At {top} CPUs the busiest lock is: "
+        + "; ".join(f"{k}: `{busiest[k]}`" for k in s.kernels)
+        + f". The fastest kernel there is {best}.",
+        "",
+        "## The patches against what they reported",
+        "",
         "Each row runs the same streams before and after the one change the patch made, at the stated point.",
-        "", *checks_table(results), "",
+        "",
+        *checks_table(results),
+        "",
         "The model agrees with a report when the change goes the same way and its size is of the same order; "
         "the kernel's figures are whole-system times on unknown swap rates, the model's are zswap's share only.",
         "",

@@ -22,8 +22,13 @@ def pyplot() -> Any:
     return plt
 
 
-def series_panels(path: Path, panels: Mapping[str, Mapping[str, Sequence[tuple[int, int]]]],
-                  limits: Mapping[str, int], ylabel: str, xlabel: str = "op") -> Path:
+def series_panels(
+    path: Path,
+    panels: Mapping[str, Mapping[str, Sequence[tuple[int, int]]]],
+    limits: Mapping[str, int],
+    ylabel: str,
+    xlabel: str = "op",
+) -> Path:
     """One panel per key of ``panels`` (e.g. an allocator), one line per series (e.g. a policy)."""
     plt = pyplot()
     fig, axes = plt.subplots(len(panels), 1, figsize=(8, 2.6 * len(panels)), sharex=True, squeeze=False)
@@ -39,8 +44,9 @@ def series_panels(path: Path, panels: Mapping[str, Mapping[str, Sequence[tuple[i
     return _save(fig, plt, path)
 
 
-def grouped_bars(path: Path, groups: Sequence[str], bars: Mapping[str, Sequence[float | None]],
-                 ylabel: str, title: str) -> Path:
+def grouped_bars(
+    path: Path, groups: Sequence[str], bars: Mapping[str, Sequence[float | None]], ylabel: str, title: str
+) -> Path:
     """Bars per group (e.g. policy) and series (e.g. allocator); None shows as a missing bar."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(groups) * max(1, len(bars)) / 2), 3.6))

@@ -29,8 +29,13 @@ from zswaplab.zswap612 import ZERO_PAGE
 
 # The op kinds as plain module constants: ``OpKind.STORE`` is a lookup through the enum's metaclass
 # (about 80 ns), and apply() compares every op against up to five of them.
-STORE, LOAD, INVALIDATE, INVALIDATE_AREA, SHRINK = (OpKind.STORE, OpKind.LOAD, OpKind.INVALIDATE,
-                                                    OpKind.INVALIDATE_AREA, OpKind.SHRINK)
+STORE, LOAD, INVALIDATE, INVALIDATE_AREA, SHRINK = (
+    OpKind.STORE,
+    OpKind.LOAD,
+    OpKind.INVALIDATE,
+    OpKind.INVALIDATE_AREA,
+    OpKind.SHRINK,
+)
 
 #: Where :meth:`SwapSystem.swap_in` found a page: a zswap hit, a read of the backing device, or a page
 #: the swap layer still holds in RAM for its slot (a failed write, or an exclusive load's swap cache copy).
@@ -144,8 +149,12 @@ class SwapSystem:
 
     def report(self) -> dict[str, int]:
         """The swap layer's own failure counters."""
-        return {"write_errors": self.write_errors, "corrupt_loads": self.corrupt_loads,
-                "kept_in_ram": self.kept_in_ram, "swapped_in_from_disk": self.swapped_in_from_disk}
+        return {
+            "write_errors": self.write_errors,
+            "corrupt_loads": self.corrupt_loads,
+            "kept_in_ram": self.kept_in_ram,
+            "swapped_in_from_disk": self.swapped_in_from_disk,
+        }
 
 
 __all__ = ["CorruptDataError", "SwapSystem"]

@@ -49,7 +49,7 @@ class PageframeAllocator(HandleData):
     It is the kit's stand-in for zbud/z3fold when a flush policy is tested on its own.
     """
 
-    __slots__ = ("_data", "_sizes", "_next")
+    __slots__ = ("_data", "_next", "_sizes")
     name = "kit-pageframe"
     evictable = True
 
@@ -108,13 +108,15 @@ class Combo:
         return f"{self.compressor}-{self.allocator}-{self.index}-{self.policy}"
 
     def config(self, kernel: str, ram_pages: int) -> RunConfig:
-        return RunConfig(self.compressor, self.allocator, self.index, self.policy, kernel=kernel,
-                         ram=str(ram_pages * PAGE_SIZE))
+        return RunConfig(
+            self.compressor, self.allocator, self.index, self.policy, kernel=kernel, ram=str(ram_pages * PAGE_SIZE)
+        )
 
 
 def _names(host: PluginHost, kind: str) -> list[str]:
-    return [name for name, reg in sorted(host.parts[kind].items())
-            if reg.plugin.distribution not in EXCLUDED_DISTRIBUTIONS]
+    return [
+        name for name, reg in sorted(host.parts[kind].items()) if reg.plugin.distribution not in EXCLUDED_DISTRIBUTIONS
+    ]
 
 
 def combinations(host: PluginHost | None = None) -> list[Combo]:
@@ -174,8 +176,9 @@ class SwapMachine(RuleBasedStateMachine):
     def build(self, kernel: str, ram: int, exclusive: bool) -> None:
         combo = type(self).combo
         kernel = kernel if kernel in combo.kernels else combo.kernels[0]
-        config = attrs.evolve(combo.config(kernel, ram), verify=type(self).verify,
-                              exclusive_loads=True if exclusive else None)
+        config = attrs.evolve(
+            combo.config(kernel, ram), verify=type(self).verify, exclusive_loads=True if exclusive else None
+        )
         zswap = build_zswap(config, type(self).host)
         self.system = SwapSystem(zswap)
         for type_ in TYPES:
@@ -317,7 +320,8 @@ class WatchedZswap(Zswap):
 
     def writeback_entry(self, entry: Entry) -> bool:
         assert entry not in self.freed, (
-            f"policy {self.policy.name} picked {entry.type}:{entry.offset}, an entry already freed (stale bookkeeping)")
+            f"policy {self.policy.name} picked {entry.type}:{entry.offset}, an entry already freed (stale bookkeeping)"
+        )
         pinned = entry.refcount > 1
         ok = super().writeback_entry(entry)
         assert not (ok and pinned and entry in self.freed), f"policy {self.policy.name} wrote back a pinned entry"
@@ -331,8 +335,9 @@ class PolicyHarness:
 
     def __init__(self, policy: Any, allocator: str = "kit-pageframe", kernel: str = "6.1") -> None:
         pool = PageframeAllocator() if allocator == PageframeAllocator.name else _build(allocator, kernel)
-        self.zswap = WatchedZswap(DeflateCompressor(), pool, MappingIndex, policy, preset=get_preset(kernel),
-                                  ram_pages=20)  # a 4-pageframe pool limit
+        self.zswap = WatchedZswap(
+            DeflateCompressor(), pool, MappingIndex, policy, preset=get_preset(kernel), ram_pages=20
+        )  # a 4-pageframe pool limit
         self.system = SwapSystem(self.zswap)
         self.system.swapon(0, 64)
         self.model: dict[int, bytes] = {}

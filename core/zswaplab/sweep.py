@@ -48,8 +48,18 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 #: Axis name → the plugin kind it names (None: a plain setting).
 PART_AXES = {"compressor": "compressor", "allocator": "allocator", "index": "index", "policy": "flush_policy"}
-AXES = ("workload", "pages", "seed", "kernel", "ram", "compressor", "allocator", "index", "policy",
-        "exclusive_loads") + tuple(f for f in TUNABLE_FIELDS if f != "exclusive_loads")
+AXES = (
+    "workload",
+    "pages",
+    "seed",
+    "kernel",
+    "ram",
+    "compressor",
+    "allocator",
+    "index",
+    "policy",
+    "exclusive_loads",
+) + tuple(f for f in TUNABLE_FIELDS if f != "exclusive_loads")
 _INT_AXES = ("pages", "seed")
 
 
@@ -187,8 +197,16 @@ class Cell:
         parts = {axis: self.resolved["parts"][axis]["ref"] for axis in PART_AXES}
         c = self.config
         tunables = {f: getattr(c, f) for f in TUNABLE_FIELDS if f != "exclusive_loads" and getattr(c, f) is not None}
-        return {"workload": c.workload, "pages": c.pages, "seed": c.seed, "kernel": c.kernel, "ram": c.ram,
-                **parts, "exclusive_loads": c.exclusive_loads, **tunables}
+        return {
+            "workload": c.workload,
+            "pages": c.pages,
+            "seed": c.seed,
+            "kernel": c.kernel,
+            "ram": c.ram,
+            **parts,
+            "exclusive_loads": c.exclusive_loads,
+            **tunables,
+        }
 
 
 def expand(spec: SweepSpec, host: PluginHost | None = None) -> list[Cell]:
@@ -226,10 +244,16 @@ def make_cell(config: RunConfig, host: PluginHost) -> Cell:
     parts = {kind: _resolve_part(host, kind, config, preset) for kind in ("compressor", "allocator", "index")}
     parts["policy"] = _resolve_part(host, "policy", config, preset, parts["allocator"]["evictable"])
     workload = _resolve_workload(host, config)
-    resolved = {"parts": parts, "kernel": preset.version, "ram_pages": config.ram_pages, "workload": workload,
-                "exclusive_loads": preset.exclusive_loads if config.exclusive_loads is None else config.exclusive_loads,
-                "zswaplab": _core_version(), "tunables": effective(preset),
-                "memcg": [config.memory_zswap_max, config.memory_zswap_writeback]}
+    resolved = {
+        "parts": parts,
+        "kernel": preset.version,
+        "ram_pages": config.ram_pages,
+        "workload": workload,
+        "exclusive_loads": preset.exclusive_loads if config.exclusive_loads is None else config.exclusive_loads,
+        "zswaplab": _core_version(),
+        "tunables": effective(preset),
+        "memcg": [config.memory_zswap_max, config.memory_zswap_writeback],
+    }
     # the key ignores how a part was written (``deflate`` = ``deflate:level=6``), only what it resolved to
     keyed = {"parts": {axis: {k: v for k, v in p.items() if k != "ref"} for axis, p in parts.items()}}
     share = {"workload": workload, "compressor": keyed["parts"]["compressor"], "same_filled": preset.same_filled}
@@ -240,8 +264,9 @@ def make_cell(config: RunConfig, host: PluginHost) -> Cell:
     return Cell(config, _digest({**resolved, **keyed}), resolved, _digest(share), required)
 
 
-def _resolve_part(host: PluginHost, axis: str, config: RunConfig, preset: KernelPreset,
-                  evictable: bool = False) -> dict[str, Any]:
+def _resolve_part(
+    host: PluginHost, axis: str, config: RunConfig, preset: KernelPreset, evictable: bool = False
+) -> dict[str, Any]:
     kind = PART_AXES[axis]
     text = getattr(config, axis)
     if text is None:
@@ -249,8 +274,13 @@ def _resolve_part(host: PluginHost, axis: str, config: RunConfig, preset: Kernel
     ref = parse_part(text)
     reg = host.get(kind, ref.name)
     options = reg.spec.resolve_options(ref.options, {"kernel": preset.version})
-    out: dict[str, Any] = {"ref": str(ref), "name": ref.name, "options": options,
-           "distribution": reg.plugin.distribution, "version": reg.plugin.version}
+    out: dict[str, Any] = {
+        "ref": str(ref),
+        "name": ref.name,
+        "options": options,
+        "distribution": reg.plugin.distribution,
+        "version": reg.plugin.version,
+    }
     if axis == "allocator":  # built through construct(): a raising factory is a one-line plugin error
         out["evictable"] = bool(construct(reg, ref.options, {"kernel": preset.version}).evictable)
     return out
@@ -262,8 +292,13 @@ def _resolve_workload(host: PluginHost, config: RunConfig) -> dict[str, Any]:
     options = reg.spec.resolve_options(ref.options, {"pages": config.pages, "seed": config.seed})
     arg = options.get("arg")
     digest = _file_digest(arg) if isinstance(arg, str) and os.path.isfile(arg) else None
-    return {"name": ref.name, "options": options, "file_sha256": digest,
-            "distribution": reg.plugin.distribution, "version": reg.plugin.version}
+    return {
+        "name": ref.name,
+        "options": options,
+        "file_sha256": digest,
+        "distribution": reg.plugin.distribution,
+        "version": reg.plugin.version,
+    }
 
 
 def _file_digest(path: str) -> str:

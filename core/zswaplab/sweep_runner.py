@@ -39,8 +39,14 @@ class SweepSummary:
     errors: dict[str, str]  # cell key -> error
 
 
-def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = None, share: bool = True,
-              progress: bool = False, host: PluginHost | None = None) -> SweepSummary:
+def run_sweep(
+    spec: SweepSpec,
+    db_path: str,
+    executor: str | Executor | None = None,
+    share: bool = True,
+    progress: bool = False,
+    host: PluginHost | None = None,
+) -> SweepSummary:
     """Run every cell of ``spec`` not already finished in ``db_path``; return what happened."""
     host = host or get_plugin_host()
     cells = expand(spec, host)
@@ -59,8 +65,7 @@ def run_sweep(spec: SweepSpec, db_path: str, executor: str | Executor | None = N
                 groups, errors = _execute(spec.name, todo, executor, share, host, db, bar)
         finally:
             bar.close()
-    return SweepSummary(len(cells), bar.done, bar.failed, bar.skipped, time.perf_counter() - started,
-                        groups, errors)
+    return SweepSummary(len(cells), bar.done, bar.failed, bar.skipped, time.perf_counter() - started, groups, errors)
 
 
 @contextlib.contextmanager
@@ -79,8 +84,15 @@ def _dropped_if_left_empty(db_path: str) -> Iterator[list[SweepProgress]]:
         raise
 
 
-def _execute(name: str, todo: Sequence[Cell], executor: str | Executor | None, share: bool,
-             host: PluginHost, db: ResultsDB, bar: SweepProgress) -> tuple[int, dict[str, str]]:
+def _execute(
+    name: str,
+    todo: Sequence[Cell],
+    executor: str | Executor | None,
+    share: bool,
+    host: PluginHost,
+    db: ResultsDB,
+    bar: SweepProgress,
+) -> tuple[int, dict[str, str]]:
     runner = executor if isinstance(executor, Executor) else build_executor(executor, host)
     try:
         bar.stage("compressing" if share else "cells")
@@ -99,8 +111,10 @@ def _prepare(cells: Sequence[Cell], runner: Executor) -> tuple[dict[str, LengthT
     for cell in cells:
         groups.setdefault(cell.share_key, []).append(cell)
     firsts = {key: group[0] for key, group in groups.items() if len(group) > 1}
-    tasks = [PrepareTask(k, attrs.evolve(c.config, compressor=c.resolved["parts"]["compressor"]["ref"]),
-                         c.required) for k, c in firsts.items()]
+    tasks = [
+        PrepareTask(k, attrs.evolve(c.config, compressor=c.resolved["parts"]["compressor"]["ref"]), c.required)
+        for k, c in firsts.items()
+    ]
     traces: dict[str, LengthTrace] = {}
     errors: dict[str, str] = {}
     for position, result in runner.map_unordered(prepare_group, tasks):
@@ -112,8 +126,15 @@ def _prepare(cells: Sequence[Cell], runner: Executor) -> tuple[dict[str, LengthT
     return traces, errors
 
 
-def _run_cells(name: str, cells: Sequence[Cell], traces: dict[str, LengthTrace], prep_errors: dict[str, str],
-               runner: Executor, db: ResultsDB, bar: SweepProgress) -> dict[str, str]:
+def _run_cells(
+    name: str,
+    cells: Sequence[Cell],
+    traces: dict[str, LengthTrace],
+    prep_errors: dict[str, str],
+    runner: Executor,
+    db: ResultsDB,
+    bar: SweepProgress,
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     runnable = []
     for cell in cells:
@@ -130,8 +151,9 @@ def _run_cells(name: str, cells: Sequence[Cell], traces: dict[str, LengthTrace],
     return errors
 
 
-def _record(name: str, cell: Cell, outcome: CellOutcome, db: ResultsDB, bar: SweepProgress,
-            errors: dict[str, str]) -> None:
+def _record(
+    name: str, cell: Cell, outcome: CellOutcome, db: ResultsDB, bar: SweepProgress, errors: dict[str, str]
+) -> None:
     db.record(name, cell.key, cell.position, cell.axes(), dict(cell.resolved), outcome)
     if outcome.error:
         errors[cell.key] = outcome.error
@@ -139,8 +161,10 @@ def _record(name: str, cell: Cell, outcome: CellOutcome, db: ResultsDB, bar: Swe
 
 
 def summary_line(summary: SweepSummary, db_path: str) -> str:
-    return (f"{summary.cells} cells: {summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
-            f"in {summary.seconds:.1f} s -> {db_path}")
+    return (
+        f"{summary.cells} cells: {summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
+        f"in {summary.seconds:.1f} s -> {db_path}"
+    )
 
 
 __all__ = ["SweepSummary", "run_sweep", "summary_line"]

@@ -65,8 +65,9 @@ def check_plugins(required: tuple[tuple[str, str, str], ...], host: PluginHost) 
     """Raise :class:`MissingPluginError` naming each part (and its distribution) this worker lacks."""
     missing = [f"{kind} {name} (from {dist})" for kind, name, dist in required if not host.provides(kind, name)]
     if missing:
-        raise MissingPluginError(f"worker {worker_name()} is missing plugin part(s): {', '.join(missing)}; "
-                                 f"install the distribution(s) there")
+        raise MissingPluginError(
+            f"worker {worker_name()} is missing plugin part(s): {', '.join(missing)}; install the distribution(s) there"
+        )
 
 
 def prepare_group(task: PrepareTask) -> LengthTrace:
@@ -88,8 +89,16 @@ def run_cell(task: CellTask) -> CellOutcome:
         result = execute(task.config, host, workload=task.trace)
     except Exception as exc:
         return failed_outcome(task.key, exc, time.perf_counter() - started)
-    return CellOutcome(task.key, result.report, result.pool_pages_series, result.parts, result.ops,
-                       result.seconds, worker_name(), cpu_seconds=time.process_time() - cpu)
+    return CellOutcome(
+        task.key,
+        result.report,
+        result.pool_pages_series,
+        result.parts,
+        result.ops,
+        result.seconds,
+        worker_name(),
+        cpu_seconds=time.process_time() - cpu,
+    )
 
 
 def failed_outcome(key: str, exc: BaseException, seconds: float = 0.0) -> CellOutcome:

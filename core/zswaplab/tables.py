@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]],
-                   fmt: Callable[[Any], str] = str) -> str:
+def markdown_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], fmt: Callable[[Any], str] = str
+) -> str:
     """A GitHub table: ``columns`` are (row key, header label) pairs; ``fmt`` renders each value."""
     head = "| " + " | ".join(label for _, label in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"

@@ -29,10 +29,22 @@ from zswaplab.plugins import PluginHost, reset_plugin_host
 # The suites need hypothesis; they are imported on first use, so that this pytest plugin (loaded by every
 # pytest run in an environment where zswaplab is installed) costs nothing and needs nothing more.
 _LAZY = {
-    **dict.fromkeys(("AllocatorContract", "CompressorContract", "FlushPolicyContract", "IndexContract",
-                     "hypothesis_examples", "kit_settings", "make_page", "pages"), "zswaplab.contracts"),
-    **dict.fromkeys(("Combo", "PageframeAllocator", "SwapMachine", "combinations", "machine_for"),
-                    "zswaplab.swapmodel"),
+    **dict.fromkeys(
+        (
+            "AllocatorContract",
+            "CompressorContract",
+            "FlushPolicyContract",
+            "IndexContract",
+            "hypothesis_examples",
+            "kit_settings",
+            "make_page",
+            "pages",
+        ),
+        "zswaplab.contracts",
+    ),
+    **dict.fromkeys(
+        ("Combo", "PageframeAllocator", "SwapMachine", "combinations", "machine_for"), "zswaplab.swapmodel"
+    ),
 }
 
 
@@ -56,10 +68,23 @@ class NotApplicable(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     def __init__(self, reason: str) -> None:
         super().__init__(f"not applicable: {reason}")
 
+
 __all__ = [
-    "AllocatorContract", "CompressorContract", "FlushPolicyContract", "IndexContract", "Combo",
-    "PageframeAllocator", "SwapMachine", "combinations", "machine_for", "hypothesis_examples",
-    "kit_settings", "make_page", "pages", "write_fake_distribution", "NotApplicable",
+    "AllocatorContract",
+    "Combo",
+    "CompressorContract",
+    "FlushPolicyContract",
+    "IndexContract",
+    "NotApplicable",
+    "PageframeAllocator",
+    "SwapMachine",
+    "combinations",
+    "hypothesis_examples",
+    "kit_settings",
+    "machine_for",
+    "make_page",
+    "pages",
+    "write_fake_distribution",
 ]
 
 

@@ -29,8 +29,18 @@ from zswaplab.outfiles import atomic_output
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full", "page")
 KERNEL_COLUMNS = COLUMNS[:-1]
 OPS = ("mark", "init", "store", "load", "invalidate", "invalidate_area", "writeback", "shrink", "snapshot")
-STORE_RESULTS = ("", "stored", "same", "rej_compress", "rej_poor", "rej_limit", "rej_full", "rej_alloc",
-                 "rej_reclaim", "rej_nodev")
+STORE_RESULTS = (
+    "",
+    "stored",
+    "same",
+    "rej_compress",
+    "rej_poor",
+    "rej_limit",
+    "rej_full",
+    "rej_alloc",
+    "rej_reclaim",
+    "rej_nodev",
+)
 LOAD_RESULTS = ("", "hit", "miss")
 _NEEDS_SLOT = frozenset(("store", "load", "invalidate", "writeback"))
 _OP_SET = frozenset(OPS)
@@ -186,8 +196,11 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or "op" not in header:
         shown = ", ".join(repr(c[:20]) for c in unknown[:3]) or "none"
-        raise FileFormatError(path, f"line {first[0]}", f"bad header (unknown columns: {shown}; 'op' required): "
-                              f"expected columns from {', '.join(COLUMNS)}")
+        raise FileFormatError(
+            path,
+            f"line {first[0]}",
+            f"bad header (unknown columns: {shown}; 'op' required): expected columns from {', '.join(COLUMNS)}",
+        )
     width = len(header)
     # Each column's slot in TraceRecord and its converter, worked out once: rows are then filled by position.
     plan = [(TraceRecord._fields.index(name), _CONVERT[name]) for name in header]
@@ -215,7 +228,7 @@ def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[
 
 
 _FULL = {"0": 0, "1": 1}
-_CONVERT: dict[str, Any] = {name: int for name in _INT_FIELDS}
+_CONVERT: dict[str, Any] = dict.fromkeys(_INT_FIELDS, int)
 _CONVERT.update(op=str, result=str, full=_FULL.__getitem__)
 
 
@@ -299,7 +312,7 @@ def _read_all(path: str, fh: IO[bytes]) -> bytes:
 def _binary_layout(path: str, data: bytes) -> tuple[int, list[str]]:
     if len(data) < _BIN_HEADER.size:
         raise FileFormatError(path, "byte 0", "too short for a binary trace header")
-    magic, version, size, _, count = _BIN_HEADER.unpack_from(data)
+    _magic, version, size, _, count = _BIN_HEADER.unpack_from(data)
     if version != BINARY_VERSION or size != _BIN_RECORD.size:
         raise FileFormatError(path, "byte 8", f"unsupported binary trace version {version} / record size {size}")
     table_at = _BIN_HEADER.size + count * size
@@ -333,8 +346,9 @@ def _valid_combinations(results: list[str]) -> set[tuple[int, int, int]]:
     for code, op in enumerate(OPS):
         for slot in (0, _F_TYPE, _F_OFFSET, _SLOT):
             for index, result in enumerate(results):
-                probe = TraceRecord(op, type=0 if slot & _F_TYPE else None, offset=0 if slot & _F_OFFSET else None,
-                                    result=result)
+                probe = TraceRecord(
+                    op, type=0 if slot & _F_TYPE else None, offset=0 if slot & _F_OFFSET else None, result=result
+                )
                 if check_record(probe) is None:
                     valid.add((code, slot, index))
     return valid
@@ -344,31 +358,52 @@ def _binary_records(path: str, rows: Iterator[tuple[int, ...]], results: list[st
     valid, ops, seq = _valid_combinations(results), OPS, -1
     for number, (dseq, op, type_, flags, offset, dlen, result, page, pool, stored) in enumerate(rows, 1):
         if (op, flags & _SLOT, result) not in valid or (flags & _F_DLEN and not -1 <= dlen <= MAX_DLEN):
-            raise FileFormatError(path, f"record {number}", _binary_problem(op, type_, flags, offset, dlen, result, results))
+            raise FileFormatError(
+                path, f"record {number}", _binary_problem(op, type_, flags, offset, dlen, result, results)
+            )
         if flags & _F_SEQ:
             if seq >= 0 and dseq == 0:
                 raise FileFormatError(path, f"record {number}", f"seq {seq} does not increase")
             seq = dseq if seq < 0 else seq + dseq
         yield TraceRecord(
-            ops[op], seq if flags & _F_SEQ else None, type_ if flags & _F_TYPE else None,
-            offset if flags & _F_OFFSET else None, dlen if flags & _F_DLEN else None, results[result],
-            pool * 4096 if flags & _F_POOL else None, stored if flags & _F_STORED else None,
-            (1 if flags & _F_FULLV else 0) if flags & _F_FULL else None, page if flags & _F_PAGE else None)
+            ops[op],
+            seq if flags & _F_SEQ else None,
+            type_ if flags & _F_TYPE else None,
+            offset if flags & _F_OFFSET else None,
+            dlen if flags & _F_DLEN else None,
+            results[result],
+            pool * 4096 if flags & _F_POOL else None,
+            stored if flags & _F_STORED else None,
+            (1 if flags & _F_FULLV else 0) if flags & _F_FULL else None,
+            page if flags & _F_PAGE else None,
+        )
 
 
 def _binary_problem(op: int, type_: int, flags: int, offset: int, dlen: int, result: int, results: list[str]) -> str:
     if op >= len(OPS) or result >= len(results):
         return f"bad op code {op} or result index {result}"
-    rec = TraceRecord(OPS[op], type=type_ if flags & _F_TYPE else None, offset=offset if flags & _F_OFFSET else None,
-                      dlen=dlen if flags & _F_DLEN else None, result=results[result])
+    rec = TraceRecord(
+        OPS[op],
+        type=type_ if flags & _F_TYPE else None,
+        offset=offset if flags & _F_OFFSET else None,
+        dlen=dlen if flags & _F_DLEN else None,
+        result=results[result],
+    )
     return check_record(rec) or "invalid record"
 
 
 def _pack(rec: TraceRecord, prev_seq: int, results: dict[str, int]) -> bytes:
     flags = 0
-    for bit, value in ((_F_SEQ, rec.seq), (_F_TYPE, rec.type), (_F_OFFSET, rec.offset), (_F_DLEN, rec.dlen),
-                       (_F_PAGE, rec.page), (_F_POOL, rec.pool_total), (_F_STORED, rec.stored_pages),
-                       (_F_FULL, rec.full)):
+    for bit, value in (
+        (_F_SEQ, rec.seq),
+        (_F_TYPE, rec.type),
+        (_F_OFFSET, rec.offset),
+        (_F_DLEN, rec.dlen),
+        (_F_PAGE, rec.page),
+        (_F_POOL, rec.pool_total),
+        (_F_STORED, rec.stored_pages),
+        (_F_FULL, rec.full),
+    ):
         if value is not None:
             flags |= bit
     if rec.full:
@@ -377,8 +412,18 @@ def _pack(rec: TraceRecord, prev_seq: int, results: dict[str, int]) -> bytes:
         raise ValueError(f"pool_total {rec.pool_total} is not a whole number of pages")
     dseq = (rec.seq - prev_seq if prev_seq >= 0 else rec.seq) if rec.seq is not None else 0
     code = results.setdefault(rec.result, len(results))
-    return _BIN_RECORD.pack(dseq, _OP_CODE[rec.op], rec.type or 0, flags, rec.offset or 0, rec.dlen or 0, code,
-                            rec.page or 0, (rec.pool_total or 0) // 4096, rec.stored_pages or 0)
+    return _BIN_RECORD.pack(
+        dseq,
+        _OP_CODE[rec.op],
+        rec.type or 0,
+        flags,
+        rec.offset or 0,
+        rec.dlen or 0,
+        code,
+        rec.page or 0,
+        (rec.pool_total or 0) // 4096,
+        rec.stored_pages or 0,
+    )
 
 
 # -------------------------------------------------------------------------------------------------
@@ -394,7 +439,9 @@ def format_for(path: str) -> str:
     return "binary"
 
 
-def write_trace(path: str, records: Iterable[TraceRecord], fmt: str | None = None, columns: tuple[str, ...] = COLUMNS) -> int:
+def write_trace(
+    path: str, records: Iterable[TraceRecord], fmt: str | None = None, columns: tuple[str, ...] = COLUMNS
+) -> int:
     """Write records in ``fmt`` (default: from the file name); returns the record count."""
     fmt = fmt or format_for(path)
     if fmt not in _WRITERS:

@@ -31,10 +31,18 @@ def trace_stats(records: Iterable[TraceRecord]) -> dict[str, Any]:
         if rec.seq is not None:
             first_seq = rec.seq if first_seq is None else first_seq
             last_seq = rec.seq
-    return {"records": sum(ops.values()), "ops": dict(ops), "results": dict(sorted(results.items())),
-            "slots": len(slots), "types": sorted({t for t, _ in slots}),
-            "stores_with_page": with_page, "stores_with_dlen": with_dlen,
-            "dlen": _spread(lengths), "seq_first": first_seq, "seq_last": last_seq}
+    return {
+        "records": sum(ops.values()),
+        "ops": dict(ops),
+        "results": dict(sorted(results.items())),
+        "slots": len(slots),
+        "types": sorted({t for t, _ in slots}),
+        "stores_with_page": with_page,
+        "stores_with_dlen": with_dlen,
+        "dlen": _spread(lengths),
+        "seq_first": first_seq,
+        "seq_last": last_seq,
+    }
 
 
 def _spread(lengths: Counter[int]) -> dict[str, Any] | None:
@@ -48,5 +56,9 @@ def _spread(lengths: Counter[int]) -> dict[str, Any] | None:
         if 2 * seen >= total:
             median = length
             break
-    return {"min": ordered[0][0], "median": median, "max": ordered[-1][0],
-            "mean": round(sum(k * v for k, v in ordered) / total, 1)}
+    return {
+        "min": ordered[0][0],
+        "median": median,
+        "max": ordered[-1][0],
+        "mean": round(sum(k * v for k, v in ordered) / total, 1),
+    }

@@ -78,17 +78,43 @@ TUNABLES: dict[str, Tunable] = {
     t.name: t
     for t in (
         Tunable("max_pool_percent", "max_pool_percent", _percent, (3, 11), help="pool limit, % of RAM"),
-        Tunable("accept_threshold_percent", "accept_threshold_percent", _percent, (5, 6),
-                help="after the limit, refuse stores until the pool is under this % of it"),
-        Tunable("same_filled_pages_enabled", "same_filled_pages_enabled", _bool, (4, 14), (6, 12),
-                help="keep pages of one repeated word as that word"),
-        Tunable("shrinker_enabled", "shrinker_enabled", _bool, (6, 8),
-                help="the memory-pressure shrinker (default policy shrinker; off: lru)"),
+        Tunable(
+            "accept_threshold_percent",
+            "accept_threshold_percent",
+            _percent,
+            (5, 6),
+            help="after the limit, refuse stores until the pool is under this % of it",
+        ),
+        Tunable(
+            "same_filled_pages_enabled",
+            "same_filled_pages_enabled",
+            _bool,
+            (4, 14),
+            (6, 12),
+            help="keep pages of one repeated word as that word",
+        ),
+        Tunable(
+            "shrinker_enabled",
+            "shrinker_enabled",
+            _bool,
+            (6, 8),
+            help="the memory-pressure shrinker (default policy shrinker; off: lru)",
+        ),
         Tunable("exclusive_loads", "exclusive_loads", _bool, (3, 11), help="a load frees the entry"),
-        Tunable("memory.zswap.max", "memory_zswap_max", _size_or_max, (5, 19),
-                help="the workload memcg's zswap limit (compressed bytes), or max"),
-        Tunable("memory.zswap.writeback", "memory_zswap_writeback", _bool, (6, 8),
-                help="0: the memcg's pages are never written back; rejects stay in RAM"),
+        Tunable(
+            "memory.zswap.max",
+            "memory_zswap_max",
+            _size_or_max,
+            (5, 19),
+            help="the workload memcg's zswap limit (compressed bytes), or max",
+        ),
+        Tunable(
+            "memory.zswap.writeback",
+            "memory_zswap_writeback",
+            _bool,
+            (6, 8),
+            help="0: the memcg's pages are never written back; rejects stay in RAM",
+        ),
     )
 }
 _BY_FIELD = {t.field: t for t in TUNABLES.values()}
@@ -152,5 +178,9 @@ def tune(preset: KernelPreset, values: Mapping[str, Any]) -> KernelPreset:
 
 def effective(preset: KernelPreset) -> dict[str, Any]:
     """The module parameters a tuned preset runs with (what a sweep cell's key covers)."""
-    return {"max_pool_percent": preset.max_pool_percent, "accept_threshold_percent": preset.accept_threshold_percent,
-            "same_filled": preset.same_filled, "shrinker_enabled": preset.shrinker_enabled}
+    return {
+        "max_pool_percent": preset.max_pool_percent,
+        "accept_threshold_percent": preset.accept_threshold_percent,
+        "same_filled": preset.same_filled,
+        "shrinker_enabled": preset.shrinker_enabled,
+    }

@@ -38,8 +38,10 @@ def install_verifier(zswap: Zswap) -> None:
         expected = sums.get(entry)
         if expected is not None and zlib.crc32(page) != expected:
             zswap.counters.verify_fail += 1
-            raise CorruptDataError(f"{zswap.compressor.name}/{zswap.allocator.name}: page {entry.type}:"
-                                   f"{entry.offset} failed verification (checksum mismatch)")
+            raise CorruptDataError(
+                f"{zswap.compressor.name}/{zswap.allocator.name}: page {entry.type}:"
+                f"{entry.offset} failed verification (checksum mismatch)"
+            )
         return page
 
     def forget(entry: Entry) -> None:

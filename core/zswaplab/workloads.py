@@ -157,8 +157,9 @@ def _integer(text: str) -> int | None:
 
 
 def _content_factory(kind: str) -> Any:
-    def build(arg: str | None = None, pages: int = 4096, seed: int = 1, stream: str = "fill",
-              ops: int = 0) -> PageWorkload:
+    def build(
+        arg: str | None = None, pages: int = 4096, seed: int = 1, stream: str = "fill", ops: int = 0
+    ) -> PageWorkload:
         label = f"{kind}:{arg}" if arg else kind
         if kind == "file":
             contents = file_pages(_need(arg, "file:PATH"))
@@ -169,8 +170,9 @@ def _content_factory(kind: str) -> Any:
     return build
 
 
-def _lengths_factory(arg: str | None = None, pages: int = 0, seed: int = 1, stream: str = "fill",
-                     ops: int = 0) -> LengthsWorkload:
+def _lengths_factory(
+    arg: str | None = None, pages: int = 0, seed: int = 1, stream: str = "fill", ops: int = 0
+) -> LengthsWorkload:
     path = _need(arg, "lengths:FILE")
     return LengthsWorkload(f"lengths:{path}", read_length_histogram(path), seed)
 
@@ -204,7 +206,12 @@ CONTENT_KINDS = {
 
 def workload_specs() -> list[PartSpec]:
     specs = [PartSpec(kind, _content_factory(kind), desc, COMMON_OPTIONS) for kind, desc in CONTENT_KINDS.items()]
-    specs.append(PartSpec("lengths", _lengths_factory,
-                          "lengths:FILE — size-only replay of a JSON histogram of compressed lengths",
-                          COMMON_OPTIONS))
+    specs.append(
+        PartSpec(
+            "lengths",
+            _lengths_factory,
+            "lengths:FILE — size-only replay of a JSON histogram of compressed lengths",
+            COMMON_OPTIONS,
+        )
+    )
     return specs

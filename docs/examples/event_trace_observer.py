@@ -35,7 +35,7 @@ class EventTraceWriter:
     def __init__(self, path: str) -> None:
         self.path = path
         self.seq = 0
-        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 — closed by close()
+        self._fh = open(path, "w", encoding="utf-8")
 
     def _write(self, rec: TraceRecord) -> None:
         self.seq += 1
@@ -55,8 +55,15 @@ class EventTraceWriter:
 
     @hookimpl
     def zswaplab_on_writeback(self, event: Any) -> None:
-        self._write(TraceRecord("writeback", type=event.type, offset=event.offset, dlen=event.length,
-                                result="ok" if event.ok else "fail"))
+        self._write(
+            TraceRecord(
+                "writeback",
+                type=event.type,
+                offset=event.offset,
+                dlen=event.length,
+                result="ok" if event.ok else "fail",
+            )
+        )
 
     @hookimpl
     def zswaplab_on_invalidate(self, event: Any) -> None:

@@ -22,11 +22,18 @@ from zswaplab.ops import OpKind
 from zswaplab.pages import mix_page
 
 sys.path.insert(0, str(Path(__file__).parent))
-from event_trace_observer import EventTraceWriter  # noqa: E402
+from event_trace_observer import EventTraceWriter
 
 
-def simulate(lackey_log: str, ram_pages: int, policy: str = "lru", events: str | None = None,
-             compressor: str | None = None, allocator: str | None = None, flush: str = "none") -> dict[str, Any]:
+def simulate(
+    lackey_log: str,
+    ram_pages: int,
+    policy: str = "lru",
+    events: str | None = None,
+    compressor: str | None = None,
+    allocator: str | None = None,
+    flush: str = "none",
+) -> dict[str, Any]:
     accesses, distinct = dense_accesses(read_lackey(lackey_log))
     sim = Simulator.from_config(compressor=compressor, allocator=allocator, policy=flush)
     sim.swapon(0, distinct)
@@ -46,9 +53,16 @@ def simulate(lackey_log: str, ram_pages: int, policy: str = "lru", events: str |
     if writer:
         writer.close()
     report = sim.report()
-    return {"accesses": len(accesses), "pages": distinct, "ram_pages": ram_pages, "faults": model.faults,
-            "faults_from_disk": faults_from_disk, "stored_pages": report["stored_pages"],
-            "pool_pages": report["pool_pages"], "ratio": report["effective_compression_ratio"]}
+    return {
+        "accesses": len(accesses),
+        "pages": distinct,
+        "ram_pages": ram_pages,
+        "faults": model.faults,
+        "faults_from_disk": faults_from_disk,
+        "stored_pages": report["stored_pages"],
+        "pool_pages": report["pool_pages"],
+        "ratio": report["effective_compression_ratio"],
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

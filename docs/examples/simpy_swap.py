@@ -24,7 +24,6 @@ import statistics
 from typing import Any
 
 import simpy
-
 from zswaplab import Simulator
 from zswaplab.memmodel import MemoryModel
 from zswaplab.ops import Op, OpKind
@@ -38,8 +37,16 @@ ACCESS_US = 0.05  # the work between two memory accesses
 REFUSED_UNCOMPRESSED = {"rej_limit", "rej_full", "rej_memcg", "rej_nodev"}
 
 
-def cpu(env: simpy.Environment, number: int, sim: Simulator, disk: simpy.Resource, pages: int, ram: int,
-        accesses: int, tally: dict[str, Any]) -> Any:
+def cpu(
+    env: simpy.Environment,
+    number: int,
+    sim: Simulator,
+    disk: simpy.Resource,
+    pages: int,
+    ram: int,
+    accesses: int,
+    tally: dict[str, Any],
+) -> Any:
     """One process: its accesses, its RAM share, and the time each swap op costs."""
     base = number * pages  # each process owns slots base .. base + pages - 1
     model = MemoryModel(ram, lambda page, version: mix_page(base + page + version * pages * 64), type_=0)
@@ -81,8 +88,9 @@ def disk_io(env: simpy.Environment, disk: simpy.Resource, cost_ns: int) -> Any:
         yield env.timeout(cost_ns / 1000)
 
 
-def simulate(cpus: int = 4, pages: int = 2000, ram: int = 600, accesses: int = 20000,
-             pool_ram: str = "64M") -> dict[str, Any]:
+def simulate(
+    cpus: int = 4, pages: int = 2000, ram: int = 600, accesses: int = 20000, pool_ram: str = "64M"
+) -> dict[str, Any]:
     sim = Simulator.from_config(ram=pool_ram, policy="none")  # no writeback: a full pool rejects stores
     sim.swapon(0, cpus * pages)
     env = simpy.Environment()
@@ -92,15 +100,24 @@ def simulate(cpus: int = 4, pages: int = 2000, ram: int = 600, accesses: int = 2
         env.process(cpu(env, number, sim, disk, pages, ram, accesses, tally))
     env.run()
     report, latencies = sim.report(), tally["latencies"]
-    return {"cpus": cpus, "simulated_us": round(env.now, 1), "faults": len(latencies),
-            "fault_us_median": statistics.median(latencies) if latencies else None,
-            "fault_us_p99": statistics.quantiles(latencies, n=100)[98] if len(latencies) > 100 else None,
-            "compressions": tally["compressions"], "disk_reads": tally["disk_reads"],
-            "disk_writes": tally["disk_writes"], "stores": report["stores"],
-            "load_hits": report["load_hits"], "load_misses": report["load_misses"],
-            "stored_pages": report["stored_pages"], "pool_limit_hit": report["pool_limit_hit"],
-            "reject_hysteresis": report["reject_hysteresis"], "backing_reads": report["backing_reads"],
-            "backing_writes": report["backing_writes"]}
+    return {
+        "cpus": cpus,
+        "simulated_us": round(env.now, 1),
+        "faults": len(latencies),
+        "fault_us_median": statistics.median(latencies) if latencies else None,
+        "fault_us_p99": statistics.quantiles(latencies, n=100)[98] if len(latencies) > 100 else None,
+        "compressions": tally["compressions"],
+        "disk_reads": tally["disk_reads"],
+        "disk_writes": tally["disk_writes"],
+        "stores": report["stores"],
+        "load_hits": report["load_hits"],
+        "load_misses": report["load_misses"],
+        "stored_pages": report["stored_pages"],
+        "pool_limit_hit": report["pool_limit_hit"],
+        "reject_hysteresis": report["reject_hysteresis"],
+        "backing_reads": report["backing_reads"],
+        "backing_writes": report["backing_writes"],
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

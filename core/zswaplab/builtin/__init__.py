@@ -18,16 +18,25 @@ from zswaplab.workloads import workload_specs
 
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
-    return [PartSpec("deflate", DeflateCompressor, "stdlib zlib raw deflate (the kernel's 'deflate')",
-                     (OptionSpec("level", int, 6, "zlib level", minimum=1, maximum=9),
-                      OptionSpec("wbits", int, 12, "window bits (the kernel uses 11..15)", minimum=9, maximum=15)),
-                     kernel_name="deflate")]
+    return [
+        PartSpec(
+            "deflate",
+            DeflateCompressor,
+            "stdlib zlib raw deflate (the kernel's 'deflate')",
+            (
+                OptionSpec("level", int, 6, "zlib level", minimum=1, maximum=9),
+                OptionSpec("wbits", int, 12, "window bits (the kernel uses 11..15)", minimum=9, maximum=15),
+            ),
+            kernel_name="deflate",
+        )
+    ]
 
 
 @hookimpl
 def zswaplab_allocators() -> list[PartSpec]:
-    return [PartSpec("ideal", IdealAllocator,
-                     "exact-bytes density bound: pool pages = ceil(total object bytes / 4096)")]
+    return [
+        PartSpec("ideal", IdealAllocator, "exact-bytes density bound: pool pages = ceil(total object bytes / 4096)")
+    ]
 
 
 @hookimpl

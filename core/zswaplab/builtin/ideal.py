@@ -13,7 +13,7 @@ class IdealAllocator(HandleData):
     Its pageframes are notional: an object's bytes as if laid end to end at allocation time.
     """
 
-    __slots__ = ("_data", "_sizes", "_bytes", "_cursor", "_next")
+    __slots__ = ("_bytes", "_cursor", "_data", "_next", "_sizes")
     name = "ideal"
     evictable = False
 

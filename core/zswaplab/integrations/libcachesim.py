@@ -41,8 +41,16 @@ from zswaplab.pages import mix_page
 
 #: Our name → libcachesim class, for policies whose ``to_evict()`` names the object ``evict()`` removes
 #: (checked for each eviction at run time too).
-NATIVE_POLICIES = {"lru": "LRU", "fifo": "FIFO", "arc": "ARC", "clock": "Clock", "sieve": "Sieve",
-                   "lfu": "LFU", "slru": "SLRU", "lruk": "LRUK"}
+NATIVE_POLICIES = {
+    "lru": "LRU",
+    "fifo": "FIFO",
+    "arc": "ARC",
+    "clock": "Clock",
+    "sieve": "Sieve",
+    "lfu": "LFU",
+    "slru": "SLRU",
+    "lruk": "LRUK",
+}
 POLICIES = sorted([*NATIVE_POLICIES, *PLUGIN_POLICIES])
 MIN_RAM_PAGES = 10  # S3FIFO's small queue is 10% of RAM: libCacheSim aborts the process below one page
 
@@ -51,8 +59,9 @@ def _lcs() -> Any:
     try:
         import libcachesim
     except ImportError:
-        raise UserError("the libCacheSim tier needs the libcachesim package: "
-                        "pip install 'zswaplab[libcachesim]'") from None
+        raise UserError(
+            "the libCacheSim tier needs the libcachesim package: pip install 'zswaplab[libcachesim]'"
+        ) from None
     return libcachesim
 
 
@@ -106,8 +115,14 @@ class _SlotMap:
 class Tier:
     """RAM of ``ram_pages`` pages managed by libCacheSim's ``cache`` policy, above ``sim``'s swap."""
 
-    def __init__(self, sim: Simulator, cache: str, ram_pages: int, page_of: Callable[[int], bytes] | None = None,
-                 swap_type: int = 0) -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        cache: str,
+        ram_pages: int,
+        page_of: Callable[[int], bytes] | None = None,
+        swap_type: int = 0,
+    ) -> None:
         if cache not in POLICIES:
             raise UserError(f"unknown cache policy {cache!r}; policies: {', '.join(POLICIES)}")
         if isinstance(ram_pages, bool) or not isinstance(ram_pages, int) or ram_pages < MIN_RAM_PAGES:
@@ -134,10 +149,15 @@ class Tier:
             return victim
 
         return self.lcs.PluginCache(
-            cache_size=ram_pages, cache_name=cache, cache_init_hook=lambda _params: policy,
-            cache_hit_hook=lambda _, req: policy.hit(req), cache_miss_hook=lambda _, req: policy.miss(req),
-            cache_eviction_hook=evicted, cache_remove_hook=lambda _, obj_id: policy.remove(obj_id),
-            cache_free_hook=lambda _: None)
+            cache_size=ram_pages,
+            cache_name=cache,
+            cache_init_hook=lambda _params: policy,
+            cache_hit_hook=lambda _, req: policy.hit(req),
+            cache_miss_hook=lambda _, req: policy.miss(req),
+            cache_eviction_hook=evicted,
+            cache_remove_hook=lambda _, obj_id: policy.remove(obj_id),
+            cache_free_hook=lambda _: None,
+        )
 
     def access(self, obj_id: int) -> str:
         """One request: ``ram`` (a hit), ``zswap`` / ``backing`` / ``swapcache`` (a swap-in from
@@ -165,8 +185,10 @@ class Tier:
             cache.evict(req)
             gone = cache.find(self.lcs.Request(obj_size=1, obj_id=victim), False) is None
             if not gone or cache.get_n_obj() != before - 1:
-                raise UserError(f"libCacheSim {self.cache_name}: evict() removed another object than "
-                                "to_evict() named; this policy cannot drive a swap tier")
+                raise UserError(
+                    f"libCacheSim {self.cache_name}: evict() removed another object than "
+                    "to_evict() named; this policy cannot drive a swap tier"
+                )
             self._swap_out(victim)
 
     def _swap_out(self, obj_id: int) -> None:
@@ -210,8 +232,9 @@ class Tier:
 def zipf_ids(objects: int, requests: int, alpha: float = 1.0, seed: int = 1) -> list[int]:
     """A zipf request stream from libCacheSim's synthetic reader (object ids 0 .. objects-1)."""
     lcs = _lcs()
-    reader = lcs.SyntheticReader(num_of_req=requests, obj_size=1, seed=seed, alpha=alpha, num_objects=objects,
-                                 dist="zipf")
+    reader = lcs.SyntheticReader(
+        num_of_req=requests, obj_size=1, seed=seed, alpha=alpha, num_objects=objects, dist="zipf"
+    )
     return [req.obj_id for req in reader]
 
 
@@ -236,8 +259,11 @@ def read_trace(path: str) -> list[int]:
 
 def _read_oracle(path: str, data: bytes) -> list[int]:
     if not data or len(data) % ORACLE_RECORD.size:
-        raise FileFormatError(path, f"byte {len(data) - len(data) % ORACLE_RECORD.size}",
-                              f"not a whole number of {ORACLE_RECORD.size}-byte oracleGeneral records")
+        raise FileFormatError(
+            path,
+            f"byte {len(data) - len(data) % ORACLE_RECORD.size}",
+            f"not a whole number of {ORACLE_RECORD.size}-byte oracleGeneral records",
+        )
     return [record[1] for record in ORACLE_RECORD.iter_unpack(data)]
 
 

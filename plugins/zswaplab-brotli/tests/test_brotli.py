@@ -1,5 +1,4 @@
 from zswaplab.pages import fixed_page, text_page
-
 from zswaplab_brotli import BrotliCompressor
 
 

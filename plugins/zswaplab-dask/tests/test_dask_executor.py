@@ -67,9 +67,27 @@ def test_listening_beyond_loopback_needs_expose(host: str) -> None:
 
 
 def test_sweep_on_an_unsafe_host_is_one_line_and_leaves_no_database(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "zswaplab.cli", "sweep", "--set", "allocator=ideal", "--set",
-                           "pages=16", "--executor", "dask:host=0.0.0.0", "--db", "n.db"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=180, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zswaplab.cli",
+            "sweep",
+            "--set",
+            "allocator=ideal",
+            "--set",
+            "pages=16",
+            "--executor",
+            "dask:host=0.0.0.0",
+            "--db",
+            "n.db",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "expose=true" in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []
 

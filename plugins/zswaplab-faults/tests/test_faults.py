@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
-
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
@@ -15,15 +14,21 @@ from zswaplab.orchestrator import Zswap
 from zswaplab.swap import SwapSystem
 from zswaplab.swapmodel import Combo, machine_for
 from zswaplab.testing import AllocatorContract, CompressorContract, hypothesis_examples, make_page
-
 from zswaplab_faults import FaultyAllocator, FaultyBackingDevice, FaultyCompressor, parse_calls
 
 PAGES = [make_page("head", 500 + 97 * n, n) for n in range(12)]
 
 
 def swap(compressor=None, allocator=None, backing=None, verify=False, policy=None) -> SwapSystem:
-    zswap = Zswap(compressor or DeflateCompressor(), allocator or IdealAllocator(), MappingIndex,
-                  policy or NonePolicy(), ram_pages=1 << 16, backing=backing, verify=verify)
+    zswap = Zswap(
+        compressor or DeflateCompressor(),
+        allocator or IdealAllocator(),
+        MappingIndex,
+        policy or NonePolicy(),
+        ram_pages=1 << 16,
+        backing=backing,
+        verify=verify,
+    )
     system = SwapSystem(zswap)
     system.swapon(0, 64)
     return system
@@ -161,9 +166,14 @@ def test_bad_call_lists_are_option_errors(text):
         parse_calls("raise_at", text)
 
 
-@pytest.mark.parametrize("spec,fragment", [("faulty:raise_at=x", "raise_at='x'"),
-                                           ("faulty:inner=nope", "unknown compressor 'nope'"),
-                                           ("faulty:corrupt_rate=2", "above the maximum 1")])
+@pytest.mark.parametrize(
+    "spec,fragment",
+    [
+        ("faulty:raise_at=x", "raise_at='x'"),
+        ("faulty:inner=nope", "unknown compressor 'nope'"),
+        ("faulty:corrupt_rate=2", "above the maximum 1"),
+    ],
+)
 def test_bad_fault_options_are_one_line_errors(capsys, spec, fragment):
     from zswaplab.cli import main
 
@@ -177,23 +187,40 @@ def test_cli_run_with_faults_reports_the_counters(capsys):
 
     from zswaplab.cli import main
 
-    code = main(["run", "--compressor", "faulty:inner=deflate,corrupt_rate=0.2,seed=2", "--allocator",
-                 "faulty:fail_rate=0.1", "--workload", "text", "--pages", "200", "--verify", "--json"])
+    code = main(
+        [
+            "run",
+            "--compressor",
+            "faulty:inner=deflate,corrupt_rate=0.2,seed=2",
+            "--allocator",
+            "faulty:fail_rate=0.1",
+            "--workload",
+            "text",
+            "--pages",
+            "200",
+            "--verify",
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["verify_fail"] > 0 and report["corrupt_loads"] == report["verify_fail"]
     assert report["reject_alloc_fail"] > 0
 
 
 # ---- the model check with faults: wrong bytes never come back -----------------------------------
-@pytest.mark.parametrize("compressor,allocator", [
-    ("faulty:inner=deflate,corrupt_rate=0.3,decompress_fail_rate=0.2,raise_rate=0.1,seed=5", "ideal"),
-    ("deflate", "faulty:inner=ideal,fail_rate=0.2,corrupt_rate=0.3,seed=5"),
-])
+@pytest.mark.parametrize(
+    "compressor,allocator",
+    [
+        ("faulty:inner=deflate,corrupt_rate=0.3,decompress_fail_rate=0.2,raise_rate=0.1,seed=5", "ideal"),
+        ("deflate", "faulty:inner=ideal,fail_rate=0.2,corrupt_rate=0.3,seed=5"),
+    ],
+)
 def test_with_verify_no_wrong_bytes_are_ever_returned(compressor, allocator):
     combo = Combo(compressor, allocator, "mapping", "none", ("6.1",))
-    run_state_machine_as_test(machine_for(combo, verify=True),
-                              settings=settings(max_examples=hypothesis_examples(10), deadline=None,
-                                                stateful_step_count=60))
+    run_state_machine_as_test(
+        machine_for(combo, verify=True),
+        settings=settings(max_examples=hypothesis_examples(10), deadline=None, stateful_step_count=60),
+    )
 
 
 def test_all_leaves_the_wrappers_out() -> None:

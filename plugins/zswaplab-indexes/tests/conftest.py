@@ -1,5 +1,4 @@
 import pytest
-
 from zswaplab_indexes.variants import FACTORIES
 
 

@@ -3,10 +3,8 @@
 import math
 
 import pytest
-
 from zswaplab.entry import Entry
 from zswaplab.errors import OptionError
-
 from zswaplab_indexes import HashIndex, RbTreeIndex, SplitRbTreeIndex, XarrayIndex
 from zswaplab_indexes.hashed import hash_64
 from zswaplab_indexes.rbtree import rb_height_bound
@@ -119,9 +117,22 @@ def _brute_xa_nodes(indices):
     return len(nodes)
 
 
-@pytest.mark.parametrize("indices", [[], [0], [5], [0, 64], list(range(64)), list(range(65)),
-                                     [4095, 4096], list(range(0, 16384, 7)), [16384, 16385, 20000],
-                                     [1 << 18], [3, 1 << 20]])
+@pytest.mark.parametrize(
+    "indices",
+    [
+        [],
+        [0],
+        [5],
+        [0, 64],
+        list(range(64)),
+        list(range(65)),
+        [4095, 4096],
+        list(range(0, 16384, 7)),
+        [16384, 16385, 20000],
+        [1 << 18],
+        [3, 1 << 20],
+    ],
+)
 def test_xa_node_count_matches_a_built_radix_tree(indices):
     assert xa_node_count(indices) == _brute_xa_nodes(indices)
 

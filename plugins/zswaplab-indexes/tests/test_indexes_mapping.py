@@ -2,14 +2,11 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab.entry import Entry
-
 from zswaplab_indexes.variants import FACTORIES
 
 # Offsets straddle the 2^14 tree boundaries and xarray level boundaries (63/64, 4095/4096).
-OFFSETS = st.one_of(st.integers(0, 70), st.integers(4090, 4100), st.integers(16380, 16390),
-                    st.integers(0, 1 << 20))
+OFFSETS = st.one_of(st.integers(0, 70), st.integers(4090, 4100), st.integers(16380, 16390), st.integers(0, 1 << 20))
 OPS = st.lists(st.tuples(st.sampled_from(["insert", "lookup", "erase"]), OFFSETS), max_size=80)
 
 

@@ -1,7 +1,6 @@
 """The index parts plugged into the orchestrator: found by name, sized at swapon, exact loads."""
 
 import pytest
-
 from zswaplab.config import RunConfig, build_zswap
 from zswaplab.pages import fixed_page
 

@@ -4,9 +4,7 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab.entry import Entry
-
 from zswaplab_indexes.rbshape import RbNode, RbShape
 from zswaplab_indexes.rbtree import rb_height_bound
 from zswaplab_indexes.rbtree_exact import ExactRbTreeIndex, ExactSplitRbTreeIndex

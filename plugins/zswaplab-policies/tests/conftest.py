@@ -6,7 +6,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import pytest
-
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
@@ -118,8 +117,11 @@ class ClassAllocator(HandleData):
         return (self._class_of[handle],)
 
 
-ALLOCATORS: dict[str, Callable[[], object]] = {"pair": PairAllocator, "classes": ClassAllocator,
-                                               "ideal": IdealAllocator}
+ALLOCATORS: dict[str, Callable[[], object]] = {
+    "pair": PairAllocator,
+    "classes": ClassAllocator,
+    "ideal": IdealAllocator,
+}
 
 
 @pytest.fixture
@@ -130,9 +132,16 @@ def allocators() -> dict[str, Callable[[], object]]:
 @pytest.fixture
 def make_zswap() -> Callable[..., Zswap]:
     def make(policy, allocator=None, kernel: str = "6.5", ram_pages: int = 200, **kw) -> Zswap:
-        z = Zswap(DeflateCompressor(), allocator if allocator is not None else PairAllocator(), MappingIndex,
-                  policy, preset=get_preset(kernel), ram_pages=ram_pages, auto_shrink=kw.pop("auto_shrink", True),
-                  **kw)
+        z = Zswap(
+            DeflateCompressor(),
+            allocator if allocator is not None else PairAllocator(),
+            MappingIndex,
+            policy,
+            preset=get_preset(kernel),
+            ram_pages=ram_pages,
+            auto_shrink=kw.pop("auto_shrink", True),
+            **kw,
+        )
         z.init(0, 100_000)
         return z
 

@@ -6,7 +6,6 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from zswaplab_policies import ClassLruPolicy, LruPolicy
 
 
@@ -36,8 +35,10 @@ def test_full_pool_evicts_from_the_incoming_class(make_zswap, allocators):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from([100, 600, 1100, 1600, 2100, 3000]), min_size=5, max_size=120),
-       st.sampled_from(["classes", "pair", "ideal"]))
+@given(
+    st.lists(st.sampled_from([100, 600, 1100, 1600, 2100, 3000]), min_size=5, max_size=120),
+    st.sampled_from(["classes", "pair", "ideal"]),
+)
 def test_never_evicts_from_another_class_when_its_own_has_entries(make_zswap, allocators, lengths, alloc):
     # make_zswap is a stateless factory: each example builds its own zswap.
     policy = ClassLruPolicy()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab.config import RunConfig, build_zswap
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
@@ -17,16 +16,25 @@ class FakeZpools:
 
     @hookimpl
     def zswaplab_allocators(self):
-        return [PartSpec("fake-evictable", self.allocators["pair"]),
-                PartSpec("fake-classes", self.allocators["classes"])]
+        return [
+            PartSpec("fake-evictable", self.allocators["pair"]),
+            PartSpec("fake-classes", self.allocators["classes"]),
+        ]
 
 
-@pytest.mark.parametrize("kernel,allocator,expected", [
-    ("6.1", "fake-evictable", "zpool-reclaim"), ("6.1", "fake-classes", "none"),
-    ("6.5", "fake-evictable", "lru"), ("6.5", "fake-classes", "lru"),
-    ("6.8", "fake-evictable", "list-lru"), ("6.8", "fake-classes", "list-lru"),
-    ("6.9", "fake-classes", "list-lru"), ("6.12", "fake-classes", "list-lru"),
-])
+@pytest.mark.parametrize(
+    "kernel,allocator,expected",
+    [
+        ("6.1", "fake-evictable", "zpool-reclaim"),
+        ("6.1", "fake-classes", "none"),
+        ("6.5", "fake-evictable", "lru"),
+        ("6.5", "fake-classes", "lru"),
+        ("6.8", "fake-evictable", "list-lru"),
+        ("6.8", "fake-classes", "list-lru"),
+        ("6.9", "fake-classes", "list-lru"),
+        ("6.12", "fake-classes", "list-lru"),
+    ],
+)
 def test_preset_default_policy(register_plugin, allocators, kernel, allocator, expected):
     host = register_plugin(FakeZpools(allocators), "fake-zpools")
     z = build_zswap(RunConfig(compressor="deflate", allocator=allocator, index="mapping", kernel=kernel), host)
@@ -35,8 +43,10 @@ def test_preset_default_policy(register_plugin, allocators, kernel, allocator, e
 
 def test_policy_option_overrides_the_preset(register_plugin, allocators):
     host = register_plugin(FakeZpools(allocators), "fake-zpools")
-    z = build_zswap(RunConfig(compressor="deflate", allocator="fake-classes", index="mapping",
-                              policy="class-lru", kernel="6.1"), host)
+    z = build_zswap(
+        RunConfig(compressor="deflate", allocator="fake-classes", index="mapping", policy="class-lru", kernel="6.1"),
+        host,
+    )
     assert z.policy.name == "class-lru" and z.policy.sized_reclaim
 
 

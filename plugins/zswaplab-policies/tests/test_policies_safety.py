@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from zswaplab.pages import fixed_page, same_filled_page, text_page
 from zswaplab.swap import SwapSystem
 from zswaplab_policies import ClassLruPolicy, LruPolicy, ShrinkerPolicy, ZpoolReclaimPolicy
@@ -20,9 +19,13 @@ POLICIES = {
 }
 PAGES = [lambda i: fixed_page(300 + 97 * (i % 30), i), lambda i: text_page(i), lambda i: same_filled_page(i)]
 OPS = st.lists(
-    st.tuples(st.sampled_from(["store", "store", "load", "invalidate", "shrink", "pinned-shrink"]),
-              st.integers(0, 40), st.integers(0, 200)),
-    min_size=1, max_size=150,
+    st.tuples(
+        st.sampled_from(["store", "store", "load", "invalidate", "shrink", "pinned-shrink"]),
+        st.integers(0, 40),
+        st.integers(0, 200),
+    ),
+    min_size=1,
+    max_size=150,
 )
 
 
@@ -53,8 +56,12 @@ def _pinned_shrink(z, model, offset):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(sorted(POLICIES)), st.sampled_from(["pair", "classes", "ideal"]),
-       st.sampled_from(["6.1", "6.5"]), OPS)
+@given(
+    st.sampled_from(sorted(POLICIES)),
+    st.sampled_from(["pair", "classes", "ideal"]),
+    st.sampled_from(["6.1", "6.5"]),
+    OPS,
+)
 def test_no_bad_writeback_and_every_load_exact(make_zswap, allocators, policy, alloc, kernel, ops):
     z = make_zswap(POLICIES[policy](), allocator=allocators[alloc](), kernel=kernel, ram_pages=40)
     _guard_writeback(z)

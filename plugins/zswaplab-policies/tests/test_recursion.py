@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab.orchestrator import Zswap
 from zswaplab.pages import fixed_page
 from zswaplab.swap import SwapSystem
 from zswaplab_policies import ClassLruPolicy, LruPolicy, ShrinkerPolicy, ZpoolReclaimPolicy
 
-POLICIES = [LruPolicy, ShrinkerPolicy, ClassLruPolicy, ZpoolReclaimPolicy,
-            lambda: LruPolicy(sync=True), lambda: ZpoolReclaimPolicy(sync=True)]
+POLICIES = [
+    LruPolicy,
+    ShrinkerPolicy,
+    ClassLruPolicy,
+    ZpoolReclaimPolicy,
+    lambda: LruPolicy(sync=True),
+    lambda: ZpoolReclaimPolicy(sync=True),
+]
 
 
 class RecursionTrap(AssertionError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab_z3fold import Buddy, Z3foldAllocator
 
 OPS = st.lists(
@@ -23,7 +22,7 @@ def _check(a: Z3foldAllocator) -> None:
     by_page: dict[int, list[tuple[int, int]]] = {}
     for h in a.handles():
         page, _, offset, length = a.locate(h)
-        assert 0 <= offset and offset + length <= 4096
+        assert offset >= 0 and offset + length <= 4096
         by_page.setdefault(page, []).append((offset, length))
         assert a.read(h) == h.to_bytes(4, "little")
     assert a.total_pages() == len(by_page)  # pages_nr counts exactly the pages holding objects

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab.errors import AllocTooBig
 from zswaplab_z3fold import Buddy, Geometry, Z3foldAllocator
 
@@ -76,7 +75,7 @@ def test_lists_are_lifo_within_a_size() -> None:
 def test_middle_then_first_slot_choice() -> None:
     """With a middle object, FIRST is used when the object fits before it, otherwise LAST."""
     a = Z3foldAllocator()
-    first, last, middle = a.malloc(3 * 64), a.malloc(5 * 64), a.malloc(5 * 64)
+    first, _last, middle = a.malloc(3 * 64), a.malloc(5 * 64), a.malloc(5 * 64)
     page = a.locate(first)[0]
     a.free(first)  # compaction: last present, first empty, gap 47 >= 3 -> middle slides up to the last
     assert a.locate(middle)[2] == (64 - 5 - 5) * 64

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zswaplab_z3fold import Buddy, Z3foldAllocator
 
 
@@ -12,6 +11,7 @@ def _freeing(a: Z3foldAllocator, log: list[int]):
         log.append(handle)
         a.free(handle)
         return True
+
     return evict
 
 
@@ -82,7 +82,7 @@ def test_reclaim_gives_up_after_retries() -> None:
 
 def test_partial_eviction_keeps_the_page() -> None:
     a = Z3foldAllocator()
-    first, last, middle = (a.malloc(300) for _ in range(3))
+    _first, last, _middle = (a.malloc(300) for _ in range(3))
 
     def evict(handle: int) -> bool:
         if handle == last:

@@ -30,8 +30,7 @@ class LocalZpoolReclaim(NonePolicy):
 
 def _system(ram_pages: int) -> tuple[SwapSystem, Z3foldAllocator, LocalZpoolReclaim]:
     allocator, policy = Z3foldAllocator(), LocalZpoolReclaim()
-    zswap = Zswap(DeflateCompressor(), allocator, MappingIndex, policy, preset=get_preset("6.1"),
-                  ram_pages=ram_pages)
+    zswap = Zswap(DeflateCompressor(), allocator, MappingIndex, policy, preset=get_preset("6.1"), ram_pages=ram_pages)
     system = SwapSystem(zswap)
     system.swapon(0, 4096)
     return system, allocator, policy
@@ -63,7 +62,7 @@ def test_writeback_frees_one_pageframe_per_successful_reclaim_and_loads_stay_exa
 def test_kernel_pool_counter_is_refreshed_before_reclaim_releases_the_page() -> None:
     """6.1 refreshes zswap_pool_total_size when an entry is freed, which during reclaim is before the
     page is released: after one reclaim the cached size is still one page above the allocator's."""
-    system, allocator, policy = _system(ram_pages=100)  # limit 20 pages
+    system, allocator, _policy = _system(ram_pages=100)  # limit 20 pages
     zswap = system.zswap
     i = 0
     while not zswap.counters.written_back_pages:

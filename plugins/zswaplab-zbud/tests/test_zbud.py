@@ -1,5 +1,4 @@
 import pytest
-
 from zswaplab.errors import AllocTooBig
 from zswaplab_zbud.pool import MAX_SIZE, NCHUNKS, ZbudPool
 

@@ -1,9 +1,8 @@
 """Class tables against kernel.md §10 (tables A and B, computed from the kernel's formulas)."""
 
 import pytest
-
-from zswaplab_zsmalloc.classes import build_class_table, get_pages_per_zspage, get_size_class_index
 from zswaplab_zsmalloc import ZsmallocPool
+from zswaplab_zsmalloc.classes import build_class_table, get_pages_per_zspage, get_size_class_index
 
 
 @pytest.mark.parametrize(("chain", "rule", "count", "huge"), [(4, "old", 69, 3257), (8, "new", 119, 3625)])
@@ -14,10 +13,27 @@ def test_class_count_and_huge_class_size(chain, rule, count, huge):
 
 
 # (index, size, pages_per_zspage, objs_per_zspage) rows of kernel.md §10
-TABLE_A = [(0, 32, 1, 128), (1, 48, 3, 256), (9, 176, 4, 93), (17, 304, 3, 40), (40, 672, 1, 6),
-           (76, 1248, 4, 13), (151, 2448, 3, 5), (202, 3264, 4, 5), (254, 4096, 1, 1)]
-TABLE_B = [(3, 80, 5, 256), (7, 144, 7, 199), (41, 688, 8, 47), (75, 1232, 7, 23), (184, 2976, 8, 11),
-           (222, 3584, 7, 8), (225, 3632, 8, 9), (254, 4096, 1, 1)]
+TABLE_A = [
+    (0, 32, 1, 128),
+    (1, 48, 3, 256),
+    (9, 176, 4, 93),
+    (17, 304, 3, 40),
+    (40, 672, 1, 6),
+    (76, 1248, 4, 13),
+    (151, 2448, 3, 5),
+    (202, 3264, 4, 5),
+    (254, 4096, 1, 1),
+]
+TABLE_B = [
+    (3, 80, 5, 256),
+    (7, 144, 7, 199),
+    (41, 688, 8, 47),
+    (75, 1232, 7, 23),
+    (184, 2976, 8, 11),
+    (222, 3584, 7, 8),
+    (225, 3632, 8, 9),
+    (254, 4096, 1, 1),
+]
 
 
 @pytest.mark.parametrize(("chain", "rule", "rows"), [(4, "old", TABLE_A), (8, "new", TABLE_B)])

@@ -27,8 +27,22 @@ def test_classes_text_columns_follow_the_era(capsys):
 
 
 def test_run_classes_reports_the_pool_after_the_run(capsys):
-    data = _json(capsys, ["run", "--allocator", "zsmalloc", "--compressor", "deflate", "--workload", "fixed:700",
-                          "--pages", "300", "--classes", "--json"])
+    data = _json(
+        capsys,
+        [
+            "run",
+            "--allocator",
+            "zsmalloc",
+            "--compressor",
+            "deflate",
+            "--workload",
+            "fixed:700",
+            "--pages",
+            "300",
+            "--classes",
+            "--json",
+        ],
+    )
     used = sum(row["pages_used"] for row in data["classes"]["classes"])
     assert used * 4096 == data["pool_total_size"]
     assert sum(row["obj_used"] for row in data["classes"]["classes"]) == data["stored_pages"]

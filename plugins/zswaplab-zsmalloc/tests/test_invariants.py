@@ -2,16 +2,18 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zswaplab_zsmalloc import ZsmallocPool
 
-OPS = st.lists(st.one_of(
-    st.tuples(st.just("malloc"), st.integers(1, 4096)),
-    st.tuples(st.just("malloc"), st.sampled_from([100, 300, 1232, 2500, 3300])),
-    st.tuples(st.just("free"), st.integers(0, 10_000)),
-    st.tuples(st.just("compact"), st.just(0)),
-    st.tuples(st.just("reclaim"), st.integers(0, 1)),
-), max_size=120)
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("malloc"), st.integers(1, 4096)),
+        st.tuples(st.just("malloc"), st.sampled_from([100, 300, 1232, 2500, 3300])),
+        st.tuples(st.just("free"), st.integers(0, 10_000)),
+        st.tuples(st.just("compact"), st.just(0)),
+        st.tuples(st.just("reclaim"), st.integers(0, 1)),
+    ),
+    max_size=120,
+)
 
 
 def _check(pool: ZsmallocPool, live: dict[int, bytes]) -> None:

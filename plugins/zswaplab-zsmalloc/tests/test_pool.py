@@ -3,9 +3,7 @@
 import random
 
 import pytest
-
 from zswaplab.errors import AllocNoMemory, AllocTooBig
-
 from zswaplab_zsmalloc import ZsmallocPool
 from zswaplab_zsmalloc.fullness import ZS_ALMOST_EMPTY, ZS_ALMOST_FULL, ZS_FULL
 
@@ -211,7 +209,7 @@ def test_class_table_rows_after_use():
     row = next(r for r in pool.class_table() if r["size"] == 1248)
     assert (row["obj_allocated"], row["obj_used"], row["pages_used"]) == (26, 20, 8)
     assert (row["almost_full"], row["almost_empty"], row["freeable"]) == (0, 1, 0)
-    assert list(row)[:len(pool.class_table_columns)] == list(pool.class_table_columns)
+    assert list(row)[: len(pool.class_table_columns)] == list(pool.class_table_columns)
 
 
 def test_lru_reclaim_through_zswap_writes_back_and_keeps_every_page():
@@ -238,7 +236,7 @@ def test_new_compaction_fills_the_fullest_from_the_emptiest():
     for hs, keep in zip(pages, (2, 11, 6)):  # A 15%, B 84%, C 46%
         for h in hs[keep:]:
             pool.free(h)
-    a, b, c = (pool._zspage_of[hs[0]] for hs in pages)
+    _a, b, c = (pool._zspage_of[hs[0]] for hs in pages)
     assert pool.compact() == 4
     assert {pool._zspage_of[h] for h in pages[0][:2]} == {b} and b.inuse == 13  # A emptied into B
     assert c.inuse == 6 and pool.total_pages() == 8

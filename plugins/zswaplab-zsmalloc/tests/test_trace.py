@@ -6,8 +6,6 @@ import gzip
 import os
 from pathlib import Path
 
-import pytest
-
 from zswaplab.cli import main
 
 TRACES = Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[3] / "tests/data/oracle") / "traces"

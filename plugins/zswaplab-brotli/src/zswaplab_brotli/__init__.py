@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import partial
 
 import brotli
-
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
 
@@ -38,6 +37,14 @@ class BrotliCompressor:
 
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
-    return [PartSpec("brotli", BrotliCompressor, "brotli, quality 1 (no kernel counterpart)",
-                     (OptionSpec("quality", int, 1, "brotli quality", minimum=0, maximum=11),
-                      OptionSpec("lgwin", int, 22, "window bits", minimum=10, maximum=24)))]
+    return [
+        PartSpec(
+            "brotli",
+            BrotliCompressor,
+            "brotli, quality 1 (no kernel counterpart)",
+            (
+                OptionSpec("quality", int, 1, "brotli quality", minimum=0, maximum=11),
+                OptionSpec("lgwin", int, 22, "window bits", minimum=10, maximum=24),
+            ),
+        )
+    ]

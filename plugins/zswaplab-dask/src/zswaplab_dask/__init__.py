@@ -26,8 +26,10 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def check_host(host: str, expose: bool) -> None:
     """Refuse to listen beyond this machine unless asked: anyone who reaches a scheduler can run code."""
     if not expose and host not in LOOPBACK and not host.startswith("127."):
-        raise OptionError(f"dask: host={host!r} would accept connections from other machines; "
-                          "add expose=true if that is meant (default: host=127.0.0.1)")
+        raise OptionError(
+            f"dask: host={host!r} would accept connections from other machines; "
+            "add expose=true if that is meant (default: host=127.0.0.1)"
+        )
 
 
 class DaskExecutor:
@@ -35,8 +37,9 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str = "", workers: int = 2, threads: int = 1, host: str = "127.0.0.1",
-                 expose: bool = False) -> None:
+    def __init__(
+        self, address: str = "", workers: int = 2, threads: int = 1, host: str = "127.0.0.1", expose: bool = False
+    ) -> None:
         check_host(host, expose)
         from dask.distributed import (  # imported on use: dask is slow to import
             Client,
@@ -49,9 +52,15 @@ class DaskExecutor:
             self._client = Client(address)
         else:
             security = Security.temporary()  # a key pair for this sweep only: TLS, clients must present it
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
-                                         host=host, dashboard_address=None, security=security,
-                                         protocol="tls://")
+            self._cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=threads,
+                processes=True,
+                host=host,
+                dashboard_address=None,
+                security=security,
+                protocol="tls://",
+            )
             self._client = Client(self._cluster, security=security)
         self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
 
@@ -82,10 +91,19 @@ class DaskExecutor:
 
 @hookimpl
 def zswaplab_executors() -> list[PartSpec]:
-    return [PartSpec("dask", DaskExecutor, "cells on a dask.distributed scheduler (or a loopback LocalCluster)", (
-        OptionSpec("address", str, "", "scheduler address, e.g. tcp://10.0.0.5:8786 (empty: start a LocalCluster)"),
-        OptionSpec("workers", int, 2, "LocalCluster worker processes", minimum=1),
-        OptionSpec("threads", int, 1, "threads per LocalCluster worker", minimum=1),
-        OptionSpec("host", str, "127.0.0.1", "interface the LocalCluster listens on (loopback by default)"),
-        OptionSpec("expose", bool, False, "allow a host other than loopback (e.g. 0.0.0.0)"),
-    ))]
+    return [
+        PartSpec(
+            "dask",
+            DaskExecutor,
+            "cells on a dask.distributed scheduler (or a loopback LocalCluster)",
+            (
+                OptionSpec(
+                    "address", str, "", "scheduler address, e.g. tcp://10.0.0.5:8786 (empty: start a LocalCluster)"
+                ),
+                OptionSpec("workers", int, 2, "LocalCluster worker processes", minimum=1),
+                OptionSpec("threads", int, 1, "threads per LocalCluster worker", minimum=1),
+                OptionSpec("host", str, "127.0.0.1", "interface the LocalCluster listens on (loopback by default)"),
+                OptionSpec("expose", bool, False, "allow a host other than loopback (e.g. 0.0.0.0)"),
+            ),
+        )
+    ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from zswaplab.errors import AllocNoMemory
 from zswaplab.interfaces import Allocator
+
 from zswaplab_faults.compressor import build_inner, flip_one_byte
 from zswaplab_faults.schedule import schedule
 
@@ -23,9 +24,16 @@ class FaultyAllocator:
 
     name = "faulty"
 
-    def __init__(self, inner: str | Any = "ideal", fail_rate: float = 0.0, fail_at: str | None = None,
-                 corrupt_rate: float = 0.0, corrupt_at: str | None = None, seed: int = 1,
-                 kernel: str | None = None) -> None:
+    def __init__(
+        self,
+        inner: str | Any = "ideal",
+        fail_rate: float = 0.0,
+        fail_at: str | None = None,
+        corrupt_rate: float = 0.0,
+        corrupt_at: str | None = None,
+        seed: int = 1,
+        kernel: str | None = None,
+    ) -> None:
         self.inner: Allocator = build_inner("allocator", inner, kernel) if isinstance(inner, str) else inner
         self.failing = schedule(fail_rate, fail_at, seed, 4, "fail_at")
         self.corrupting = schedule(corrupt_rate, corrupt_at, seed, 5, "corrupt_at")

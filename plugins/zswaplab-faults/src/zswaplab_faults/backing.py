@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from zswaplab.backing import BackingDevice, BackingWriteError, IoCost
+
 from zswaplab_faults.schedule import schedule
 
 
@@ -14,8 +15,9 @@ class FaultyBackingDevice(BackingDevice):
     Pass it as ``build_zswap(config, backing=FaultyBackingDevice(...))`` or ``Zswap(..., backing=...)``.
     """
 
-    def __init__(self, write_fail_rate: float = 0.0, write_fail_at: str | None = None, seed: int = 1,
-                 cost: IoCost | None = None) -> None:
+    def __init__(
+        self, write_fail_rate: float = 0.0, write_fail_at: str | None = None, seed: int = 1, cost: IoCost | None = None
+    ) -> None:
         super().__init__(cost)
         self.failing = schedule(write_fail_rate, write_fail_at, seed, 6, "write_fail_at")
 

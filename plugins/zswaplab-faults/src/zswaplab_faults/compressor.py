@@ -8,6 +8,7 @@ from zswaplab.errors import CompressError, CorruptDataError
 from zswaplab.interfaces import Compressor
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.plugins import get_plugin_host
+
 from zswaplab_faults.schedule import schedule
 
 
@@ -20,7 +21,7 @@ def build_inner(kind: str, name: str, kernel: str | None = None) -> Any:
 def flip_one_byte(data: bytes, position: int) -> bytes:
     """``data`` with the byte at ``position`` (modulo its length) changed: a single-byte corruption."""
     i = position % len(data)
-    return data[:i] + bytes([data[i] ^ 0x5A]) + data[i + 1:]
+    return data[:i] + bytes([data[i] ^ 0x5A]) + data[i + 1 :]
 
 
 class FaultyCompressor:
@@ -38,9 +39,17 @@ class FaultyCompressor:
 
     name = "faulty"
 
-    def __init__(self, inner: str | Any = "deflate", raise_rate: float = 0.0, raise_at: str | None = None,
-                 corrupt_rate: float = 0.0, corrupt_at: str | None = None, decompress_fail_rate: float = 0.0,
-                 decompress_fail_at: str | None = None, seed: int = 1) -> None:
+    def __init__(
+        self,
+        inner: str | Any = "deflate",
+        raise_rate: float = 0.0,
+        raise_at: str | None = None,
+        corrupt_rate: float = 0.0,
+        corrupt_at: str | None = None,
+        decompress_fail_rate: float = 0.0,
+        decompress_fail_at: str | None = None,
+        seed: int = 1,
+    ) -> None:
         self.inner: Compressor = build_inner("compressor", inner) if isinstance(inner, str) else inner
         self.raising = schedule(raise_rate, raise_at, seed, 1, "raise_at")
         self.corrupting = schedule(corrupt_rate, corrupt_at, seed, 2, "corrupt_at")

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from zswaplab.entry import Entry
 from zswaplab.errors import OptionError
-from zswaplab_indexes.tablemap import TableMap
+
 from zswaplab_indexes.kernel_sizes import BUCKET_HEAD, HLIST_NODE, RB_NODE, ZSWAP_ENTRY
 from zswaplab_indexes.rbtree import rb_height_bound
+from zswaplab_indexes.tablemap import TableMap
 
 #: include/linux/hash.h (since 4.7; 3.x used 0x9e37fffffffc0001 with the same top-bits rule).
 GOLDEN_RATIO_64 = 0x61C8864680B583EB
@@ -63,8 +64,11 @@ class HashIndex(TableMap):
         self.bucket = bucket
         chain = bucket == "chain"
         self._entry_bytes = HASHED_ENTRY if chain else ZSWAP_ENTRY
-        self.work_unit = ("chain entries compared (exact for misses and inserts, upper bound for hits)"
-                          if chain else "rb nodes visited in the bucket's tree (upper bound)")
+        self.work_unit = (
+            "chain entries compared (exact for misses and inserts, upper bound for hits)"
+            if chain
+            else "rb nodes visited in the bucket's tree (upper bound)"
+        )
 
     @property
     def last_work(self) -> int:

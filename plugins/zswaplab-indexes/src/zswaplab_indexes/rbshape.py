@@ -192,4 +192,5 @@ class RbShape:
     def height(self) -> int:
         def depth(node: RbNode | None) -> int:
             return 0 if node is None else 1 + max(depth(node.left), depth(node.right))
+
         return depth(self.root)

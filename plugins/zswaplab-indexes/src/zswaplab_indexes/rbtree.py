@@ -16,8 +16,9 @@ the insertion order, which the offset table does not keep; the bound is what a t
 from __future__ import annotations
 
 from zswaplab.entry import Entry
-from zswaplab_indexes.tablemap import AddressSpaceMap, TableMap
+
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT, ZSWAP_ENTRY, ZSWAP_TREE
+from zswaplab_indexes.tablemap import AddressSpaceMap, TableMap
 
 # What the last operation did: index into the tables below.
 LOOKUP, INSERT, INSERT_DUPLICATE, ERASE, ERASE_MISS = range(5)

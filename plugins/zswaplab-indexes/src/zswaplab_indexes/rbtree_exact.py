@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from zswaplab.entry import Entry
 from zswaplab.offset_table import OffsetTable
+
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT
 from zswaplab_indexes.rbshape import RbShape
 from zswaplab_indexes.rbtree import RbTreeIndex, SplitRbTreeIndex

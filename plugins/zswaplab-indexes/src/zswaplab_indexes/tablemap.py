@@ -79,9 +79,12 @@ class AddressSpaceMap(TableMap):
 
     def _grow(self, tree: int) -> None:
         if tree >= max(self._nr_trees, 2 * len(self._per_tree), MAX_SPARSE_TREES):
-            raise UserError(f"swap offset {tree << SWAP_ADDRESS_SPACE_SHIFT} or more: the {getattr(self, 'name', 'split')} index keeps one "
-                            f"structure per 2^{SWAP_ADDRESS_SPACE_SHIFT} pages up to the highest offset "
-                            "(swapon a device that large, or use rbtree, hash or mapping for sparse offsets)")
+            raise UserError(
+                f"swap offset {tree << SWAP_ADDRESS_SPACE_SHIFT} or more: "
+                f"the {getattr(self, 'name', 'split')} index keeps one "
+                f"structure per 2^{SWAP_ADDRESS_SPACE_SHIFT} pages up to the highest offset "
+                "(swapon a device that large, or use rbtree, hash or mapping for sparse offsets)"
+            )
         self._per_tree.extend([0] * (tree + 1 - len(self._per_tree)))
 
     def _take_all(self) -> list[Entry]:

@@ -23,9 +23,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zswaplab.entry import Entry
+
+from zswaplab_indexes.kernel_sizes import (
+    RB_NODE,
+    SWAP_ADDRESS_SPACE_SHIFT,
+    XA_CHUNK_SHIFT,
+    XA_NODE,
+    XARRAY,
+    ZSWAP_ENTRY,
+)
 from zswaplab_indexes.tablemap import AddressSpaceMap
-from zswaplab_indexes.kernel_sizes import (RB_NODE, SWAP_ADDRESS_SPACE_SHIFT, XA_CHUNK_SHIFT, XA_NODE,
-                                           XARRAY, ZSWAP_ENTRY)
 
 XARRAY_ENTRY = ZSWAP_ENTRY - RB_NODE
 

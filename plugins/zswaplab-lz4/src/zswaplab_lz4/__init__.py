@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import lz4.block
-
 from zswaplab.hookspecs import hookimpl
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab.presets import kernel_version
-
 
 #: crypto/lz4.c and lz4hc.c pass zswap's output length to the compressor from 4.11 (the LZ4 update that
 #: brought LZ4_compress_default); before, lz4_compress() was bounded by lz4_compressbound(src_len) only.
@@ -32,7 +30,9 @@ class Lz4Compressor:
         self.bounded_output = kernel_version(kernel) >= BOUNDED_FROM
         compress, decompress = lz4.block.compress, lz4.block.decompress
         # Bound once: the per-page path then pays one call, no keyword re-parsing in Python.
-        self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="default", acceleration=acceleration, store_size=False)
+        self._compress: Callable[[bytes], bytes] = lambda page: compress(
+            page, mode="default", acceleration=acceleration, store_size=False
+        )
         self._decompress: Callable[[bytes], bytes] = lambda data: decompress(data, uncompressed_size=PAGE_SIZE)
 
     def compress(self, page: bytes) -> bytes:
@@ -52,7 +52,9 @@ class Lz4HcCompressor(Lz4Compressor):
         super().__init__(kernel=kernel)
         self.level = level
         compress = lz4.block.compress
-        self._compress: Callable[[bytes], bytes] = lambda page: compress(page, mode="high_compression", compression=level, store_size=False)
+        self._compress: Callable[[bytes], bytes] = lambda page: compress(
+            page, mode="high_compression", compression=level, store_size=False
+        )
 
 
 _KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (before 4.11 output longer than a page reaches the zpool)")
@@ -61,10 +63,18 @@ _KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (before 4.11 output l
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
     return [
-        PartSpec("lz4", Lz4Compressor, "LZ4 block format (kernel lz4)",
-                 (OptionSpec("acceleration", int, 1, "LZ4 acceleration", minimum=1, maximum=65537), _KERNEL),
-                 kernel_name="lz4"),
-        PartSpec("lz4hc", Lz4HcCompressor, "LZ4 high compression (kernel lz4hc)",
-                 (OptionSpec("level", int, 9, "LZ4HC level", minimum=3, maximum=12), _KERNEL),
-                 kernel_name="lz4hc"),
+        PartSpec(
+            "lz4",
+            Lz4Compressor,
+            "LZ4 block format (kernel lz4)",
+            (OptionSpec("acceleration", int, 1, "LZ4 acceleration", minimum=1, maximum=65537), _KERNEL),
+            kernel_name="lz4",
+        ),
+        PartSpec(
+            "lz4hc",
+            Lz4HcCompressor,
+            "LZ4 high compression (kernel lz4hc)",
+            (OptionSpec("level", int, 9, "LZ4HC level", minimum=3, maximum=12), _KERNEL),
+            kernel_name="lz4hc",
+        ),
     ]

@@ -60,8 +60,18 @@ _KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (from 6.15 the output
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
     return [
-        PartSpec("lzo", LzoCompressor, "LZO1X-1 as lib/lzo (kernel lzo, zswap's default; pure Python, ~1 ms a page)",
-                 (_KERNEL,), kernel_name="lzo"),
-        PartSpec("lzo-rle", LzoRleCompressor, "LZO1X-1 with zero-run encoding (kernel lzo-rle; pure Python)",
-                 (_KERNEL,), kernel_name="lzo-rle"),
+        PartSpec(
+            "lzo",
+            LzoCompressor,
+            "LZO1X-1 as lib/lzo (kernel lzo, zswap's default; pure Python, ~1 ms a page)",
+            (_KERNEL,),
+            kernel_name="lzo",
+        ),
+        PartSpec(
+            "lzo-rle",
+            LzoRleCompressor,
+            "LZO1X-1 with zero-run encoding (kernel lzo-rle; pure Python)",
+            (_KERNEL,),
+            kernel_name="lzo-rle",
+        ),
     ]

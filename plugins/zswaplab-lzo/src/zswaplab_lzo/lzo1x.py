@@ -64,7 +64,7 @@ def _final_literals(data: bytes, ii: int, t: int, out: bytearray, data_start: in
     """The input's last literals; with nothing written before them (up to 238) their count is 17 + t."""
     if len(out) == data_start and t <= 238:
         out.append(17 + t)
-        out += data[ii:ii + t]
+        out += data[ii : ii + t]
     else:
         _literals(data, ii, t, out, state_offset)
 
@@ -77,8 +77,7 @@ def _long_literal_count(tt: int, out: bytearray) -> None:
     out.append(tt)
 
 
-def _do_compress(data: bytes, base: int, in_len: int, out: bytearray, ti: int, state: list[int],
-                 version: int) -> int:
+def _do_compress(data: bytes, base: int, in_len: int, out: bytearray, ti: int, state: list[int], version: int) -> int:
     """lzo1x_1_do_compress over ``data[base:base + in_len]``; the count of literals left pending."""
     in_end, ip_end = base + in_len, base + in_len - 20
     dictionary = [0] * (1 << D_BITS)  # lzo_dict_t offsets from ``base``, zeroed for every block
@@ -120,7 +119,7 @@ def _do_compress(data: bytes, base: int, in_len: int, out: bytearray, ti: int, s
 def _zero_run(data: bytes, ip: int, ip_end: int) -> int:
     """The zero bytes from ``ip`` (at least the 4 of ``dv``) up to the limit, capped (lzo-rle)."""
     limit = min(ip_end, ip + MAX_ZERO_RUN_LENGTH + 1)
-    tail = data[ip + 4:limit]
+    tail = data[ip + 4 : limit]
     ir = ip + 4 + len(tail) - len(tail.lstrip(b"\0"))
     return min(ir - ip, MAX_ZERO_RUN_LENGTH)
 
@@ -135,7 +134,7 @@ def _literals(data: bytes, ii: int, t: int, out: bytearray, state_offset: int) -
         out.append(t - 3)
     else:
         _long_literal_count(t - 18, out)
-    out += data[ii:ii + t]
+    out += data[ii : ii + t]
 
 
 def _match_length(data: bytes, ip: int, m_pos: int, ip_end: int) -> int:
@@ -233,7 +232,7 @@ class _Decoder:
         """Copy ``t`` literals; the state the next instruction reads (1..3 short, 4 after a long run)."""
         if self.ip + t > len(self.data):
             raise LzoError("LZO literal run past the end of the stream")
-        self.out += self.data[self.ip:self.ip + t]
+        self.out += self.data[self.ip : self.ip + t]
         self.ip += t
         return t if t < 4 else 4
 
@@ -286,6 +285,6 @@ class _Decoder:
         if start < 0:
             raise LzoError("LZO match reaches before the start of the output")
         if dist >= length:
-            out += out[start:start + length]
+            out += out[start : start + length]
         else:  # overlapping: the last ``dist`` bytes repeat
             out += (out[start:] * (length // dist + 1))[:length]

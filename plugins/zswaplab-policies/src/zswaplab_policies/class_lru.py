@@ -10,6 +10,7 @@ fits, so one writeback should make one store succeed. It runs in sized-reclaim m
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+
 from zswaplab_policies.base import PolicyBase
 from zswaplab_policies.lrulist import EntryLru
 

@@ -38,8 +38,9 @@ class ListLruPolicy(PolicyBase):
     #: the 6.8-6.11 until_accept worker retries after a failed shrink_memcg (6.12's engine always does)
     retry_on_failure = True
 
-    def __init__(self, kernel: str = "6.12", second_chance: str = "auto", shrinker_enabled: bool = False,
-                 memcg: str = "root") -> None:
+    def __init__(
+        self, kernel: str = "6.12", second_chance: str = "auto", shrinker_enabled: bool = False, memcg: str = "root"
+    ) -> None:
         super().__init__(False)
         self.lru = EntryLru()
         auto = kernel_version(kernel) >= (6, 12)

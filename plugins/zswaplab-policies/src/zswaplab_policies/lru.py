@@ -10,6 +10,7 @@ an empty LRU returns ``-EINVAL``, which ends the shrink worker's loop at once.
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+
 from zswaplab_policies.base import PolicyBase
 from zswaplab_policies.lrulist import EntryLru
 

@@ -19,6 +19,7 @@ it writes one entry back or has seen every entry twice.
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+
 from zswaplab_policies.lru import LruPolicy
 
 

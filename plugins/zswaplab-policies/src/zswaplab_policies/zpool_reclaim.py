@@ -12,6 +12,7 @@ from __future__ import annotations
 from zswaplab.interfaces import SteppedReclaimingAllocator
 from zswaplab.orchestrator import ZPOOL_RECLAIM_RETRIES
 from zswaplab.steps import Steps
+
 from zswaplab_policies.base import PolicyBase
 
 

@@ -47,8 +47,22 @@ class Z3foldAllocator(HandleData):
     reused, as the kernel reuses a freed slot in its handle pages.
     """
 
-    __slots__ = ("geo", "max_pages", "deferred", "_data", "_page_of", "_bud", "_moved", "_free_handles",
-                 "_unbuddied", "_lru", "_pages_nr", "_next_page", "_work", "_nonempty")
+    __slots__ = (
+        "_bud",
+        "_data",
+        "_free_handles",
+        "_lru",
+        "_moved",
+        "_next_page",
+        "_nonempty",
+        "_page_of",
+        "_pages_nr",
+        "_unbuddied",
+        "_work",
+        "deferred",
+        "geo",
+        "max_pages",
+    )
     name = "z3fold"
     evictable = True
 
@@ -171,11 +185,10 @@ class Z3foldAllocator(HandleData):
             if page is None:
                 return False
             self._lru.discard(page)
-            if (yield from self._evict_all(page, evict)):
-                if page.headless:
-                    self._forget_page_objects(page)
-                    self._release(page)
-                    return True
+            if (yield from self._evict_all(page, evict)) and page.headless:
+                self._forget_page_objects(page)
+                self._release(page)
+                return True
             if not page.headless and self._put(page):
                 return True
             self._lru.add_head(page)  # back to the head of the LRU

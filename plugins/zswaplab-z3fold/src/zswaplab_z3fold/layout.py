@@ -47,9 +47,12 @@ class Geometry:
 
     def __attrs_post_init__(self) -> None:
         aligned = -(-self.header_bytes // CHUNK_SIZE) * CHUNK_SIZE
-        derived = {"zhdr_size_aligned": aligned, "zhdr_chunks": aligned >> CHUNK_SHIFT,
-                   "nchunks": TOTAL_CHUNKS - (aligned >> CHUNK_SHIFT),
-                   "headless_above": PAGE_SIZE - aligned - CHUNK_SIZE}
+        derived = {
+            "zhdr_size_aligned": aligned,
+            "zhdr_chunks": aligned >> CHUNK_SHIFT,
+            "nchunks": TOTAL_CHUNKS - (aligned >> CHUNK_SHIFT),
+            "headless_above": PAGE_SIZE - aligned - CHUNK_SIZE,
+        }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
 
@@ -136,7 +139,7 @@ class PageLru:
     allocated into), ``lru_prev`` the tail (the next reclaim victim).
     """
 
-    __slots__ = ("lru_prev", "lru_next")
+    __slots__ = ("lru_next", "lru_prev")
 
     def __init__(self) -> None:
         self.lru_prev: Z3foldPage | PageLru = self

@@ -10,9 +10,12 @@ from zswaplab_zbud.pool import ZbudPool
 
 @hookimpl
 def zswaplab_allocators() -> list[PartSpec]:
-    return [PartSpec(
-        "zbud", ZbudPool,
-        "zbud: at most 2 objects per page, LRU-tail page reclaim (Linux 3.11-6.4)",
-        (OptionSpec("kernel", str, "6.1", "kernel version (6.5+ removed the LRU and reclaim)"),),
-        kernel_name="zbud",
-    )]
+    return [
+        PartSpec(
+            "zbud",
+            ZbudPool,
+            "zbud: at most 2 objects per page, LRU-tail page reclaim (Linux 3.11-6.4)",
+            (OptionSpec("kernel", str, "6.1", "kernel version (6.5+ removed the LRU and reclaim)"),),
+            kernel_name="zbud",
+        )
+    ]

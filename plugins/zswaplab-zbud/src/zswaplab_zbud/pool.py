@@ -41,7 +41,7 @@ class PageList:
     ``tail`` is the oldest page (next to reclaim), ``head`` the newest; iteration goes tail to head.
     """
 
-    __slots__ = ("_prev", "_next", "tail", "head")
+    __slots__ = ("_next", "_prev", "head", "tail")
 
     def __init__(self) -> None:
         self._prev = array("q")
@@ -109,8 +109,19 @@ class ZbudPool(HandleData):
     the page allocator hands a freed frame out again, so the arrays stay as long as the pool's peak.
     """
 
-    __slots__ = ("_data", "_first", "_last", "_next_pfn", "_free_pfns", "_reclaiming", "_unbuddied", "_nonempty",
-                 "_lru", "evictable", "kernel")
+    __slots__ = (
+        "_data",
+        "_first",
+        "_free_pfns",
+        "_last",
+        "_lru",
+        "_next_pfn",
+        "_nonempty",
+        "_reclaiming",
+        "_unbuddied",
+        "evictable",
+        "kernel",
+    )
     name = "zbud"
 
     def __init__(self, kernel: str = "6.1") -> None:
@@ -279,4 +290,3 @@ class ZbudPool(HandleData):
     def lru_order(self) -> list[int]:
         """Page frame numbers from LRU tail (next to reclaim) to head."""
         return list(self._lru)
-

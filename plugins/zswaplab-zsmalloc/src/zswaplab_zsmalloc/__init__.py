@@ -16,12 +16,19 @@ __all__ = ["ClassSpec", "ClassTable", "Era", "ZsmallocPool", "build_class_table"
 def zswaplab_allocators() -> list[PartSpec]:
     return [
         PartSpec(
-            "zsmalloc", ZsmallocPool,
+            "zsmalloc",
+            ZsmallocPool,
             "zsmalloc: size classes in zspages of up to 4 (≤6.2) or 8 (6.3+) pages, compaction",
             (
                 OptionSpec("kernel", str, "6.1", "kernel version whose zsmalloc to model (set by --kernel)"),
-                OptionSpec("chain", int, 0, "max pages per zspage; 0 = the kernel's (4 up to 6.2, else 8)",
-                           minimum=0, maximum=16),
+                OptionSpec(
+                    "chain",
+                    int,
+                    0,
+                    "max pages per zspage; 0 = the kernel's (4 up to 6.2, else 8)",
+                    minimum=0,
+                    maximum=16,
+                ),
                 OptionSpec("era", str, "", "kernel version overriding 'kernel' for zsmalloc only, e.g. 6.3"),
             ),
             kernel_name="zsmalloc",

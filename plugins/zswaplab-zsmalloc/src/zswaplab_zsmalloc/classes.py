@@ -8,10 +8,9 @@ down, ``huge_class_size``), ``get_size_class_index``. Constants for x86_64 with 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import attrs
-
 from zswaplab.ops import PAGE_SIZE
 
 ZS_HANDLE_SIZE = 8  # sizeof(unsigned long): zs_malloc adds it before the class lookup
@@ -79,7 +78,7 @@ class ClassTable:
         return self.slots[get_size_class_index(size + ZS_HANDLE_SIZE)]
 
 
-@lru_cache(maxsize=None)  # a pure function of (chain, rule); pools share the frozen result
+@cache  # a pure function of (chain, rule); pools share the frozen result
 def build_class_table(chain: int, rule: str) -> ClassTable:
     """zs_create_pool: build slots from the top down, reusing the previous class when it can merge."""
     pages_for = get_pages_per_zspage if rule == "old" else calculate_zspage_chain_size

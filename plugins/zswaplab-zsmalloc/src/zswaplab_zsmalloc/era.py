@@ -18,7 +18,6 @@ Kernels before 6.1 are modelled with the 6.1 rules (the 4.2–6.1 code differs i
 from __future__ import annotations
 
 import attrs
-
 from zswaplab.errors import OptionError
 from zswaplab.presets import kernel_version
 

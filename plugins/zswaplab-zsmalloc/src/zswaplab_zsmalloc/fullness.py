@@ -59,17 +59,25 @@ class Scheme:
 
 
 FOUR = Scheme(
-    "four", 4, (("almost_full", ZS_ALMOST_FULL), ("almost_empty", ZS_ALMOST_EMPTY)),
+    "four",
+    4,
+    (("almost_full", ZS_ALMOST_FULL), ("almost_empty", ZS_ALMOST_EMPTY)),
     alloc_scan=(ZS_ALMOST_FULL, ZS_ALMOST_EMPTY, ZS_EMPTY),
-    source_scan=(ZS_ALMOST_EMPTY, ZS_ALMOST_FULL), dest_scan=(ZS_ALMOST_FULL, ZS_ALMOST_EMPTY),
-    inuse_first=True, empty=ZS_EMPTY, full=ZS_FULL,
+    source_scan=(ZS_ALMOST_EMPTY, ZS_ALMOST_FULL),
+    dest_scan=(ZS_ALMOST_FULL, ZS_ALMOST_EMPTY),
+    inuse_first=True,
+    empty=ZS_EMPTY,
+    full=ZS_FULL,
 )
 RATIO = Scheme(
-    "ratio", 12,
+    "ratio",
+    12,
     tuple((f"{10 * g}%", g) for g in range(1, 10)) + (("99%", ZS_INUSE_RATIO_99), ("100%", ZS_INUSE_RATIO_100)),
     alloc_scan=tuple(range(ZS_INUSE_RATIO_99, ZS_INUSE_RATIO_0 - 1, -1)),
     source_scan=tuple(range(ZS_INUSE_RATIO_10, ZS_INUSE_RATIO_99 + 1)),
     dest_scan=tuple(range(ZS_INUSE_RATIO_99, ZS_INUSE_RATIO_10 - 1, -1)),
-    inuse_first=False, empty=ZS_INUSE_RATIO_0, full=ZS_INUSE_RATIO_100,
+    inuse_first=False,
+    empty=ZS_INUSE_RATIO_0,
+    full=ZS_INUSE_RATIO_100,
 )
 SCHEMES = {"four": FOUR, "ratio": RATIO}

@@ -27,7 +27,7 @@ from zswaplab_zsmalloc.zspage import HANDLE_TYPECODE, Zspage, ZspageList
 class SizeClass:
     """A merged class: its fullness lists and the counts debugfs shows."""
 
-    __slots__ = ("spec", "lists", "group_of", "obj_used", "words", "_free_bases", "_fresh")
+    __slots__ = ("_free_bases", "_fresh", "group_of", "lists", "obj_used", "spec", "words")
 
     def __init__(self, spec: ClassSpec, scheme: Scheme) -> None:
         self.spec = spec
@@ -46,7 +46,7 @@ class SizeClass:
         fresh = self._fresh
         if self._free_bases:
             base = self._free_bases.pop()
-            self.words[base:base + len(fresh)] = fresh
+            self.words[base : base + len(fresh)] = fresh
             return base
         base = len(self.words)
         self.words.extend(fresh)
@@ -73,8 +73,21 @@ class SizeClass:
 class ZsmallocPool(HandleData):
     """zsmalloc as a zpool. See the package README for the options and ``era`` for what each kernel did."""
 
-    __slots__ = ("_data", "era", "scheme", "table", "_classes", "_by_size", "_pages",
-                 "_zspage_of", "_slot_of", "_free_handles", "_lru", "evictable", "_alloc_scan")
+    __slots__ = (
+        "_alloc_scan",
+        "_by_size",
+        "_classes",
+        "_data",
+        "_free_handles",
+        "_lru",
+        "_pages",
+        "_slot_of",
+        "_zspage_of",
+        "era",
+        "evictable",
+        "scheme",
+        "table",
+    )
     name = "zsmalloc"
 
     def __init__(self, kernel: str = "6.1", chain: int = 0, era: str = "") -> None:
@@ -266,8 +279,7 @@ class ZsmallocPool(HandleData):
     def class_table_columns(self) -> tuple[str, ...]:
         """The columns of /sys/kernel/debug/zsmalloc/<pool>/classes for this era."""
         groups = tuple(name for name, _ in self.scheme.columns)
-        return ("index", "size", *groups, "obj_allocated", "obj_used", "pages_used", "pages_per_zspage",
-                "freeable")
+        return ("index", "size", *groups, "obj_allocated", "obj_used", "pages_used", "pages_per_zspage", "freeable")
 
     def class_table(self) -> list[dict[str, Any]]:
         """One row per distinct (merged) class, ascending index, with the debugfs columns."""
@@ -277,12 +289,25 @@ class ZsmallocPool(HandleData):
         spec = cls.spec
         row: dict[str, Any] = {"index": spec.index, "size": spec.size}
         row.update({name: cls.lists[group].count for name, group in self.scheme.columns})
-        row.update(obj_allocated=cls.obj_allocated, obj_used=cls.obj_used,
-                   pages_used=cls.zspages * spec.pages_per_zspage, pages_per_zspage=spec.pages_per_zspage,
-                   freeable=cls.can_compact(), objs_per_zspage=spec.objs_per_zspage, huge=spec.huge)
+        row.update(
+            obj_allocated=cls.obj_allocated,
+            obj_used=cls.obj_used,
+            pages_used=cls.zspages * spec.pages_per_zspage,
+            pages_per_zspage=spec.pages_per_zspage,
+            freeable=cls.can_compact(),
+            objs_per_zspage=spec.objs_per_zspage,
+            huge=spec.huge,
+        )
         return row
 
     def describe(self) -> dict[str, Any]:
-        return {"kernel": self.era.label, "chain": self.era.chain, "chain_rule": self.era.chain_rule,
-                "groups": self.era.groups, "lru": self.era.lru, "classes": len(self.table.classes),
-                "huge_class_size": self.huge_class_size, "page_size": PAGE_SIZE}
+        return {
+            "kernel": self.era.label,
+            "chain": self.era.chain,
+            "chain_rule": self.era.chain_rule,
+            "groups": self.era.groups,
+            "lru": self.era.lru,
+            "classes": len(self.table.classes),
+            "huge_class_size": self.huge_class_size,
+            "page_size": PAGE_SIZE,
+        }

@@ -30,7 +30,7 @@ PFN_CLASS_SHIFT = 40
 class Zspage:
     """``pages_per_zspage`` pageframes holding ``objs_per_zspage`` slots of ``spec.size`` bytes."""
 
-    __slots__ = ("cls", "inuse", "freeobj", "base", "group", "prev", "next", "under_reclaim")
+    __slots__ = ("base", "cls", "freeobj", "group", "inuse", "next", "prev", "under_reclaim")
 
     def __init__(self, cls: SizeClass) -> None:
         self.cls = cls
@@ -56,7 +56,7 @@ class Zspage:
     @property
     def handles(self) -> array[int]:
         """A copy of the slot words: a handle (> 0) or a freelist link (≤ 0) per slot."""
-        return self.cls.words[self.base:self.base + self.cls.spec.objs_per_zspage]
+        return self.cls.words[self.base : self.base + self.cls.spec.objs_per_zspage]
 
     def slot_pageframes(self, slot: int) -> tuple[int, ...]:
         """Pageframes a slot touches: two when it straddles a page boundary (zs_map_object's test)."""
@@ -95,7 +95,7 @@ class Zspage:
 class ZspageList:
     """A fullness list: O(1) add at head, add after head, removal anywhere."""
 
-    __slots__ = ("head", "count")
+    __slots__ = ("count", "head")
 
     def __init__(self) -> None:
         self.head: Zspage | None = None

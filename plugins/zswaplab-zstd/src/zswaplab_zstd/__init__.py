@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 import zstandard
-
 from zswaplab.hookspecs import hookimpl
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import OptionSpec, PartSpec
@@ -41,8 +40,9 @@ class ZstdCompressor:
         local = self._local
         # No content size, checksum or dictionary id: the smallest frame, and the kernel stores no
         # checksum either. Without a content size the decoder needs max_output_size.
-        local.compress = zstandard.ZstdCompressor(level=self.level, write_content_size=False, write_checksum=False,
-                                                  write_dict_id=False).compress
+        local.compress = zstandard.ZstdCompressor(
+            level=self.level, write_content_size=False, write_checksum=False, write_dict_id=False
+        ).compress
         # Bound once: the per-page path then pays one call and no keyword handling in Python.
         local.decompress = partial(zstandard.ZstdDecompressor().decompress, max_output_size=PAGE_SIZE)
         return local
@@ -64,7 +64,12 @@ class ZstdCompressor:
 
 @hookimpl
 def zswaplab_compressors() -> list[PartSpec]:
-    return [PartSpec("zstd", ZstdCompressor, "zstd frame, reused contexts per thread (kernel zstd, level 3)",
-                     (OptionSpec("level", int, KERNEL_LEVEL, "zstd level (the kernel always uses 3)",
-                                 minimum=1, maximum=22),),
-                     kernel_name="zstd")]
+    return [
+        PartSpec(
+            "zstd",
+            ZstdCompressor,
+            "zstd frame, reused contexts per thread (kernel zstd, level 3)",
+            (OptionSpec("level", int, KERNEL_LEVEL, "zstd level (the kernel always uses 3)", minimum=1, maximum=22),),
+            kernel_name="zstd",
+        )
+    ]
