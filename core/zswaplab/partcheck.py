@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from zswaplab.errors import PluginContractError, ZswaplabError
 from zswaplab.interfaces import missing_methods
+from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, RegisteredPart
 
@@ -67,7 +68,7 @@ def check_pool_holds(zswap: Any) -> None:
     report, say, 1 pool page for 1898 stored pages. Called a few times per run, never per page."""
     stored = getattr(getattr(zswap, "counters", None), "stored_bytes", None)
     pages = zswap.allocator.total_pages()
-    if stored is not None and pages * 4096 < stored:
+    if stored is not None and pages * PAGE_SIZE < stored:
         raise PoolShortfall(
             f"reports {pages} pool page{'s' if pages != 1 else ''} holding {stored} compressed "
             "bytes: an allocator must return a distinct int handle per live object and count "

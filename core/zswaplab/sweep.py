@@ -38,6 +38,7 @@ from zswaplab.partcheck import construct
 from zswaplab.parts import parse_part, split_part_list
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
+from zswaplab.results import AXIS_COLUMNS
 from zswaplab.tunables import FIELDS as TUNABLE_FIELDS
 from zswaplab.tunables import effective, lookup, parse_value
 
@@ -48,18 +49,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 #: Axis name → the plugin kind it names (None: a plain setting).
 PART_AXES = {"compressor": "compressor", "allocator": "allocator", "index": "index", "policy": "flush_policy"}
-AXES = (
-    "workload",
-    "pages",
-    "seed",
-    "kernel",
-    "ram",
-    "compressor",
-    "allocator",
-    "index",
-    "policy",
-    "exclusive_loads",
-) + tuple(f for f in TUNABLE_FIELDS if f != "exclusive_loads")
+# the results table's axis columns, then the tunables that are not columns of their own
+AXES = AXIS_COLUMNS + tuple(f for f in TUNABLE_FIELDS if f not in AXIS_COLUMNS)
 _INT_AXES = ("pages", "seed")
 
 
