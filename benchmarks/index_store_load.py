@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store_load import bare_loop, orchestrator_loop, timed
-from zswaplab.config import RunConfig, build_zswap
-from zswaplab.pages import text_page
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.workloads.pages import text_page
 
 INDEXES = ("mapping", "rbtree", "split-rbtree", "xarray", "hash")
 

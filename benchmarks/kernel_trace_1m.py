@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from zswaplab.kernel_trace import TraceRow, read_kernel_trace, write_kernel_trace
+from zswaplab.traces.kernel import TraceRow, read_kernel_trace, write_kernel_trace
 
 SOURCE = Path(__file__).resolve().parent.parent / "tests/data/oracle/traces/lz4_zsmalloc_mix.ops.csv.gz"
 

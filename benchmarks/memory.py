@@ -51,7 +51,7 @@ def _fill(zswap: Any, pages: int) -> None:
 
 
 def _build(allocator: str, index: str | None) -> Any:
-    from zswaplab.config import RunConfig, build_zswap
+    from zswaplab.engine.config import RunConfig, build_zswap
 
     return build_zswap(RunConfig("lz4", allocator, index, None, ram="1T"))
 

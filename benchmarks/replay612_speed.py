@@ -13,7 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
-from zswaplab.cli_replay import replay_trace
+from zswaplab.cli.replay import replay_trace
 
 ORACLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "oracle"
 GOAL = 2.0

@@ -41,7 +41,7 @@ import kernel_trace_1m
 import memory
 import size_only
 import store_load
-from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.engine.config import RunConfig, build_workload, build_zswap
 from zswaplab.errors import CompressError
 from zswaplab.ops import INCOMPRESSIBLE
 
@@ -109,7 +109,7 @@ def runner_lengths_speed(pages: int, repeats: int) -> dict[str, float]:
     invalidates, and a store is the dearer half of a store/invalidate pair."""
     from collections import Counter
 
-    from zswaplab.runner import execute
+    from zswaplab.engine.runner import execute
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "lengths.json")
@@ -152,7 +152,7 @@ def _length_of(zswap: Any, page: bytes) -> int:
 
 
 def replay_seconds(ops: int, repeats: int) -> dict[str, Any]:
-    from zswaplab.cli_replay import replay_trace
+    from zswaplab.cli.replay import replay_trace
 
     with tempfile.TemporaryDirectory() as tmp:
         path = kernel_trace_1m.make_trace(os.path.join(tmp, "tiled.ops.csv.gz"), ops)
@@ -209,7 +209,7 @@ def profile_paths(quick: bool) -> dict[str, str]:
     lengths = size_only.seeded_lengths(50_000 if quick else 200_000)
     config = RunConfig("lz4", "zbud", "rbtree", None, ram="64G")
 
-    from zswaplab.cli_replay import replay_trace
+    from zswaplab.cli.replay import replay_trace
 
     with tempfile.TemporaryDirectory() as tmp:
         trace = kernel_trace_1m.make_trace(os.path.join(tmp, "t.ops.csv.gz"), 100_000 if quick else 1_000_000)

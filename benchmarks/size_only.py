@@ -24,7 +24,7 @@ from collections import deque
 from itertools import repeat
 from typing import Any
 
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.engine.config import RunConfig, build_zswap
 from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.parts import split_part_list
 

@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from zswaplab.config import RunConfig, build_workload, build_zswap
+from zswaplab.engine.config import RunConfig, build_workload, build_zswap
 from zswaplab.gcpause import cyclic_gc_paused
 
 

@@ -17,9 +17,9 @@ import statistics
 import tempfile
 import time
 
-from zswaplab.results import ResultsDB
-from zswaplab.sweep import SweepSpec
-from zswaplab.sweep_runner import run_sweep
+from zswaplab.sweep.results import ResultsDB
+from zswaplab.sweep.runner import run_sweep
+from zswaplab.sweep.spec import SweepSpec
 
 
 def share_spec(pages: int) -> SweepSpec:

@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 
 import attrs
-from zswaplab.config import RunConfig, build_workload
-from zswaplab.runner import execute
-from zswaplab.traces import TraceRecord, write_trace
+from zswaplab.engine.config import RunConfig, build_workload
+from zswaplab.engine.runner import execute
+from zswaplab.traces.reader import TraceRecord, write_trace
 
 
 def synthetic_records(ops: int, slots: int, seed: int = 1, pages: int = 0) -> Iterator[TraceRecord]:

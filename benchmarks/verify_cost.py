@@ -14,8 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from store_load import orchestrator_loop, timed
-from zswaplab.config import RunConfig
-from zswaplab.pages import mix_page
+from zswaplab.engine.config import RunConfig
+from zswaplab.workloads.pages import mix_page
 
 
 def pages_per_second(compressor: str, pages: list[bytes], verify: bool) -> float:

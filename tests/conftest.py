@@ -8,7 +8,7 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.orchestrator import Zswap
+from zswaplab.engine.orchestrator import Zswap
 from zswaplab.presets import get_preset
 
 

@@ -13,7 +13,7 @@ from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.errors import UserError
 from zswaplab.hookspecs import hookimpl
-from zswaplab.pages import fixed_page
+from zswaplab.workloads.pages import fixed_page
 
 
 def test_docstring_example_runs() -> None:

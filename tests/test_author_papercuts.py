@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import zswaplab.cli
-from zswaplab.cli import main
+import zswaplab.cli.app
+from zswaplab.cli.app import main
 from zswaplab.plugins import reset_plugin_host
 
 
@@ -23,7 +23,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def run_cli_env(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **env}
     return subprocess.run(
-        [sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True, env=environment, timeout=120
+        [sys.executable, "-m", "zswaplab", *argv], capture_output=True, text=True, env=environment, timeout=120
     )
 
 
@@ -80,13 +80,13 @@ def test_run_classes_says_when_an_allocator_has_no_table(capsys):
 
 def test_seconds_of_the_first_row_carry_no_page_generation(capsys, monkeypatch):
     seen: list[int] = []
-    real = zswaplab.cli.execute
+    real = zswaplab.cli.app.execute
 
     def spy(config, workload=None, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(len(workload._cache))  # pages already generated when this row's clock starts
         return real(config, workload=workload, **kwargs)
 
-    monkeypatch.setattr(zswaplab.cli, "execute", spy)
+    monkeypatch.setattr(zswaplab.cli.app, "execute", spy)
     code, _, _ = cli(
         capsys,
         "run",

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.plugins import reset_plugin_host
 
 
@@ -202,7 +202,7 @@ def run_subprocess(root: Path, *argv: str, **env: str) -> subprocess.CompletedPr
     environment.pop("ZSWAPLAB_STRICT_PLUGINS", None)
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "zswaplab.cli", *argv], capture_output=True, text=True, env=environment, timeout=120
+        [sys.executable, "-m", "zswaplab", *argv], capture_output=True, text=True, env=environment, timeout=120
     )
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from zswaplab.capture import CaptureError, capture, is_anonymous, parse_maps
-from zswaplab.cli import main
-from zswaplab.pageset import read_pageset
+from zswaplab.cli.app import main
+from zswaplab.workloads.capture import CaptureError, capture, is_anonymous, parse_maps
+from zswaplab.workloads.pageset import read_pageset
 
 MARKER = b"zswaplab-capture-marker-" * 170  # 4080 bytes: lands inside one page
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

@@ -1,7 +1,7 @@
 """``zswaplab classes`` with the core alone: formatting, and a one-line error for a part without classes."""
 
-from zswaplab.cli import main
-from zswaplab.cli_classes import format_debugfs
+from zswaplab.cli.app import main
+from zswaplab.cli.classes import format_debugfs
 
 
 def test_format_debugfs_aligns_and_totals():

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
-from zswaplab.kernel_trace import TraceRow
-from zswaplab.replay import Replayer
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.replay import Replayer
 
 for _dist in ("zswaplab_lzo", "zswaplab_lz4", "zswaplab_zbud", "zswaplab_z3fold", "zswaplab_zsmalloc"):
     pytest.importorskip(_dist)

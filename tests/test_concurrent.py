@@ -10,12 +10,12 @@ import pytest
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
-from zswaplab.concurrent import ConcurrentZswap
+from zswaplab.engine.concurrent import ConcurrentZswap
+from zswaplab.engine.swap import SwapSystem
 from zswaplab.entry import Entry
 from zswaplab.interfaces import ZswapView
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.presets import get_preset
-from zswaplab.swap import SwapSystem
 
 TYPE = 0
 

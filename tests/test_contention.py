@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from zswaplab import codec_costs
 from zswaplab.builtin.deflate import DeflateCompressor
-from zswaplab.cli import main
-from zswaplab.contention import INVALIDATE, LOAD, STORE, CostModel, CpuStreams, simulate
-from zswaplab.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams, place
-from zswaplab.lock_rules import hash_bucket, xa_levels, zs_class_index
+from zswaplab.cli.app import main
 from zswaplab.plugins import get_plugin_host
-from zswaplab.scaling_study import index_factory
+from zswaplab.studies import codec_costs
+from zswaplab.studies.contention import INVALIDATE, LOAD, STORE, CostModel, CpuStreams, simulate
+from zswaplab.studies.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams, place
+from zswaplab.studies.lock_rules import hash_bucket, xa_levels, zs_class_index
+from zswaplab.studies.scaling import index_factory
 
 # map, LRU and atomic costs off: these tests time the index and zpool locks alone (tests/test_kernel_locks.py
 # times the rest)

@@ -80,7 +80,7 @@ class TutorialShell:
                 words[3],
             ]
         if words[0] == "zswaplab":
-            return [py, "-m", "zswaplab.cli", *words[1:]]
+            return [py, "-m", "zswaplab", *words[1:]]
         if words[0] == "pytest":
             return [py, "-m", "pytest", "-p", "no:cacheprovider", *words[1:]]
         if words[0] == "tox":
@@ -96,7 +96,7 @@ class TutorialShell:
 
 
 def test_tutorial_shows_the_files_the_template_writes(tmp_path: Path) -> None:
-    from zswaplab.plugin_template import render
+    from zswaplab.cli.plugin_template import render
 
     render("allocator", "onepage", tmp_path)
     text = TUTORIAL.read_text()

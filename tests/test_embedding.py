@@ -12,11 +12,11 @@ import pytest
 import zswaplab
 from zswaplab import Simulator
 from zswaplab.api import SwapOut
+from zswaplab.engine.observers import ObserverWarning
 from zswaplab.errors import PageError, UserError
 from zswaplab.events import RESULT_COUNTERS
 from zswaplab.hookspecs import hookimpl
-from zswaplab.observers import ObserverWarning
-from zswaplab.pages import fixed_page
+from zswaplab.workloads.pages import fixed_page
 
 PAGE = fixed_page(1200, 3)
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from zswaplab.traces import read_trace
-from zswaplab.tracestats import trace_stats
+from zswaplab.traces.reader import read_trace
+from zswaplab.traces.stats import trace_stats
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 LACKEY = Path(__file__).parent / "data" / "lackey-touch.txt.gz"

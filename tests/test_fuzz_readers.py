@@ -9,12 +9,12 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from zswaplab.config import RunConfig, build_workload, build_zswap, parse_size
+from zswaplab.engine.config import RunConfig, build_workload, build_zswap, parse_size
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.parts import PartRef, parse_part, split_part_list
 from zswaplab.plugins import PluginHost
 from zswaplab.testing import hypothesis_examples
-from zswaplab.workloads import read_length_histogram
+from zswaplab.workloads.spec import read_length_histogram
 
 FUZZ = settings(max_examples=hypothesis_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOST = PluginHost()

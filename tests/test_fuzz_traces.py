@@ -9,11 +9,11 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from zswaplab import kernel_trace
-from zswaplab.cli_replay import replay_trace
+from zswaplab.cli.replay import replay_trace
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.kernel_trace import COLUMNS, OPS, read_kernel_trace
 from zswaplab.testing import hypothesis_examples
+from zswaplab.traces import kernel as kernel_trace
+from zswaplab.traces.kernel import COLUMNS, OPS, read_kernel_trace
 
 FUZZ = settings(max_examples=hypothesis_examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = ",".join(COLUMNS) + "\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from zswaplab.engine.handle_map import DENSE_MIN, HandleMap
 from zswaplab.entry import Entry
-from zswaplab.handle_map import DENSE_MIN, HandleMap
 
 
 def test_dense_handles_stay_in_the_list() -> None:
@@ -61,7 +61,7 @@ def test_it_answers_like_a_dict_whatever_the_handles() -> None:
 
 @pytest.mark.parametrize("allocator", ["zbud", "z3fold"])
 def test_zbud_and_z3fold_handles_keep_the_map_a_list_through_churn_and_reclaim(allocator: str) -> None:
-    from zswaplab.config import RunConfig, build_zswap
+    from zswaplab.engine.config import RunConfig, build_zswap
     from zswaplab.plugins import get_plugin_host
 
     if allocator not in get_plugin_host().parts["allocator"]:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from zswaplab import interleave
-from zswaplab.interleave import _Gaps, early_begins_by_chunk, early_store_begins
-from zswaplab.kernel_trace import TraceRow
 from zswaplab.testing import hypothesis_examples
+from zswaplab.traces import interleave
+from zswaplab.traces.interleave import _Gaps, early_begins_by_chunk, early_store_begins
+from zswaplab.traces.kernel import TraceRow
 
 ROW = st.tuples(
     st.integers(1, 7),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zswaplab.contention import LOAD, STORE, CostModel, CpuStreams, simulate
-from zswaplab.kernel_locks import ZSWAP_NR_ZPOOLS, lock_set, native_index
+from zswaplab.studies.contention import LOAD, STORE, CostModel, CpuStreams, simulate
+from zswaplab.studies.kernel_locks import ZSWAP_NR_ZPOOLS, lock_set, native_index
 
 COST = CostModel(
     compress_ns=1000.0,

@@ -12,8 +12,8 @@ from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.errors import PluginLoadError
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
-from zswaplab.swapmodel import Combo, machine_for
 from zswaplab.testing import AllocatorContract, CompressorContract, FlushPolicyContract, IndexContract
+from zswaplab.testing.swapmodel import Combo, machine_for
 
 
 class OverlappingAllocator(IdealAllocator):

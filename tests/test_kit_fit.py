@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from zswaplab.builtin.ideal import IdealAllocator
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.errors import AllocTooBig
 from zswaplab.plugins import reset_plugin_host
 from zswaplab.testing import AllocatorContract

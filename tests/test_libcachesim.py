@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from zswaplab import Simulator
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.errors import FileFormatError, UserError
 
 lcs = pytest.importorskip("libcachesim")  # installed by requirements-dev.txt: under CI a skip fails the run

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from zswaplab.config import RunConfig
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.memcg import Memcg
+from zswaplab.engine.runner import execute
 from zswaplab.errors import UserError
-from zswaplab.memcg import Memcg
-from zswaplab.runner import execute
-from zswaplab.sweep import SweepSpec, expand
+from zswaplab.sweep.spec import SweepSpec, expand
 
 CLOSED = "access:zipf,pages=2048,closed_loop=true"
 

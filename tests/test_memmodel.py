@@ -6,12 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from zswaplab.config import RunConfig
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.runner import execute
 from zswaplab.errors import FileFormatError
-from zswaplab.memmodel import ClockFrames, LruFrames, MemoryModel, dense_accesses, read_lackey
 from zswaplab.ops import OpKind
-from zswaplab.opstreams import FREE, GENERATORS, READ, WRITE, Access
-from zswaplab.runner import execute
+from zswaplab.workloads.memmodel import ClockFrames, LruFrames, MemoryModel, dense_accesses, read_lackey
+from zswaplab.workloads.opstreams import FREE, GENERATORS, READ, WRITE, Access
 
 LACKEY = Path(__file__).parent / "data" / "lackey-touch.txt.gz"
 

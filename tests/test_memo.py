@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from zswaplab.builtin.deflate import DeflateCompressor
-from zswaplab.config import RunConfig
-from zswaplab.memo import MemoCompressor
-from zswaplab.pages import fixed_page, text_page
-from zswaplab.runner import execute
-from zswaplab.traces import TraceRecord, write_trace
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.memo import MemoCompressor
+from zswaplab.engine.runner import execute
+from zswaplab.traces.reader import TraceRecord, write_trace
+from zswaplab.workloads.pages import fixed_page, text_page
 
 
 class Counting(DeflateCompressor):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import statistics
 
-from zswaplab.pages import MIX, ZERO_PAGE, heap_page, mix_page
-from zswaplab.pagestats import is_same_filled
 from zswaplab.plugins import get_plugin_host
+from zswaplab.workloads.pages import MIX, ZERO_PAGE, heap_page, mix_page
+from zswaplab.workloads.pagestats import is_same_filled
 
 N = 3000
 

@@ -15,11 +15,11 @@ import os
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
-from zswaplab.config import build_zswap
+from zswaplab.engine.config import build_zswap
 from zswaplab.errors import UserError
 from zswaplab.plugins import PluginHost
-from zswaplab.swapmodel import Combo, combinations, machine_for, refused_combinations
 from zswaplab.testing import hypothesis_examples
+from zswaplab.testing.swapmodel import Combo, combinations, machine_for, refused_combinations
 
 HOST = PluginHost()
 COMBOS = combinations(HOST)

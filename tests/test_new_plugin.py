@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def test_rendered_plugin_installs_and_passes_the_kit(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(site), "ZSWAPLAB_HYPOTHESIS_EXAMPLES": "10"}
     env.pop("CI", None)  # the template's own skips (not applicable) are judged by the kit, not by our CI rule
     listing = subprocess.run(
-        [sys.executable, "-m", "zswaplab.cli", "plugins", "--json"], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "zswaplab", "plugins", "--json"], env=env, capture_output=True, text=True, check=True
     )
     parts = {p["name"]: p for p in json.loads(listing.stdout)["parts"] if p["kind"] == "allocator"}
     assert parts["zblock"]["distribution"] == "zswaplab-zblock" and parts["zblock"]["options"][0]["help"]

@@ -1,7 +1,7 @@
 """Bad input through the real command line: exit 2, one line on stderr, no traceback, no file left behind
 and no existing file changed (issue 21).
 
-Each case runs ``python -m zswaplab.cli`` in a subprocess in its own directory: a case cannot change this
+Each case runs ``python -m zswaplab`` in a subprocess in its own directory: a case cannot change this
 process's umask, working directory, signal handlers or logging, and an endless read is killed by the
 timeout instead of hanging the suite. The directory is snapshotted (names, modes, contents, link targets)
 before and after.
@@ -36,7 +36,7 @@ def zswaplab(
     # A memory cap in the child: an unbounded read fails there instead of pushing the machine into swap.
     code = f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP})); "
     code += f"os.umask({umask!r}); " if umask is not None else ""
-    code += "from zswaplab.cli import main; sys.exit(main(sys.argv[1:]))"
+    code += "from zswaplab.cli.app import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, *argv],
         cwd=cwd,
@@ -124,7 +124,7 @@ def foreign_db(path: Path) -> None:
 
 
 def empty_pageset(d: Path) -> str:
-    from zswaplab.pageset import write_pageset
+    from zswaplab.workloads.pageset import write_pageset
 
     write_pageset(str(d / "empty.pageset"), [])
     return "empty.pageset"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from zswaplab.engine.offset_table import OffsetTable
 from zswaplab.entry import SWP_OFFSET_MASK, SWP_TYPE_SHIFT, Entry
-from zswaplab.offset_table import OffsetTable
 
 
 def test_put_returns_the_displaced_entry_and_counts_distinct_offsets():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.engine.swap import SwapSystem
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
-from zswaplab.pages import random_page, text_page
-from zswaplab.swap import SwapSystem
+from zswaplab.workloads.pages import random_page, text_page
 
 WORD = (0x1122334455667788).to_bytes(8, "little")
 
@@ -142,7 +142,7 @@ def test_after_an_exclusive_load_the_swap_cache_answers_until_the_slot_is_writte
 
 def test_policy_bookkeeping_hooks_are_called_unless_they_are_the_none_policys_no_ops():
     from zswaplab.builtin.none_policy import NonePolicy
-    from zswaplab.config import RunConfig, build_zswap
+    from zswaplab.engine.config import RunConfig, build_zswap
 
     class Counting(NonePolicy):
         def __init__(self) -> None:

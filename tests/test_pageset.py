@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from zswaplab.errors import FileFormatError
-from zswaplab.pages import fixed_page, mix_page
-from zswaplab.pageset import MAGIC, PageSetWriter, read_pageset, write_pageset
+from zswaplab.workloads.pages import fixed_page, mix_page
+from zswaplab.workloads.pageset import MAGIC, PageSetWriter, read_pageset, write_pageset
 
 
 def _pages(n: int) -> list[bytes]:
@@ -64,8 +64,8 @@ def test_bad_files_name_file_and_position(tmp_path: Path, mutate, fragment: str)
 
 
 def test_pages_workload_runs(tmp_path: Path) -> None:
-    from zswaplab.config import RunConfig
-    from zswaplab.runner import execute
+    from zswaplab.engine.config import RunConfig
+    from zswaplab.engine.runner import execute
 
     path = tmp_path / "set.zpgs"
     write_pageset(str(path), [fixed_page(700, i) for i in range(64)] + [bytes(4096)] * 8)
@@ -78,8 +78,8 @@ def test_pages_workload_runs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["pages", "file"])
 def test_page_files_under_random_streams(tmp_path: Path, kind: str) -> None:
-    from zswaplab.config import RunConfig
-    from zswaplab.runner import execute
+    from zswaplab.engine.config import RunConfig
+    from zswaplab.engine.runner import execute
 
     path = tmp_path / "set.bin"
     pages = [fixed_page(600, i) for i in range(20)]

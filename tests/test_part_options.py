@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.plugins import reset_plugin_host
 
 PICKY = """

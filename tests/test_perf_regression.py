@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from zswaplab.config import RunConfig, build_workload
+from zswaplab.engine.config import RunConfig, build_workload
 from zswaplab.plugins import get_plugin_host
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

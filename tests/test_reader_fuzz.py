@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.kernel_trace import read_kernel_trace
-from zswaplab.memmodel import read_lackey
-from zswaplab.pages import fixed_page
-from zswaplab.pageset import read_pageset, write_pageset
-from zswaplab.traces import TraceRecord, read_trace, write_trace
+from zswaplab.traces.kernel import read_kernel_trace
+from zswaplab.traces.reader import TraceRecord, read_trace, write_trace
+from zswaplab.workloads.memmodel import read_lackey
+from zswaplab.workloads.pages import fixed_page
+from zswaplab.workloads.pageset import read_pageset, write_pageset
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 RECORDS = [TraceRecord("store", seq=i, type=0, offset=i, dlen=100 + i, result="stored") for i in range(5)]

@@ -11,13 +11,13 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.cli import main
-from zswaplab.cli_replay import replay_trace
-from zswaplab.interleave import early_store_begins
-from zswaplab.kernel_trace import TraceRow
-from zswaplab.orchestrator import Zswap
+from zswaplab.cli.app import main
+from zswaplab.cli.replay import replay_trace
+from zswaplab.engine.orchestrator import Zswap
 from zswaplab.presets import get_preset
-from zswaplab.replay import Replayer
+from zswaplab.traces.interleave import early_store_begins
+from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.replay import Replayer
 
 TRACES = sorted((Path(__file__).parent / "data" / "oracle" / "traces").glob("*.ops.csv.gz"))
 #: Mismatches a replay still has, per trace and field: bounds that may only fall (issue 17). z3fold's

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zswaplab.cli_replay import replay_trace
+from zswaplab.cli.replay import replay_trace
 
 TRACES = Path(__file__).parent / "data" / "oracle" / "traces-6.12"
 # (trace, ceiling on all mismatches, ceilings per field)

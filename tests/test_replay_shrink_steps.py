@@ -10,9 +10,9 @@ every one of them.
 from __future__ import annotations
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
-from zswaplab.kernel_trace import TraceRow
-from zswaplab.replay import Replayer
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.replay import Replayer
 
 pytest.importorskip("zswaplab_zbud")
 pytest.importorskip("zswaplab_policies")

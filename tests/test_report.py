@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.errors import UserError
 from zswaplab.progress import require
-from zswaplab.report import comparison_table, load_rows, to_csv, to_markdown, write_report
-from zswaplab.sweep import SweepSpec
-from zswaplab.sweep_runner import run_sweep
+from zswaplab.sweep.report import comparison_table, load_rows, to_csv, to_markdown, write_report
+from zswaplab.sweep.runner import run_sweep
+from zswaplab.sweep.spec import SweepSpec
 
 SETS = ["allocator=ideal", "compressor=lz4,deflate", "workload=fixed:700,mix", "pages=96", "ram=1M"]
 PNG = b"\x89PNG\r\n\x1a\n"

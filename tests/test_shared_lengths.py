@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from zswaplab.builtin.ideal import IdealAllocator
-from zswaplab.config import RunConfig
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.runner import execute
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 from zswaplab.plugins import get_plugin_host, reset_plugin_host
-from zswaplab.runner import execute
-from zswaplab.sweep import make_cell
-from zswaplab.sweep_worker import PrepareTask, prepare_group
+from zswaplab.sweep.spec import make_cell
+from zswaplab.sweep.worker import PrepareTask, prepare_group
 
 
 class EvictableIdeal(IdealAllocator):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import attrs
-from zswaplab.config import RunConfig
-from zswaplab.runner import execute
-from zswaplab.shrink_slab import SHRINK_BATCH, SWAP_CLUSTER_MAX, ShrinkSlab, shrinker_for
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.runner import execute
+from zswaplab.engine.shrink_slab import SHRINK_BATCH, SWAP_CLUSTER_MAX, ShrinkSlab, shrinker_for
 
 
 @attrs.define

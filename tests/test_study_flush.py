@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
-from zswaplab.cli import main
-from zswaplab.cli_study import STUDY_TOPICS, add_flush_parser
+from zswaplab.cli.app import main
+from zswaplab.cli.study import STUDY_TOPICS, add_flush_parser
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
-from zswaplab.study_flush import FlushSettings, run_flush_grid
-from zswaplab.study_flush_report import render_page, write_outputs
+from zswaplab.studies.flush import FlushSettings, run_flush_grid
+from zswaplab.studies.flush_report import render_page, write_outputs
 
 SMALL = ["--compressor", "deflate", "--allocator", "ideal", "--pages", "400", "--ram", "1M"]
 SETTINGS = FlushSettings(compressor="deflate", ram="1M", workload="mix:stream=random", pages=400)
@@ -84,6 +84,6 @@ def test_topics_are_registered_from_the_list(monkeypatch, capsys):
     def add_demo(topics):
         topics.add_parser("demo").set_defaults(func=lambda args: print("demo ran") or 0)
 
-    monkeypatch.setattr("zswaplab.cli_study.STUDY_TOPICS", [add_flush_parser, add_demo])
+    monkeypatch.setattr("zswaplab.cli.study.STUDY_TOPICS", [add_flush_parser, add_demo])
     assert main(["study", "demo"]) == 0 and capsys.readouterr().out == "demo ran\n"
     assert STUDY_TOPICS[0] is add_flush_parser

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zswaplab.cli import main
-from zswaplab.study_flush import FlushSettings
-from zswaplab.study_flush_robust import SIZED, run_robust, section_a, section_b, verdict
+from zswaplab.cli.app import main
+from zswaplab.studies.flush import FlushSettings
+from zswaplab.studies.flush_robust import SIZED, run_robust, section_a, section_b, verdict
 
 
 def test_verdict_needs_every_seed_and_scale_to_agree() -> None:

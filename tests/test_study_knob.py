@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.errors import UserError
-from zswaplab.study_knob import KnobSettings, changes, parse_knob, run_knob, verdict
+from zswaplab.studies.knob import KnobSettings, changes, parse_knob, run_knob, verdict
 
 
 def test_parse_knob_needs_a_known_tunable_and_two_values() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zswaplab.cli import main
-from zswaplab.study_locks import CHECKS, LocksSettings, agreement, compared, kernel_curves
+from zswaplab.cli.app import main
+from zswaplab.studies.locks import CHECKS, LocksSettings, agreement, compared, kernel_curves
 
 
 def test_agreement_says_when_the_model_misses() -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--ops-per-cpu", "300", "--pages", "512", "--json", "--no-plots"]
@@ -79,8 +79,8 @@ def test_an_unknown_key_in_a_study_file_is_named(tmp_path: Path, capsys: pytest.
 
 
 def test_swap_pages_covers_every_offset_the_layout_places():
-    from zswaplab.cpu_streams import LAYOUTS, StreamSpec, place
-    from zswaplab.scaling_study import swap_pages
+    from zswaplab.studies.cpu_streams import LAYOUTS, StreamSpec, place
+    from zswaplab.studies.scaling import swap_pages
 
     for layout in LAYOUTS:
         for pages, cpus in ((128, 2), (256, 3), (1000, 4), (1, 1)):

@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from zswaplab.cli import main
-from zswaplab.config import RunConfig
+from zswaplab.cli.app import main
+from zswaplab.engine.config import RunConfig
 from zswaplab.errors import UserError
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 from zswaplab.plugins import get_plugin_host, reset_plugin_host
-from zswaplab.results import ResultsDB
-from zswaplab.sweep import SweepSpec, expand, load_sweep_file, make_cell
-from zswaplab.sweep_runner import run_sweep
-from zswaplab.sweep_worker import CellTask, run_cell
+from zswaplab.sweep.results import ResultsDB
+from zswaplab.sweep.runner import run_sweep
+from zswaplab.sweep.spec import SweepSpec, expand, load_sweep_file, make_cell
+from zswaplab.sweep.worker import CellTask, run_cell
 
 SMALL = ["allocator=ideal", "compressor=lz4,deflate", "workload=fixed:700,mix", "pages=128"]
 

@@ -17,9 +17,9 @@ import time
 import pytest
 from zswaplab import Simulator
 from zswaplab.errors import UserError
-from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import PRESETS
+from zswaplab.workloads.pages import fixed_page
 
 FAULT_INJECTORS = {"faulty"}  # parts that fail on purpose (zswaplab-faults): not what this test is about
 _HOST = get_plugin_host()
@@ -174,7 +174,7 @@ def test_begin_store_admission_is_kept_by_both_zswaps(threads: bool) -> None:
 
 
 def test_concurrent_zswap_adds_locks_around_zswaps_flow() -> None:
-    from zswaplab.concurrent import ConcurrentZswap
+    from zswaplab.engine.concurrent import ConcurrentZswap
 
     own = set(vars(ConcurrentZswap))
     assert not own & {"load", "store", "store_length", "_zswap_store", "_frontswap_store", "begin_store"}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zswaplab.cli_plugins import plugin_rows
-from zswaplab.config import RunConfig
-from zswaplab.runner import execute
+from zswaplab.cli.plugins import plugin_rows
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.runner import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = {p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists()}

@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 from zswaplab.errors import FileFormatError
-from zswaplab.traces import KERNEL_COLUMNS, OPS, TraceRecord, read_kernel_trace, read_trace, sniff_format, write_trace
+from zswaplab.traces.reader import (
+    KERNEL_COLUMNS,
+    OPS,
+    TraceRecord,
+    read_kernel_trace,
+    read_trace,
+    sniff_format,
+    write_trace,
+)
 
 # An excerpt of shared/oracle/traces/lz4_zbud_fixed700.ops.csv.gz (a real Linux 6.1 kernel's op trace):
 # its first 3000 rows, 200 rej_full stores, and every writeback, shrink, snapshot and mark row.
@@ -143,8 +151,8 @@ def test_trace_stats_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_trace_workload_size_only(tmp_path: Path) -> None:
-    from zswaplab.config import RunConfig
-    from zswaplab.runner import execute
+    from zswaplab.engine.config import RunConfig
+    from zswaplab.engine.runner import execute
 
     records = [TraceRecord("store", type=0, offset=i, dlen=500 + i) for i in range(100)]
     records += [TraceRecord("load", type=0, offset=i) for i in range(0, 100, 2)]
@@ -157,8 +165,8 @@ def test_trace_workload_size_only(tmp_path: Path) -> None:
 
 
 def test_trace_workload_content_from_page_source(tmp_path: Path) -> None:
-    from zswaplab.config import RunConfig
-    from zswaplab.runner import execute
+    from zswaplab.engine.config import RunConfig
+    from zswaplab.engine.runner import execute
 
     path = str(tmp_path / "w.csv")
     write_trace(path, [TraceRecord("store", type=0, offset=i, page=i) for i in range(20)])
@@ -170,8 +178,8 @@ def test_trace_workload_content_from_page_source(tmp_path: Path) -> None:
 
 
 def test_trace_workload_rejects_load_of_empty_slot(tmp_path: Path) -> None:
-    from zswaplab.config import RunConfig
-    from zswaplab.runner import execute
+    from zswaplab.engine.config import RunConfig
+    from zswaplab.engine.runner import execute
 
     path = str(tmp_path / "w.csv")
     write_trace(path, [TraceRecord("store", type=0, offset=1, dlen=9), TraceRecord("load", type=0, offset=2)])
@@ -180,7 +188,7 @@ def test_trace_workload_rejects_load_of_empty_slot(tmp_path: Path) -> None:
 
 
 def test_swap_extent_same_for_every_form(tmp_path: Path) -> None:
-    from zswaplab.traces import swap_extent
+    from zswaplab.traces.reader import swap_extent
 
     extents = []
     for name in ("e.csv", "e.jsonl", "e.ztr"):

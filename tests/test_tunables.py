@@ -7,13 +7,13 @@ from typing import Any
 
 import attrs
 import pytest
-from zswaplab.cli import main
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.cli.app import main
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.engine.runner import execute
+from zswaplab.engine.tunables import TUNABLES, parse_sets, tune
 from zswaplab.errors import UserError
 from zswaplab.presets import get_preset
-from zswaplab.runner import execute
-from zswaplab.sweep import SweepSpec, expand
-from zswaplab.tunables import TUNABLES, parse_sets, tune
+from zswaplab.sweep.spec import SweepSpec, expand
 
 SMALL = {"compressor": "lz4", "allocator": "zbud", "kernel": "6.1", "ram": "8M", "workload": "mix", "pages": 2048}
 

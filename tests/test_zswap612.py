@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.engine.zswap612 import EEXIST, ENOMEM, ZERO_PAGE, Zswap612
 from zswaplab.errors import UserError
 from zswaplab.presets import COUNTERS_612, PRESETS, get_preset
-from zswaplab.zswap612 import EEXIST, ENOMEM, ZERO_PAGE, Zswap612
 
 
 def make(ram: str = "4M", policy: str | None = None, allocator: str = "zsmalloc", verify: bool = False) -> Zswap612:
@@ -143,7 +143,7 @@ def test_shrinker_stops_on_eexist():
 
 def test_workload_run_keeps_every_page():
     z = make(ram="2M", allocator="zsmalloc", verify=True)
-    from zswaplab.swap import SwapSystem
+    from zswaplab.engine.swap import SwapSystem
 
     swap = SwapSystem(z)
     pages = {i: (ZERO_PAGE if i % 5 == 0 else os.urandom(4096) if i % 7 == 0 else text_page(i)) for i in range(600)}

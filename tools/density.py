@@ -14,7 +14,7 @@ import argparse
 import csv
 import sys
 
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.engine.config import RunConfig, build_zswap
 from zswaplab.errors import UserError
 from zswaplab.parts import split_part_list
 

@@ -10,7 +10,7 @@ skipped, saying so):
   is added to every length of runs that had a zswap header subtracted) through the run's zpool with the
   kernel preset, in a pool too large to hit the limit, and print the simulator's pool pages
   next to the kernel's ``pool_total_size / 4096`` (and stored pages).
-- ``content``: regenerate the ``fixed:S`` pages (``zswaplab.pages.fixed_page``), store ``--pages`` of them
+- ``content``: regenerate the ``fixed:S`` pages (``zswaplab.workloads.pages.fixed_page``), store ``--pages`` of them
   through the run's compressor and zpool, and compare pool bytes per stored page with the kernel's
   ``pool_total_size / stored_pages`` (goal: within 1%; the kernel's runs also hold ~80 foreign pages).
 - ``dist``: compress ``--pages`` pages with the run's compressor and compare the length distribution
@@ -28,11 +28,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from zswaplab.config import RunConfig
+from zswaplab.engine.config import RunConfig
+from zswaplab.engine.runner import execute
 from zswaplab.errors import ZswaplabError
-from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
-from zswaplab.runner import execute
+from zswaplab.workloads.pages import fixed_page
 
 # ZSWAPLAB_ORACLE names a directory laid out like shared/oracle; the repository carries a copy in tests/data.
 DEFAULT_FILE = str(

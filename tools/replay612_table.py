@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from zswaplab.cli_replay import replay_trace
+from zswaplab.cli.replay import replay_trace
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "explanation" / "checked-against-linux.md"

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from zswaplab.errors import ZswaplabError
-from zswaplab.report import comparison_table, load_rows, to_markdown, write_plots
-from zswaplab.sweep import load_sweep_file
-from zswaplab.sweep_runner import run_sweep, summary_line
+from zswaplab.sweep.report import comparison_table, load_rows, to_markdown, write_plots
+from zswaplab.sweep.runner import run_sweep, summary_line
+from zswaplab.sweep.spec import load_sweep_file
 
 
 def write_page(sweep_file: Path, out_dir: Path, db: str, executor: str) -> Path:

@@ -25,14 +25,14 @@ from typing import Any
 
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.config import parse_size
+from zswaplab.engine.config import parse_size
+from zswaplab.engine.orchestrator import ZPOOL_RECLAIM_RETRIES, Zswap
 from zswaplab.errors import UnknownPartError, UserError
 from zswaplab.interfaces import ZswapView
 from zswaplab.ops import PAGE_SIZE
-from zswaplab.orchestrator import ZPOOL_RECLAIM_RETRIES, Zswap
-from zswaplab.pages import fixed_page
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import get_preset
+from zswaplab.workloads.pages import fixed_page
 
 ORACLE = str(
     Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[1] / "tests/data/oracle")

@@ -4,12 +4,17 @@ Public API for embedding: :class:`Simulator` (the documented, stable entry point
 :class:`Zswap` (the frontswap ops), :class:`SwapSystem` (the swap layer),
 :class:`RunConfig` and :func:`build_zswap` (assemble parts by name), :func:`execute` (run a workload),
 :class:`SweepSpec` and :func:`run_sweep` (run a grid of configurations into a results database).
-Importing this package has no side effects: plugins load on first use.
+Importing this package loads no plugin (plugins load on first use); it only installs the finder that keeps
+the old import paths of moved modules working (:mod:`zswaplab.moved`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from zswaplab import moved
+
+moved.install()
 
 __all__ = [
     "RunConfig",
@@ -27,15 +32,15 @@ __all__ = [
 
 _LAZY = {
     "Simulator": "zswaplab.api",
-    "Zswap": "zswaplab.orchestrator",
-    "SwapSystem": "zswaplab.swap",
-    "RunConfig": "zswaplab.config",
-    "build_zswap": "zswaplab.config",
-    "execute": "zswaplab.runner",
+    "Zswap": "zswaplab.engine.orchestrator",
+    "SwapSystem": "zswaplab.engine.swap",
+    "RunConfig": "zswaplab.engine.config",
+    "build_zswap": "zswaplab.engine.config",
+    "execute": "zswaplab.engine.runner",
     "get_plugin_host": "zswaplab.plugins",
     "hookimpl": "zswaplab.hookspecs",
-    "SweepSpec": "zswaplab.sweep",
-    "run_sweep": "zswaplab.sweep_runner",
+    "SweepSpec": "zswaplab.sweep.spec",
+    "run_sweep": "zswaplab.sweep.runner",
 }
 
 

@@ -1,5 +1,5 @@
 """``python -m zswaplab``: the ``zswaplab`` command."""
 
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 raise SystemExit(main())

@@ -35,17 +35,18 @@ from typing import Any, Literal, overload
 import attrs
 import pluggy
 
-from zswaplab import hookspecs, tunables
-from zswaplab.backing import IoCost
-from zswaplab.config import RunConfig, build_zswap, zswap_class
+from zswaplab import hookspecs
+from zswaplab.engine import tunables
+from zswaplab.engine.backing import IoCost
+from zswaplab.engine.config import RunConfig, build_zswap, zswap_class
+from zswaplab.engine.observers import ObserverError, ObserverGuard
+from zswaplab.engine.orchestrator import Zswap
+from zswaplab.engine.swap import SwapSystem
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
-from zswaplab.observers import ObserverError, ObserverGuard
 from zswaplab.ops import PAGE_SIZE, Op
-from zswaplab.orchestrator import Zswap
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import get_preset
-from zswaplab.swap import SwapSystem
 
 EVENTS = {
     "store": "zswaplab_on_store",
@@ -94,11 +95,11 @@ class Simulator:
         threads: bool = False,
         **fields: Any,
     ) -> Simulator:
-        """Build from a :class:`~zswaplab.config.RunConfig` or its fields (``compressor="lz4"``, ...).
+        """Build from a :class:`~zswaplab.engine.config.RunConfig` or its fields (``compressor="lz4"``, ...).
 
-        The kernel tunables are fields too (``max_pool_percent=10``, ...: :mod:`zswaplab.tunables`);
+        The kernel tunables are fields too (``max_pool_percent=10``, ...: :mod:`zswaplab.engine.tunables`);
         ``ram_pages`` sets the machine size in pages (instead of ``ram="1G"``), as in :meth:`from_parts`;
-        ``threads=True`` builds the thread-safe :class:`~zswaplab.concurrent.ConcurrentZswap`.
+        ``threads=True`` builds the thread-safe :class:`~zswaplab.engine.concurrent.ConcurrentZswap`.
         """
         if ram_pages is not None:
             fields["ram"] = f"{_page_count('ram_pages', ram_pages) * PAGE_SIZE}"

@@ -100,7 +100,7 @@ def zswaplab_executors() -> list[PartSpec]:
 
     The factory returns an object with ``map_unordered(fn, items)`` yielding ``(position, result)``
     pairs as items finish (an exception in place of a result when one was raised) and ``close()``;
-    see :class:`zswaplab.executors.Executor`.
+    see :class:`zswaplab.engine.executors.Executor`.
 
     Example::
 

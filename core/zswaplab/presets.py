@@ -48,13 +48,13 @@ class KernelPreset:
     :param compress_limit: largest compressed length zswap accepts from the compressor (the acomp
         request's output size); longer output is a compression failure. A compressor whose kernel driver
         ignores that size (``bounded_output`` False: lzo before 6.15) is not held to it: its longer output
-        goes to the zpool (:func:`zswaplab.orchestrator.compress_limit`).
+        goes to the zpool (:func:`zswaplab.engine.orchestrator.compress_limit`).
     :param policy_evictable/policy_other: default flush policy for evictable / other allocators.
     :param shrinker_enabled: zswap's memory-pressure shrinker (6.8+ ``shrinker_enabled``, off by default:
         CONFIG_ZSWAP_SHRINKER_DEFAULT_ON=n). The ``list-lru`` policy of 6.8+ takes it as its option; a
         default policy of ``shrinker`` becomes ``lru`` when it is off.
-    :param engine: ``frontswap`` (:class:`~zswaplab.orchestrator.Zswap`) or ``6.12`` (zeromap, xarray
-        stores replacing stale entries, live limit checks: :class:`~zswaplab.zswap612.Zswap612`).
+    :param engine: ``frontswap`` (:class:`~zswaplab.engine.orchestrator.Zswap`) or ``6.12`` (zeromap, xarray
+        stores replacing stale entries, live limit checks: :class:`~zswaplab.engine.zswap612.Zswap612`).
     :param refused_zpools: kernel zpools this kernel does not have, each with the reason.
     """
 

@@ -3,7 +3,7 @@ its answer.
 
 zswap's shrink worker is a kernel thread: on the oracle's one CPU it can be preempted between two
 writebacks while other tasks store and load. A trace replay resumes such work where the trace shows
-its next writeback (see :meth:`zswaplab.orchestrator.Zswap.shrink_worker_steps`); everything else runs
+its next writeback (see :meth:`zswaplab.engine.orchestrator.Zswap.shrink_worker_steps`); everything else runs
 it to the end at once with :func:`drain`.
 """
 

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from zswaplab.hookspecs import hookimpl
-from zswaplab.traces import TraceRecord, jsonl_line
+from zswaplab.traces.reader import TraceRecord, jsonl_line
 
 
 class EventTraceWriter:

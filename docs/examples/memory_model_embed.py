@@ -1,7 +1,7 @@
 """zswaplab embedded in a memory simulator: a program's page accesses, RAM of a given size, and zswap
 under it.
 
-The "other simulator" here is zswaplab's own memory model (:mod:`zswaplab.memmodel`) fed a valgrind
+The "other simulator" here is zswaplab's own memory model (:mod:`zswaplab.workloads.memmodel`) fed a valgrind
 lackey log; any simulator that decides page evictions can drive :class:`zswaplab.api.Simulator` the
 same way — call ``swap_out`` when it evicts, ``swap_in`` on a fault, ``swap_free`` on a free.
 
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from zswaplab.api import Simulator
-from zswaplab.memmodel import MemoryModel, dense_accesses, read_lackey
 from zswaplab.ops import OpKind
-from zswaplab.pages import mix_page
+from zswaplab.workloads.memmodel import MemoryModel, dense_accesses, read_lackey
+from zswaplab.workloads.pages import mix_page
 
 sys.path.insert(0, str(Path(__file__).parent))
 from event_trace_observer import EventTraceWriter

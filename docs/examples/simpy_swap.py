@@ -25,10 +25,10 @@ from typing import Any
 
 import simpy
 from zswaplab import Simulator
-from zswaplab.memmodel import MemoryModel
 from zswaplab.ops import Op, OpKind
-from zswaplab.opstreams import zipf
-from zswaplab.pages import mix_page
+from zswaplab.workloads.memmodel import MemoryModel
+from zswaplab.workloads.opstreams import zipf
+from zswaplab.workloads.pages import mix_page
 
 COMPRESS_US = 5.0  # per page (lz4 on this kind of machine: see shared/reference/baseline.md)
 DECOMPRESS_US = 1.5

@@ -9,11 +9,11 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
-from zswaplab.executors import executor_specs
+from zswaplab.engine.executors import executor_specs
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
-from zswaplab.replayworkloads import replay_workload_specs
-from zswaplab.workloads import workload_specs
+from zswaplab.workloads.realdata import replay_workload_specs
+from zswaplab.workloads.spec import workload_specs
 
 
 @hookimpl

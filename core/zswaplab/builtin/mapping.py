@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zswaplab.offset_table import OffsetTable
+from zswaplab.engine.offset_table import OffsetTable
 
 ZSWAP_ENTRY_BYTES = 64  # sizeof(struct zswap_entry) on x86_64 6.1 (kernel-6.1-structs.md)
 

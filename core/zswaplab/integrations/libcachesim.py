@@ -22,7 +22,7 @@ follow the C code (:mod:`zswaplab.integrations.lcs_policies`).
 Real traces' object ids are 64-bit: they map to swap slots as a kernel's swap allocator would, a slot
 taken at swap-out and given back when the page is swapped in (the page is then dirty in RAM again and is
 written out afresh at its next eviction). Each object's page content is fixed by its id
-(``zswaplab.pages.mix_page`` by default: zero, text, heap and random pages in realistic shares).
+(``zswaplab.workloads.pages.mix_page`` by default: zero, text, heap and random pages in realistic shares).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import attrs
 from zswaplab.api import Simulator
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.integrations.lcs_policies import PLUGIN_POLICIES
-from zswaplab.pages import mix_page
+from zswaplab.workloads.pages import mix_page
 
 #: Our name → libcachesim class, for policies whose ``to_evict()`` names the object ``evict()`` removes
 #: (checked for each eviction at run time too).

@@ -1,4 +1,4 @@
-from zswaplab.pages import fixed_page, text_page
+from zswaplab.workloads.pages import fixed_page, text_page
 from zswaplab_brotli import BrotliCompressor
 
 

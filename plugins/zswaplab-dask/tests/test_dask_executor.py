@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from zswaplab.engine.executors import Executor, build_executor
 from zswaplab.errors import OptionError
-from zswaplab.executors import Executor, build_executor
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 from zswaplab.plugins import PluginHost
-from zswaplab.results import ResultsDB
-from zswaplab.sweep import SweepSpec
-from zswaplab.sweep_runner import run_sweep
+from zswaplab.sweep.results import ResultsDB
+from zswaplab.sweep.runner import run_sweep
+from zswaplab.sweep.spec import SweepSpec
 from zswaplab_dask import DaskExecutor, check_host
 
 # a cluster that fails to start or a future that never completes fails the test instead of hanging the run
@@ -71,7 +71,7 @@ def test_sweep_on_an_unsafe_host_is_one_line_and_leaves_no_database(tmp_path: Pa
         [
             sys.executable,
             "-m",
-            "zswaplab.cli",
+            "zswaplab",
             "sweep",
             "--set",
             "allocator=ideal",

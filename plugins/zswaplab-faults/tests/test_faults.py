@@ -9,11 +9,11 @@ from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
+from zswaplab.engine.orchestrator import Zswap
+from zswaplab.engine.swap import SwapSystem
 from zswaplab.errors import CorruptDataError, OptionError
-from zswaplab.orchestrator import Zswap
-from zswaplab.swap import SwapSystem
-from zswaplab.swapmodel import Combo, machine_for
 from zswaplab.testing import AllocatorContract, CompressorContract, hypothesis_examples, make_page
+from zswaplab.testing.swapmodel import Combo, machine_for
 from zswaplab_faults import FaultyAllocator, FaultyBackingDevice, FaultyCompressor, parse_calls
 
 PAGES = [make_page("head", 500 + 97 * n, n) for n in range(12)]
@@ -175,7 +175,7 @@ def test_bad_call_lists_are_option_errors(text):
     ],
 )
 def test_bad_fault_options_are_one_line_errors(capsys, spec, fragment):
-    from zswaplab.cli import main
+    from zswaplab.cli.app import main
 
     code = main(["run", "--compressor", spec, "--allocator", "ideal", "--pages", "8"])
     err = capsys.readouterr().err
@@ -185,7 +185,7 @@ def test_bad_fault_options_are_one_line_errors(capsys, spec, fragment):
 def test_cli_run_with_faults_reports_the_counters(capsys):
     import json
 
-    from zswaplab.cli import main
+    from zswaplab.cli.app import main
 
     code = main(
         [

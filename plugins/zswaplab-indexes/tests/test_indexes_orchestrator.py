@@ -1,8 +1,8 @@
 """The index parts plugged into the orchestrator: found by name, sized at swapon, exact loads."""
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
-from zswaplab.pages import fixed_page
+from zswaplab.engine.config import RunConfig, build_zswap
+from zswaplab.workloads.pages import fixed_page
 
 SWAP_PAGES = 3 << 14
 

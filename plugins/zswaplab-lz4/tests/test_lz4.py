@@ -1,5 +1,5 @@
-from zswaplab.pages import fixed_page, text_page
 from zswaplab.testing import CompressorContract
+from zswaplab.workloads.pages import fixed_page, text_page
 from zswaplab_lz4 import Lz4Compressor, Lz4HcCompressor
 
 

@@ -7,7 +7,7 @@ import os
 import random
 
 import pytest
-from zswaplab.pages import fixed_page, text_page
+from zswaplab.workloads.pages import fixed_page, text_page
 from zswaplab_lzo import LzoCompressor, LzoError, LzoRleCompressor, lzo1x_1_compress, lzo1x_decompress
 
 

@@ -9,9 +9,9 @@ import pytest
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.ideal import IdealAllocator
 from zswaplab.builtin.mapping import MappingIndex
+from zswaplab.engine.orchestrator import Zswap
 from zswaplab.errors import AllocTooBig
 from zswaplab.objects import HandleData
-from zswaplab.orchestrator import Zswap
 from zswaplab.presets import get_preset
 
 PAGE = 4096

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from zswaplab.config import RunConfig, build_zswap
+from zswaplab.engine.config import RunConfig, build_zswap
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import PartSpec
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from zswaplab.pages import fixed_page, same_filled_page, text_page
-from zswaplab.swap import SwapSystem
+from zswaplab.engine.swap import SwapSystem
+from zswaplab.workloads.pages import fixed_page, same_filled_page, text_page
 from zswaplab_policies import ClassLruPolicy, LruPolicy, ShrinkerPolicy, ZpoolReclaimPolicy
 
 POLICIES = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from zswaplab.orchestrator import Zswap
-from zswaplab.pages import fixed_page
-from zswaplab.swap import SwapSystem
+from zswaplab.engine.orchestrator import Zswap
+from zswaplab.engine.swap import SwapSystem
+from zswaplab.workloads.pages import fixed_page
 from zswaplab_policies import ClassLruPolicy, LruPolicy, ShrinkerPolicy, ZpoolReclaimPolicy
 
 POLICIES = [

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> dict:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from zswaplab.builtin.deflate import DeflateCompressor
 from zswaplab.builtin.mapping import MappingIndex
 from zswaplab.builtin.none_policy import NonePolicy
+from zswaplab.engine.orchestrator import Zswap
+from zswaplab.engine.swap import SwapSystem
 from zswaplab.interfaces import ZswapView
-from zswaplab.orchestrator import Zswap
-from zswaplab.pages import fixed_page, mix_page
 from zswaplab.presets import get_preset
-from zswaplab.swap import SwapSystem
+from zswaplab.workloads.pages import fixed_page, mix_page
 from zswaplab_z3fold import Z3foldAllocator
 
 

@@ -2,7 +2,7 @@
 
 import json
 
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 
 def _json(capsys, argv):

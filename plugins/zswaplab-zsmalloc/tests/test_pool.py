@@ -213,9 +213,9 @@ def test_class_table_rows_after_use():
 
 
 def test_lru_reclaim_through_zswap_writes_back_and_keeps_every_page():
-    from zswaplab.config import RunConfig, build_zswap
-    from zswaplab.pages import fixed_page
-    from zswaplab.swap import SwapSystem
+    from zswaplab.engine.config import RunConfig, build_zswap
+    from zswaplab.engine.swap import SwapSystem
+    from zswaplab.workloads.pages import fixed_page
 
     zswap = build_zswap(RunConfig("deflate", "zsmalloc:era=6.2", "mapping", "none", ram="1G"))
     assert zswap.allocator.evictable and zswap._hlen == 8  # 6.2 still prepends the zswap header

@@ -6,7 +6,7 @@ import gzip
 import os
 from pathlib import Path
 
-from zswaplab.cli import main
+from zswaplab.cli.app import main
 
 TRACES = Path(os.environ.get("ZSWAPLAB_ORACLE") or Path(__file__).resolve().parents[3] / "tests/data/oracle") / "traces"
 TRACE = TRACES / "lz4_zsmalloc_mix.ops.csv.gz"

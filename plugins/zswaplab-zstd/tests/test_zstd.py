@@ -2,7 +2,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from zswaplab.pages import fixed_page, text_page
+from zswaplab.workloads.pages import fixed_page, text_page
 from zswaplab_zstd import KERNEL_LEVEL, ZstdCompressor
 
 ORACLE = Path(__file__).resolve().parents[3] / "tests/data/oracle/linux-6.1-zswap.json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zswaplab.backing import BackingDevice, BackingWriteError, IoCost
+from zswaplab.engine.backing import BackingDevice, BackingWriteError, IoCost
 
 from zswaplab_faults.schedule import schedule
 

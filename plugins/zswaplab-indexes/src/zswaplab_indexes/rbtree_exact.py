@@ -8,8 +8,8 @@ height bound is the default.
 
 from __future__ import annotations
 
+from zswaplab.engine.offset_table import OffsetTable
 from zswaplab.entry import Entry
-from zswaplab.offset_table import OffsetTable
 
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT
 from zswaplab_indexes.rbshape import RbShape

@@ -1,4 +1,4 @@
-"""The map every index here shares: a :class:`~zswaplab.offset_table.OffsetTable` (a list indexed by
+"""The map every index here shares: a :class:`~zswaplab.engine.offset_table.OffsetTable` (a list indexed by
 swap offset) from swap offset to entry.
 
 Each index keeps its offset → entry mapping in the core's offset table (8 bytes per slot, no key
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from zswaplab.engine.offset_table import OffsetTable
 from zswaplab.entry import Entry
 from zswaplab.errors import UserError
-from zswaplab.offset_table import OffsetTable
 
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT
 

@@ -19,7 +19,7 @@ class Lz4Compressor:
     """LZ4 block format, default mode (kernel ``lz4``).
 
     ``bounded_output``: whether the kernel's driver stops at the page zswap asks for (4.11+); before,
-    output longer than a page reached the zpool (see :func:`zswaplab.orchestrator.compress_limit`).
+    output longer than a page reached the zpool (see :func:`zswaplab.engine.orchestrator.compress_limit`).
     """
 
     __slots__ = ("_compress", "_decompress", "acceleration", "bounded_output")

@@ -9,8 +9,8 @@ mm/zbud.c ``zbud_reclaim_page``; kernel.md §2, §3, §1.9). An allocator withou
 
 from __future__ import annotations
 
+from zswaplab.engine.orchestrator import ZPOOL_RECLAIM_RETRIES
 from zswaplab.interfaces import SteppedReclaimingAllocator
-from zswaplab.orchestrator import ZPOOL_RECLAIM_RETRIES
 from zswaplab.steps import Steps
 
 from zswaplab_policies.base import PolicyBase

@@ -1,0 +1,1 @@
+"""Studies: the flush, knob, lock and scaling studies and the contention model behind the last two."""
