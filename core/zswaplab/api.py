@@ -43,7 +43,7 @@ from zswaplab.engine.observers import ObserverError, ObserverGuard
 from zswaplab.engine.orchestrator import Zswap
 from zswaplab.engine.swap import SwapSystem
 from zswaplab.errors import UserError
-from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
+from zswaplab.interfaces import Allocator, CompactingAllocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import PAGE_SIZE, Op
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import get_preset
@@ -202,8 +202,8 @@ class Simulator:
 
     def compact(self) -> int:
         """Compact the pool (zsmalloc's ``zs_compact``); pages freed, 0 for allocators that cannot."""
-        compact = getattr(self.zswap.allocator, "compact", None)
-        freed = int(compact()) if compact is not None else 0
+        allocator = self.zswap.allocator
+        freed = int(allocator.compact()) if isinstance(allocator, CompactingAllocator) else 0
         self.zswap.counters.pool_total_size = self.zswap.allocator.total_pages() * PAGE_SIZE
         return freed
 

@@ -6,7 +6,7 @@ The orchestrator calls these methods directly on the per-page path: no pluggy th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -31,6 +31,19 @@ class Compressor(Protocol):
 
 #: ``evict(handle) -> bool``: write the object back and free it; False if it could not be.
 EvictCallback = Callable[[int], bool]
+
+
+@runtime_checkable
+class BoundedCompressor(Compressor, Protocol):
+    """A compressor that says whether its kernel driver stops at the page zswap asks for (optional).
+
+    ``bounded_output`` True (the default for a compressor without the attribute): output that would exceed
+    the preset's ``compress_limit`` is a compression failure. False (lzo, lzo-rle before 6.15; lz4 before
+    4.11): the driver writes all it produces into zswap's two-page buffer, and a too-large object fails in
+    the allocator instead.
+    """
+
+    bounded_output: bool
 
 
 @runtime_checkable
@@ -97,6 +110,33 @@ class CompactingAllocator(Allocator, Protocol):
 
     def compact(self) -> int:
         """Move objects; return the number of pageframes freed. Handles and bytes stay valid."""
+
+
+@runtime_checkable
+class ShrinkableAllocator(Protocol):
+    """A compacting allocator with a memory shrinker (zsmalloc 4.1+ registers ``zs_shrinker``).
+
+    ``freeable()`` is ``zs_shrinker_count``: the pageframes compaction could free now; ``compact()`` as in
+    :class:`CompactingAllocator`. The shrinker needs nothing else of the pool.
+    """
+
+    def compact(self) -> int: ...
+
+    def freeable(self) -> int: ...
+
+
+@runtime_checkable
+class ClassTableAllocator(Allocator, Protocol):
+    """An allocator with a size-class table for ``zswaplab classes`` (optional; zsmalloc has one).
+
+    ``class_table()`` gives one dict per class; ``class_table_columns`` orders its columns as debugfs does;
+    ``huge_class_size`` (None when the allocator has no huge class) is printed under the table.
+    """
+
+    class_table_columns: Sequence[str] | None
+    huge_class_size: int | None
+
+    def class_table(self) -> list[dict[str, Any]]: ...
 
 
 @runtime_checkable
@@ -169,6 +209,27 @@ class FlushPolicy(Protocol):
 
 
 @runtime_checkable
+class SwaponIndex(Index, Protocol):
+    """An index sized by the swap device (optional): the 6.8+ split trees, the 6.10 xarrays, offset tables.
+
+    ``swapon(nr_pages)`` is called once, when the swap type the index serves is turned on.
+    """
+
+    def swapon(self, nr_pages: int) -> None: ...
+
+
+@runtime_checkable
+class RetryingFlushPolicy(FlushPolicy, Protocol):
+    """A flush policy whose pool-limit worker retries after a failed writeback (optional).
+
+    ``retry_on_failure`` True: the worker tries again, up to 16 failures, until the pool accepts stores
+    (the 6.5+ shrink worker); False or absent: it stops at the first failure (6.1's ``zswap_reclaim_entry``).
+    """
+
+    retry_on_failure: bool
+
+
+@runtime_checkable
 class SizedFlushPolicy(FlushPolicy, Protocol):
     """A flush policy that makes room for the incoming object itself (an optional extension).
 
@@ -186,13 +247,44 @@ class SizedFlushPolicy(FlushPolicy, Protocol):
 
 @runtime_checkable
 class Workload(Protocol):
-    """Produces the swap-layer operations of a run (and, through them, page contents)."""
+    """Produces the swap-layer operations of a run (and, through them, page contents).
 
-    name: str
+    ``pages`` is how many distinct swap slots its ops use: the size of the one swap area a run turns on
+    when the workload does not name its own (:class:`SwapAreasWorkload`).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pages(self) -> int: ...
 
     def ops(self) -> Iterator[Op]: ...
 
     def describe(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class SwapAreasWorkload(Workload, Protocol):
+    """A workload that needs more than one swap area, or areas of its own size (optional).
+
+    ``swap_areas`` maps a swap type to its size in pages; the runner turns each on before the first op.
+    Without it, one area of ``pages`` pages is used.
+    """
+
+    swap_areas: dict[int, int]
+
+
+@runtime_checkable
+class MemoryBoundWorkload(Workload, Protocol):
+    """A workload with a memory model that shares the machine's RAM with the pool (optional, closed loop).
+
+    ``bind_memory(system)`` is called before the run; ``memory_report()`` adds its counters to the report.
+    """
+
+    def bind_memory(self, system: Any) -> None: ...
+
+    def memory_report(self) -> dict[str, int]: ...
 
 
 def missing_methods(obj: object, protocol: type, names: Iterable[str] | None = None) -> list[str]:

@@ -26,6 +26,7 @@ from zswaplab.engine.config import RunConfig
 from zswaplab.engine.runner import RunResult, execute
 from zswaplab.engine.tunables import TUNABLES, parse_sets
 from zswaplab.errors import UserError, ZswaplabError
+from zswaplab.interfaces import ClassTableAllocator
 from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
@@ -178,7 +179,7 @@ def _add_class_tables(results: Sequence[RunResult], rows: list[dict[str, Any]], 
         allocator = result.zswap.allocator if result.zswap is not None else None
         if allocator is None:
             continue
-        if not hasattr(allocator, "class_table"):
+        if not isinstance(allocator, ClassTableAllocator):
             print(f"note: {no_class_table(allocator)}", file=sys.stderr)
             continue
         if as_json:

@@ -13,6 +13,7 @@ from typing import Any
 
 from zswaplab.engine.partcheck import construct
 from zswaplab.errors import UserError
+from zswaplab.interfaces import ClassTableAllocator
 from zswaplab.parts import parse_part
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS, get_preset
@@ -43,12 +44,12 @@ def cmd_classes(args: argparse.Namespace) -> int:
 
 def class_table_payload(allocator: Any) -> dict[str, Any]:
     """``{"classes": [...], "huge_class_size": N}`` for JSON output; UserError if the part has no table."""
-    if not hasattr(allocator, "class_table"):
+    if not isinstance(allocator, ClassTableAllocator):
         raise UserError(no_class_table(allocator))
     return {
         "allocator": allocator.name,
         "classes": allocator.class_table(),
-        "huge_class_size": getattr(allocator, "huge_class_size", None),
+        "huge_class_size": allocator.huge_class_size,
     }
 
 
@@ -56,7 +57,8 @@ def no_class_table(allocator: Any) -> str:
     """Why there is no table, and how an allocator author adds one."""
     return (
         f"allocator {getattr(allocator, 'name', '?')!r} has no size-class table (an allocator gets one by "
-        "defining class_table() -> one dict per class, as zsmalloc does: "
+        "defining class_table() -> one dict per class, with class_table_columns and huge_class_size (None "
+        "where it has none), as zsmalloc does (interfaces.ClassTableAllocator): "
         "see `zswaplab classes` in docs/reference/cli.md)"
     )
 
@@ -67,7 +69,7 @@ def print_class_table(allocator: Any, as_json: bool) -> None:
         print(json.dumps(payload, indent=2))
         return
     rows = payload["classes"]
-    columns = list(getattr(allocator, "class_table_columns", None) or rows[0])
+    columns = list(allocator.class_table_columns or rows[0])
     print(format_debugfs(rows, columns))
     if payload["huge_class_size"] is not None:
         print(f"\nhuge_class_size: {payload['huge_class_size']}")

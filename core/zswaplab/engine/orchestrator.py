@@ -26,7 +26,16 @@ from zswaplab.errors import (
     UserError,
 )
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
-from zswaplab.interfaces import Allocator, Compressor, FlushPolicy, Index
+from zswaplab.interfaces import (
+    Allocator,
+    BoundedCompressor,
+    Compressor,
+    FlushPolicy,
+    Index,
+    RetryingFlushPolicy,
+    SizedFlushPolicy,
+    SwaponIndex,
+)
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE, as_length, as_page
 from zswaplab.presets import KernelPreset, get_preset
 from zswaplab.stats import Counters, derived
@@ -76,7 +85,8 @@ def compress_limit(preset: KernelPreset, compressor: Compressor) -> int:
     request's output length (lz4, zstd, deflate) fails beyond ``preset.compress_limit`` (a compression
     failure); one that writes all it produces (``bounded_output`` False: lzo, lzo-rle before 6.15) fills
     up to zswap's two-page buffer, and the zpool refuses what it cannot hold."""
-    return preset.compress_limit if getattr(compressor, "bounded_output", True) else DSTMEM_BYTES
+    bounded = not isinstance(compressor, BoundedCompressor) or compressor.bounded_output
+    return preset.compress_limit if bounded else DSTMEM_BYTES
 
 
 def _same_filled_word(page: bytes) -> int | None:
@@ -138,7 +148,8 @@ class Zswap:
         self.reached_full = False
         self.shrink_pending = False
         # A policy with ``sized_reclaim`` makes room for each store of a full pool (see _malloc_making_room).
-        self._sized_reclaim = bool(getattr(policy, "sized_reclaim", False))
+        self._sized_reclaim = isinstance(policy, SizedFlushPolicy) and policy.sized_reclaim
+        self._retry_on_failure = isinstance(policy, RetryingFlushPolicy) and policy.retry_on_failure
         # The policy's per-entry bookkeeping, or None where it inherits the no-op hooks of ``none`` (as
         # zpool-reclaim does): not called on the per-page path, as an observer hook nobody implements.
         self._policy_on_store = _bookkeeping_hook(policy, "on_store")
@@ -277,9 +288,8 @@ class Zswap:
         if isinstance(nr_pages, bool) or not isinstance(nr_pages, int) or nr_pages < 0:
             raise UserError(f"swapon: nr_pages must be a page count, not {nr_pages!r}")
         index = self.index_factory()
-        swapon = getattr(index, "swapon", None)
-        if swapon is not None:  # optional: indexes sized by the device (6.8 split trees, 6.10 xarrays)
-            swapon(nr_pages)
+        if isinstance(index, SwaponIndex):  # indexes sized by the device (6.8 split trees, 6.10 xarrays)
+            index.swapon(nr_pages)
         self._trees[type_] = index
         self._frontswap_map[type_] = bytearray(nr_pages)
 
@@ -700,7 +710,7 @@ class Zswap:
             else:
                 self.counters.reject_reclaim_fail += 1
                 failures += 1
-                if failures >= MAX_RECLAIM_RETRIES or not getattr(self.policy, "retry_on_failure", False):
+                if failures >= MAX_RECLAIM_RETRIES or not self._retry_on_failure:
                     return any_ok
             if self.can_accept():
                 return any_ok

@@ -13,6 +13,7 @@ from zswaplab.engine.partcheck import PoolShortfall, blame, check_pool_holds, de
 from zswaplab.engine.swap import SwapSystem
 from zswaplab.errors import PluginContractError
 from zswaplab.gcpause import cyclic_gc_paused
+from zswaplab.interfaces import MemoryBoundWorkload, SwapAreasWorkload, Workload
 from zswaplab.ops import OpKind
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import KernelPreset
@@ -49,17 +50,20 @@ class RunResult:
 
 
 def execute(
-    config: RunConfig, host: PluginHost | None = None, workload: Any = None, preset: KernelPreset | None = None
+    config: RunConfig,
+    host: PluginHost | None = None,
+    workload: Workload | None = None,
+    preset: KernelPreset | None = None,
 ) -> RunResult:
     """Build the parts named in ``config``, run the workload, return counters and a pool-size series."""
     host = host or get_plugin_host()
     zswap = build_zswap(config, host, preset=preset)
     workload = workload if workload is not None else build_workload(config, host)
     system = SwapSystem(zswap)
-    bind = getattr(workload, "bind_memory", None)
-    if bind is not None:  # a memory model sharing the machine's RAM with the pool (closed loop)
-        bind(system)
-    for type_, nr_pages in (getattr(workload, "swap_areas", None) or {0: workload.pages}).items():
+    if isinstance(workload, MemoryBoundWorkload):  # a memory model sharing the machine's RAM with the pool
+        workload.bind_memory(system)
+    areas = workload.swap_areas if isinstance(workload, SwapAreasWorkload) else {}
+    for type_, nr_pages in (areas or {0: workload.pages}).items():
         system.swapon(type_, nr_pages)
     started = time.perf_counter()
     try:
@@ -75,15 +79,14 @@ def execute(
     elapsed = time.perf_counter() - started
     report = zswap.report()
     report.update(system.report())
-    memory_report = getattr(workload, "memory_report", None)
-    if memory_report is not None:
-        report.update(memory_report())
+    if isinstance(workload, MemoryBoundWorkload):
+        report.update(workload.memory_report())
     return RunResult(config, zswap.part_names, report, series, count, elapsed, zswap)
 
 
-def _drive(system: SwapSystem, workload: Any) -> tuple[int, list[tuple[int, int]]]:
+def _drive(system: SwapSystem, workload: Workload) -> tuple[int, list[tuple[int, int]]]:
     allocator = system.zswap.allocator
-    every = max(1, getattr(workload, "pages", 1000) * 2 // SERIES_POINTS)
+    every = max(1, workload.pages * 2 // SERIES_POINTS)
     series: list[tuple[int, int]] = []
     apply, count = system.apply, 0
     for count, op in enumerate(workload.ops(), 1):

@@ -32,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from zswaplab.interfaces import ShrinkableAllocator
 from zswaplab.presets import kernel_version
 
 DEF_PRIORITY = 12
@@ -91,7 +92,7 @@ class ShrinkSlab:
 
 def shrinker_for(allocator: Any, kernel: str, priority: int = DEF_PRIORITY) -> ShrinkSlab | None:
     """The shrinker ``zs_create_pool`` registers, for an allocator that can compact (zsmalloc, 4.1+)."""
-    if not (hasattr(allocator, "freeable") and hasattr(allocator, "compact")):
+    if not isinstance(allocator, ShrinkableAllocator):
         return None
     if kernel_version(kernel) < ZS_SHRINKER_SINCE:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from zswaplab.engine.config import default_part
-from zswaplab.interfaces import Compressor
+from zswaplab.interfaces import Compressor, SwaponIndex
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.studies.codec_costs import CodecCost, calibrated_cost, configured_cost
@@ -74,7 +74,7 @@ def index_factory(
 
         def build(type_: int) -> SimIndex:
             index = _build_part(host, "index", name, kernel)
-            if hasattr(index, "swapon"):  # per-64 MiB structures are sized at swapon
+            if isinstance(index, SwaponIndex):  # per-64 MiB structures are sized at swapon
                 index.swapon(swap_pages)
             return PluginIndex(index, type_)
 

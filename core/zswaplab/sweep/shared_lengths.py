@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from zswaplab.engine.orchestrator import _same_filled_word
-from zswaplab.interfaces import Compressor
+from zswaplab.interfaces import Compressor, Workload
 from zswaplab.ops import INCOMPRESSIBLE, Op, OpKind
 
 NO_PAYLOAD = -2  # loads and invalidates carry no payload
@@ -37,6 +37,10 @@ class LengthTrace:
     offsets: array[int]
     payloads: array[int]
     compressed_pages: int  # distinct page contents compressed to build it
+    name: str = "lengths"  # the workload it was built from: a LengthTrace stands in for it (a Workload)
+
+    def describe(self) -> dict[str, Any]:
+        return {"workload": self.name, "pages": self.pages, "ops": len(self.kinds), "shared_lengths": True}
 
     def ops(self) -> Iterator[Op]:
         kinds = _KINDS
@@ -57,7 +61,7 @@ def page_length(compressor: Compressor, page: bytes, same_filled: bool) -> int:
     return length if length else INCOMPRESSIBLE
 
 
-def build_length_trace(workload: Any, compressor: Compressor, same_filled: bool) -> LengthTrace:
+def build_length_trace(workload: Workload, compressor: Compressor, same_filled: bool) -> LengthTrace:
     """Run ``workload.ops()`` once, compressing each distinct page content once."""
     memo: dict[bytes, int] = {}
     kinds, types, offsets, payloads = array("b"), array("l"), array("q"), array("l")
@@ -72,4 +76,4 @@ def build_length_trace(workload: Any, compressor: Compressor, same_filled: bool)
         types.append(op.type)
         offsets.append(op.offset)
         payloads.append(NO_PAYLOAD if payload is None else payload)
-    return LengthTrace(workload.pages, kinds, types, offsets, payloads, len(memo))
+    return LengthTrace(workload.pages, kinds, types, offsets, payloads, len(memo), workload.name)

@@ -27,6 +27,7 @@ from zswaplab.engine.orchestrator import Zswap
 from zswaplab.engine.swap import SwapSystem
 from zswaplab.entry import Entry
 from zswaplab.errors import AllocTooBig, CorruptDataError, UserError
+from zswaplab.interfaces import CompactingAllocator
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.plugins import PluginHost
@@ -269,7 +270,7 @@ class SwapMachine(RuleBasedStateMachine):
     def shrink(self) -> None:
         self.zswap.run_shrink_worker()
 
-    @precondition(lambda self: self.system is not None and hasattr(self.zswap.allocator, "compact"))
+    @precondition(lambda self: self.system is not None and isinstance(self.zswap.allocator, CompactingAllocator))
     @rule()
     def compact(self) -> None:
         self.zswap.allocator.compact()  # type: ignore[attr-defined]

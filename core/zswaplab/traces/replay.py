@@ -98,7 +98,7 @@ class Replayer:
         self._worker: Steps[bool] | None = None
         self._worker_done: bool | None = None
         # zbud/z3fold: the worker starts when queued (see _begin_worker); zsmalloc's only counts a failure
-        self._early_worker = bool(getattr(zswap.allocator, "evictable", False)) and zswap.preset.shrink_worker == "one"
+        self._early_worker = zswap.allocator.evictable and zswap.preset.shrink_worker == "one"
         self._begun_full: dict[tuple[int, int], int] = {}  # reached_full when an early-begun store began
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
@@ -275,7 +275,7 @@ class Replayer:
         self._worker, self._worker_done = None, None
         if ok:
             return "ok"
-        evictable = getattr(z.allocator, "evictable", False) and z.allocator.total_pages() > 0
+        evictable = z.allocator.evictable and z.allocator.total_pages() > 0
         return "fail-11" if evictable else "fail-22"
 
     def _snapshot(self, name: str) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 from zswaplab.engine.zswap612 import Zswap612
 from zswaplab.entry import Entry
 from zswaplab.events import WritebackEvent
+from zswaplab.interfaces import CompactingAllocator
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.traces.kernel import TraceRow
 from zswaplab.traces.replay import Replayer
@@ -140,8 +141,8 @@ class Replayer612(Replayer):
         return super()._snapshot_row(row)
 
     def _compact(self, row: TraceRow) -> TraceRow:
-        compact = getattr(self.zswap.allocator, "compact", None)
-        freed = compact() if compact is not None else 0
+        allocator = self.zswap.allocator
+        freed = allocator.compact() if isinstance(allocator, CompactingAllocator) else 0
         return self._row(row, f"freed={freed}")
 
     # -- the stream ------------------------------------------------------------------------------------
