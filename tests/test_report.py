@@ -138,3 +138,21 @@ def test_cli_report(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert len(json.loads(capsys.readouterr().out)) == 4
     assert main(["report", str(tmp_path / "none.db")]) == 2
     assert "no such results database" in capsys.readouterr().err
+
+
+def test_an_all_zero_bar_plot_says_so_instead_of_drawing_an_empty_axis(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ram=1M holds every page: no cell writes back, and the writeback plot says 0 rather than -0.04..0.04."""
+    from zswaplab.sweep import report
+
+    plt = report.pyplot()
+    figures: list[Any] = []
+    monkeypatch.setattr(plt, "close", figures.append)
+    rows = [r for r in load_rows(db) if r.status == "done"]
+    assert rows and all((r.report or {}).get("written_back_pages") == 0 for r in rows)
+    report._bar_plot(plt, rows, ["compressor"], "written_back_pages", ("writeback", "pages"), str(tmp_path / "w.png"))
+    report._bar_plot(plt, rows, ["compressor"], "stored_pages", ("stored", "pages"), str(tmp_path / "s.png"))
+    zero, stored = (fig.axes[0] for fig in figures)
+    assert zero.get_xlim() == (0, 1) and "0 in every cell" in zero.texts[0].get_text()
+    assert stored.get_xlim()[1] >= 96 and not stored.texts

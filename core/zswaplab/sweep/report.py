@@ -180,6 +180,9 @@ def _bar_plot(
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(titles[1])
+    if not any(values):  # matplotlib would centre an all-zero axis on 0 (-0.04..0.04): say it instead
+        ax.set_xlim(0, 1)
+        ax.text(0.5, 0.5, f"0 in every cell ({metric})", transform=ax.transAxes, ha="center", va="center")
     ax.set_title(f"{titles[0]} per cell ({' / '.join(axes)})", fontsize=10)
     fig.tight_layout()
     write_figure(fig, path, 100)
