@@ -246,7 +246,7 @@ pageframe reclaim (the `ideal` yardstick, zsmalloc before 6.2) makes `zpool-recl
 ## The recursion trap
 
 A written-back page goes to the backing device through `Zswap.writeback_entry`, never through the
-store path: `plugins/zswaplab-policies/tests/test_recursion.py` makes `store` raise during writeback
+store path: `plugins/zswaplab-policies/tests/test_policies_recursion.py` makes `store` raise during writeback
 and runs every policy over a full pool.
 
 ## All cells

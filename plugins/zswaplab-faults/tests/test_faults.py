@@ -12,7 +12,7 @@ from zswaplab.builtin.none_policy import NonePolicy
 from zswaplab.engine.orchestrator import Zswap
 from zswaplab.engine.swap import SwapSystem
 from zswaplab.errors import CorruptDataError, OptionError
-from zswaplab.testing import AllocatorContract, CompressorContract, hypothesis_examples, make_page
+from zswaplab.testing import hypothesis_examples, make_page
 from zswaplab.testing.swapmodel import Combo, machine_for
 from zswaplab_faults import FaultyAllocator, FaultyBackingDevice, FaultyCompressor, parse_calls
 
@@ -36,16 +36,6 @@ def swap(compressor=None, allocator=None, backing=None, verify=False, policy=Non
 
 def fill(system: SwapSystem) -> list[bool]:
     return [system.swap_out(0, n, page) for n, page in enumerate(PAGES)]
-
-
-# ---- transparent when no fault is configured ----------------------------------------------------
-class TestFaultyCompressorIsTransparent(CompressorContract):
-    part = "faulty:inner=deflate"
-
-
-class TestFaultyAllocatorIsTransparent(AllocatorContract):
-    part = "faulty:inner=ideal"
-    counts_pageframes = False
 
 
 # ---- allocation failures: the page goes to the backing device ----------------------------------

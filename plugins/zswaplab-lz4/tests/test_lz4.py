@@ -1,4 +1,3 @@
-from zswaplab.testing import CompressorContract
 from zswaplab.workloads.pages import fixed_page, text_page
 from zswaplab_lz4 import Lz4Compressor, Lz4HcCompressor
 
@@ -16,11 +15,3 @@ def test_fixed_700_length_matches_kernel_trace():
     # for S in the oracle's runs (literal run header and end mark); check the formula on one page.
     page = fixed_page(700, 0)
     assert len(Lz4Compressor().compress(page)) == len(Lz4Compressor().compress(fixed_page(700, 1)))
-
-
-class TestLz4Contract(CompressorContract):
-    part = "lz4"
-
-
-class TestLz4HcContract(CompressorContract):
-    part = "lz4hc:level=12"

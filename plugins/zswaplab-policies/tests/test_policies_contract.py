@@ -22,5 +22,10 @@ class TestZpoolReclaimContract(FlushPolicyContract):
     part = "zpool-reclaim"
 
 
+class TestListLruContract(FlushPolicyContract):
+    part = "list-lru"
+    kernel = "6.12"
+
+
 class TestClassLruContract(FlushPolicyContract):
     part = "class-lru"
