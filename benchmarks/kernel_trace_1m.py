@@ -16,12 +16,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from zswaplab.traces.kernel import TraceRow, read_kernel_trace, write_kernel_trace
+from zswaplab.traces.reader import TraceRecord, read_kernel_trace, write_kernel_trace
 
 SOURCE = Path(__file__).resolve().parent.parent / "tests/data/oracle/traces/lz4_zsmalloc_mix.ops.csv.gz"
 
 
-def tiled_rows(source: list[TraceRow], ops: int) -> Iterator[TraceRow]:
+def tiled_rows(source: list[TraceRecord], ops: int) -> Iterator[TraceRecord]:
     """``ops`` rows: copies of ``source`` with shifted seq numbers, a swapoff between copies."""
     emitted, shift = 0, 0
     while True:
@@ -34,7 +34,7 @@ def tiled_rows(source: list[TraceRow], ops: int) -> Iterator[TraceRow]:
             emitted += 1
         if emitted == ops:
             return
-        yield TraceRow(last + 1, "invalidate_area", 0, None, None, "", None, None, None)
+        yield TraceRecord("invalidate_area", last + 1, 0, None, None, "", None, None, None)
         emitted += 1
         shift = last + 2
 

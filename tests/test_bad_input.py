@@ -107,7 +107,7 @@ TRACE_CASES = [
     ("trace-unknown-op", TRACE_HEADER + b"1,fly,0,,,,,,\n", ["line 2", "unknown op 'fly'"]),
     ("trace-not-an-integer", TRACE_HEADER + b"1,store,0,x1,100,stored,,,\n", ["line 2", "column offset: 'x1'"]),
     ("trace-negative", TRACE_HEADER + b"1,store,0,-4,100,stored,,,\n", ["line 2", "column offset: -4 is negative"]),
-    ("trace-not-ascii", TRACE_HEADER + b"1,init,0,,,\xff,,,\n", ["data", "unreadable"]),
+    ("trace-not-ascii", TRACE_HEADER + b"1,init,0,,,\xff,,,\n", ["line 2", "unreadable: not UTF-8"]),
     ("trace-truncated-gzip", gzip.compress(TRACE_HEADER + b"1,init,0,,,,,,\n" * 50)[:-12], ["data", "unreadable"]),
     (
         "trace-offset-outside-swap",

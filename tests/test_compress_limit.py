@@ -11,7 +11,7 @@ import random
 
 import pytest
 from zswaplab.engine.config import RunConfig, build_zswap
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 from zswaplab.traces.replay import Replayer
 
 for _dist in ("zswaplab_lzo", "zswaplab_lz4", "zswaplab_zbud", "zswaplab_z3fold", "zswaplab_zsmalloc"):
@@ -62,9 +62,9 @@ def test_a_page_just_over_4096_after_lzo_is_stored_by_nothing_but_a_shorter_one_
 def test_a_trace_of_lzo_on_zsmalloc_replays_its_refusals() -> None:
     """A synthetic 6.1 trace: zsmalloc refuses a 4116-byte lzo page with -EINVAL, then stores one."""
     rows = [
-        TraceRow(1, "init", 0, None, None, "", None, None, None),
-        TraceRow(10, "store", 0, 1, 4116, "rej_alloc", 0, 0, 0),
-        TraceRow(20, "store", 0, 2, 1000, "stored", 4096, 1, 0),
+        TraceRecord("init", 1, 0, None, None, "", None, None, None),
+        TraceRecord("store", 10, 0, 1, 4116, "rej_alloc", 0, 0, 0),
+        TraceRecord("store", 20, 0, 2, 1000, "stored", 4096, 1, 0),
     ]
     z = build_zswap(RunConfig(compressor="lzo", allocator="zsmalloc", kernel="6.1"), auto_shrink=False)
     report = Replayer(z).run(rows, "synthetic")

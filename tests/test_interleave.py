@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from zswaplab.testing import hypothesis_examples
 from zswaplab.traces import interleave
 from zswaplab.traces.interleave import _Gaps, early_begins_by_chunk, early_store_begins
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 
 ROW = st.tuples(
     st.integers(1, 7),
@@ -30,15 +30,15 @@ ROW = st.tuples(
 )
 
 
-def _rows(spec: list[tuple[int, tuple[str, str], int]]) -> list[TraceRow]:
+def _rows(spec: list[tuple[int, tuple[str, str], int]]) -> list[TraceRecord]:
     rows, seq = [], 0
     for step, (op, result), offset in spec:
         seq += step
-        rows.append(TraceRow(seq, op, 0, offset, 100 if op == "store" else None, result, None, None, None))
+        rows.append(TraceRecord(op, seq, 0, offset, 100 if op == "store" else None, result, None, None, None))
     return rows
 
 
-def _whole_trace_search(rows: list[TraceRow]) -> dict[int, list[int]]:
+def _whole_trace_search(rows: list[TraceRecord]) -> dict[int, list[int]]:
     """The search as it ran before streaming: every surplus first, then every store in order."""
     surplus = _Gaps().surpluses(rows)
     begins: dict[int, list[int]] = {}
@@ -81,11 +81,11 @@ def test_reads_at_most_two_chunks_ahead(monkeypatch_limit):
     monkeypatch_limit(16)
     read = 0
 
-    def rows() -> Iterator[TraceRow]:
+    def rows() -> Iterator[TraceRecord]:
         nonlocal read
         for seq in range(1, 16 * 10 + 1):
             read += 1
-            yield TraceRow(seq, "load", 0, 1, None, "hit", None, None, None)
+            yield TraceRecord("load", seq, 0, 1, None, "hit", None, None, None)
 
     yielded = 0
     for chunk, _ in early_begins_by_chunk(rows()):

@@ -16,7 +16,7 @@ from zswaplab.cli.replay import replay_trace
 from zswaplab.engine.orchestrator import Zswap
 from zswaplab.presets import get_preset
 from zswaplab.traces.interleave import early_store_begins
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 from zswaplab.traces.replay import Replayer
 
 TRACES = sorted((Path(__file__).parent / "data" / "oracle" / "traces").glob("*.ops.csv.gz"))
@@ -52,20 +52,20 @@ def test_out_rewrites_the_kernel_trace_exactly(trace: Path, tmp_path: Path) -> N
         assert ours.read() == kernel.read()
 
 
-def _trace(early_gaps: tuple[int, int]) -> list[TraceRow]:
+def _trace(early_gaps: tuple[int, int]) -> list[TraceRecord]:
     """22 stores of one page each (the 21st fills a 20-page pool), one refused store, then a store of
     slot 100 whose events sit ``early_gaps`` = (extra events in slot 3's gap, slot 100's own gap)."""
-    rows, seq = [TraceRow(1, "init", 0, None, None, "", None, None, None)], 1
+    rows, seq = [TraceRecord("init", 1, 0, None, None, "", None, None, None)], 1
     for offset in range(22):
         seq += 5 + (early_gaps[0] - 5 if offset == 3 else 0)
-        rows.append(TraceRow(seq, "store", 0, offset, 4000, "stored", None, None, None))
+        rows.append(TraceRecord("store", seq, 0, offset, 4000, "stored", None, None, None))
     seq += 2
-    rows.append(TraceRow(seq, "store", 0, 22, 4000, "rej_limit", None, None, None))
-    rows.append(TraceRow(seq + early_gaps[1], "store", 0, 100, 4000, "stored", None, None, None))
+    rows.append(TraceRecord("store", seq, 0, 22, 4000, "rej_limit", None, None, None))
+    rows.append(TraceRecord("store", seq + early_gaps[1], 0, 100, 4000, "stored", None, None, None))
     return rows
 
 
-def _predicted_last(rows: list[TraceRow]) -> TraceRow:
+def _predicted_last(rows: list[TraceRecord]) -> TraceRecord:
     zswap = Zswap(
         DeflateCompressor(),
         IdealAllocator(),
@@ -97,7 +97,7 @@ def test_without_seq_evidence_the_store_begins_where_it_ends() -> None:
 
 def test_a_gap_of_unknown_width_stops_the_search() -> None:
     rows = _trace((6, 4))
-    rows.insert(10, TraceRow(rows[9].seq, "writeback", 0, 1, None, "ok", None, None, None))
+    rows.insert(10, TraceRecord("writeback", rows[9].seq, 0, 1, None, "ok", None, None, None))
     assert early_store_begins(rows) == {}
 
 

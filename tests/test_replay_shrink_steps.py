@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 from zswaplab.engine.config import RunConfig, build_zswap
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 from zswaplab.traces.replay import Replayer
 
 pytest.importorskip("zswaplab_zbud")
@@ -23,11 +23,13 @@ P = 4096
 FILL = [("store", o, 1000, "stored", P * (o // 2 + 1), o + 1, 0) for o in range(5)]  # A{0,1} B{2,3} C{4}
 
 
-def _rows(spec: list[tuple]) -> list[TraceRow]:
+def _rows(spec: list[tuple]) -> list[TraceRecord]:
     """(op, offset, dlen, result, pool_total, stored_pages, full) rows, 10 seq apart (no early begins)."""
-    rows = [TraceRow(1, "init", 0, None, None, "", None, None, None)]
+    rows = [TraceRecord("init", 1, 0, None, None, "", None, None, None)]
     for i, (op, offset, dlen, result, pool, stored, full) in enumerate(spec):
-        rows.append(TraceRow(10 * (i + 1), op, None if op == "shrink" else 0, offset, dlen, result, pool, stored, full))
+        rows.append(
+            TraceRecord(op, 10 * (i + 1), None if op == "shrink" else 0, offset, dlen, result, pool, stored, full)
+        )
     return rows
 
 

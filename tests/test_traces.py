@@ -87,9 +87,9 @@ def test_any_records_round_trip(tmp_path_factory: pytest.TempPathFactory, record
     [
         ("seq,op,type,offset\n1,store,0,\n", "line 2", "needs type and offset"),
         ("seq,op,type,offset\n1,load,0,1\n2,jump,0,1\n", "line 3", "unknown op"),
-        ("seq,op,type,offset\n1,load,0,x\n", "line 2", "offset: not an integer"),
+        ("seq,op,type,offset\n1,load,0,x\n", "line 2", "column offset: 'x' is not an integer"),
         ("seq,op,type,offset\n5,load,0,1\n4,load,0,1\n", "line 3", "does not increase"),
-        ("seq,op,type\n1,load,0,7\n", "line 2", "4 fields"),
+        ("seq,op,type\n1,load,0,7\n", "line 2", "expected 3 fields, got 4"),
         ("seq,op,colour\n", "line 1", "bad header"),
         ("seq,op,type,offset,result\n1,store,0,1,kept\n", "line 2", "unknown store result"),
         ('{"op":"load","type":0,"offset":1}\n{"op":"load","type":0,\n', "line 2", "bad JSON"),

@@ -11,7 +11,7 @@ from zswaplab.engine.config import RunConfig, build_zswap
 from zswaplab.engine.zswap612 import Zswap612
 from zswaplab.errors import UserError
 from zswaplab.presets import DEFAULT_KERNEL
-from zswaplab.traces.kernel import RowSink, kernel_trace_writer, read_kernel_trace
+from zswaplab.traces.reader import RowSink, kernel_trace_writer, read_kernel_trace
 from zswaplab.traces.replay import Replayer, ReplayReport, counters_path_for, load_counters
 
 

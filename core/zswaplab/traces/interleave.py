@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 
 #: Hidden events before each row kind's own row, as recorded by the oracle's kprobes (every store that
 #: allocated: entry plus three; a store refused before allocating, a load, a failed shrink: entry only).
@@ -53,7 +53,7 @@ class _Gaps:
         self.prev: int | None = None
         self.same_filled: set[tuple[int | None, int | None]] = set()  # slots whose stored page is same-filled
 
-    def surpluses(self, rows: list[TraceRow]) -> list[int | None]:
+    def surpluses(self, rows: list[TraceRecord]) -> list[int | None]:
         # One loop with the per-row lookups written out: it runs over every row of a million-op trace.
         same_filled, prev = self.same_filled, self.prev
         out: list[int | None] = []
@@ -78,8 +78,8 @@ class _Gaps:
 
 
 def early_begins_by_chunk(
-    rows: Iterable[TraceRow],
-) -> Iterator[tuple[list[TraceRow], dict[int, list[tuple[int, TraceRow]]]]]:
+    rows: Iterable[TraceRecord],
+) -> Iterator[tuple[list[TraceRecord], dict[int, list[tuple[int, TraceRecord]]]]]:
     """The trace in chunks of SEARCH_LIMIT rows, each with ``{i: [(j, store row j), ...]}``: the stores
     that began before the chunk's row ``i`` was applied, in trace order (``j`` counts from the trace's
     first row, ``i`` from the chunk's).
@@ -88,9 +88,9 @@ def early_begins_by_chunk(
     next one has been read. A replay of any length holds at most three chunks of rows.
     """
     gaps, source = _Gaps(), iter(rows)
-    window: list[TraceRow] = []  # the chunk to yield next, then the one after it
+    window: list[TraceRecord] = []  # the chunk to yield next, then the one after it
     surplus: list[int | None] = []
-    begins: dict[int, list[tuple[int, TraceRow]]] = {}  # by index in window
+    begins: dict[int, list[tuple[int, TraceRecord]]] = {}  # by index in window
     first = 0  # the trace index of window[0]
     for chunk in iter(lambda: list(islice(source, SEARCH_LIMIT)), []):
         start = len(window)
@@ -111,7 +111,7 @@ def early_begins_by_chunk(
         yield window, begins
 
 
-def early_store_begins(rows: Iterable[TraceRow]) -> dict[int, list[int]]:
+def early_store_begins(rows: Iterable[TraceRecord]) -> dict[int, list[int]]:
     """``{i: [j, ...]}``: store row ``j`` began before row ``i`` was applied (i < j)."""
     out: dict[int, list[int]] = {}
     first = 0

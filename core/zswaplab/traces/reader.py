@@ -1,17 +1,20 @@
-"""Frontswap operation traces: one record per op, in text (CSV, JSONL) or a compact binary form.
+"""Frontswap operation traces, the project's own and the kernel's: one record type, one reader, one writer.
 
-The columns are those of the kernel op traces in ``shared/oracle/traces`` (``seq,op,type,offset,dlen,
+The columns are those of the kernel op traces in ``tests/data/oracle/traces`` (``seq,op,type,offset,dlen,
 result,pool_total,stored_pages,full``) plus ``page``, a reference to a page of a page source (a page-set
-file or a generator), so one reader serves zswaplab's own traces and traces recorded from a running
-kernel. A store carries a ``page`` (content replay), a ``dlen`` (size-only replay), or both. Every
-field but ``op`` may be empty. The reference is ``docs/reference/file-formats.md``.
+file or a generator). A zswaplab trace is text (CSV, JSONL) or a compact binary form; a kernel trace is
+the CSV form with exactly the kernel's nine columns (:func:`read_kernel_trace` insists on them, since a
+replay compares every one). A store carries a ``page`` (content replay), a ``dlen`` (size-only replay),
+or both. Every field but ``op`` may be empty. The reference is ``docs/reference/file-formats.md``.
 
 Readers validate each record and raise :class:`~zswaplab.errors.FileFormatError` naming the file and the
-line (text) or record (binary) of the first bad one. All readers accept gzip-compressed files.
+line (text) or record (binary) of the first bad one. All readers accept gzip-compressed files and read a
+bounded amount per line, so ``/dev/zero`` is refused, not read whole.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -20,15 +23,32 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, NamedTuple
+from contextlib import AbstractContextManager, contextmanager
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any, NamedTuple, Protocol
 
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.infiles import MAX_LINE_BYTES, capped_line, loads_finite
+from zswaplab.infiles import capped_line, loads_finite, open_input
 from zswaplab.outfiles import atomic_output
 
 COLUMNS = ("seq", "op", "type", "offset", "dlen", "result", "pool_total", "stored_pages", "full", "page")
 KERNEL_COLUMNS = COLUMNS[:-1]
-OPS = ("mark", "init", "store", "load", "invalidate", "invalidate_area", "writeback", "shrink", "snapshot")
+# The binary form stores an op as its index here: new ops go at the end. shrinker and compact: 6.12
+# traces (memory reclaim's zswap and zsmalloc shrinkers).
+OPS = (
+    "mark",
+    "init",
+    "store",
+    "load",
+    "invalidate",
+    "invalidate_area",
+    "writeback",
+    "shrink",
+    "snapshot",
+    "shrinker",
+    "compact",
+)
 STORE_RESULTS = (
     "",
     "stored",
@@ -47,13 +67,15 @@ _OP_SET = frozenset(OPS)
 _STORE_SET = frozenset(STORE_RESULTS)
 _INT_FIELDS = ("seq", "type", "offset", "dlen", "pool_total", "stored_pages", "page")
 MAX_DLEN = 2 * 4096
+#: Bytes decompressed and split into lines at a time (a module global so a test can vary it).
+BLOCK_BYTES = 1 << 18
 
 
 class TraceRecord(NamedTuple):
     """One op of a trace. ``full`` is the kernel's ``zswap_pool_reached_full`` when the store began.
 
-    A NamedTuple rather than an attrs class: a million of these are built per replay, and a tuple is
-    built several times faster.
+    A NamedTuple rather than an attrs class: a million of these are built per replay (two per op: the
+    kernel's and the predicted one), and a tuple is built several times faster than an attrs instance.
     """
 
     op: str
@@ -67,49 +89,59 @@ class TraceRecord(NamedTuple):
     full: int | None = None  # 0 or 1, as the kernel trace writes it
     page: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return self._asdict()
+    def as_dict(self, columns: tuple[str, ...] = COLUMNS) -> dict[str, Any]:
+        """The fields named by ``columns``, in the file's column order."""
+        return {name: getattr(self, name) for name in columns}
+
+
+class RowSink(Protocol):
+    """Where records go one at a time: a list, or the sink of :func:`trace_writer`."""
+
+    def append(self, row: TraceRecord, /) -> None: ...
 
 
 def check_record(rec: TraceRecord) -> str | None:
-    """The first problem with a record, or None. Written out field by field: it runs once per op."""
+    """The first problem with a record, or None."""
     op = rec.op
     if op not in _OP_SET:
         return f"unknown op {op!r} (known: {', '.join(OPS)})"
-    type_, offset, dlen = rec.type, rec.offset, rec.dlen
-    if op in _NEEDS_SLOT and (type_ is None or offset is None):
+    if op in _NEEDS_SLOT and (rec.type is None or rec.offset is None):
         return f"{op} needs type and offset"
-    if (type_ is not None and type_ < 0) or (offset is not None and offset < 0):
-        return f"type and offset must not be negative ({type_}, {offset})"
-    if dlen is not None and not -1 <= dlen <= MAX_DLEN:
-        return f"dlen {dlen} is outside -1..{MAX_DLEN}"
-    for name in ("seq", "pool_total", "stored_pages", "page"):
+    for name in ("seq", "type", "offset", "pool_total", "stored_pages", "page"):
         value = getattr(rec, name)
-        if value is not None and value < 0:
-            return f"{name} must not be negative ({value})"
-    if op == "store" and rec.result not in _STORE_SET:
-        return f"unknown store result {rec.result!r}"
-    if op == "load" and rec.result not in LOAD_RESULTS:
-        return f"unknown load result {rec.result!r}"
+        if value is not None and value < 0:  # each counts or addresses something
+            return f"column {name}: {value} is negative"
+    if rec.dlen is not None and not -1 <= rec.dlen <= MAX_DLEN:
+        return f"column dlen: {rec.dlen} is outside -1..{MAX_DLEN}"
+    if rec.full not in (None, 0, 1):
+        return f"column full: expected 0 or 1, got {rec.full!r}"
+    return _result_problem(op, rec.result)
+
+
+def _result_problem(op: str, result: str) -> str | None:
+    if op == "store" and result not in _STORE_SET:
+        return f"unknown store result {result!r}"
+    if op == "load" and result not in LOAD_RESULTS:
+        return f"unknown load result {result!r}"
     return None
 
 
+def _seq_problem(seq: int, last: int) -> str | None:
+    return f"seq {seq} does not increase (previous {last})" if seq <= last else None
+
+
 # -------------------------------------------------------------------------------------------------
-# opening (plain or gzip) and format detection
+# opening (plain or gzip), format detection, lines
 # -------------------------------------------------------------------------------------------------
 BINARY_MAGIC = b"ZSWTRACE"
+_UNREADABLE = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 
 def _open_binary(path: str) -> IO[bytes]:
-    try:
-        fh: IO[bytes] = open(path, "rb")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    if fh.read(2) == b"\x1f\x8b":
-        fh.close()
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    fh.seek(0)
-    return fh
+    """The file's bytes, decompressed if it is gzip (by its magic, not its name)."""
+    with open_input(path) as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open_input(path)  # type: ignore[return-value]
 
 
 def sniff_format(path: str) -> str:
@@ -117,19 +149,58 @@ def sniff_format(path: str) -> str:
     with _open_binary(path) as fh:
         try:
             head = fh.read(64)
-        except (OSError, EOFError, zlib.error) as exc:
+        except _UNREADABLE as exc:
             raise FileFormatError(path, "byte 0", f"cannot decompress: {exc}") from None
     if head.startswith(BINARY_MAGIC):
         return "binary"
     return "jsonl" if head.lstrip().startswith(b"{") else "csv"
 
 
-def read_trace(path: str) -> Iterator[TraceRecord]:
-    """Records of a trace in any of the three forms, validated as they are read."""
+def _lines(path: str, binary: IO[bytes]) -> Iterator[list[str]]:
+    """The text's lines, a block at a time: a million-op trace splits in a fraction of the time reading
+    it line by line takes. At most :data:`MAX_LINE_BYTES` per line, so an endless line (``/dev/zero``)
+    is refused, not read whole. Line ends: ``\\n`` or ``\\r\\n``."""
+    decoder, tail, count = codecs.getincrementaldecoder("utf-8")(), "", 0
+    try:
+        while block := binary.read(BLOCK_BYTES):
+            text = tail + _decoded(path, decoder, block, count)
+            lines = text.replace("\r\n", "\n").split("\n") if "\r" in text else text.split("\n")
+            tail = lines.pop()
+            capped_line(path, count + len(lines) + 1, tail)
+            count += len(lines)
+            yield lines
+        tail += _decoded(path, decoder, b"", count, final=True)
+    except _UNREADABLE as exc:
+        raise FileFormatError(path, f"data after line {count}" if count else "data", f"unreadable: {exc}") from None
+    if tail:
+        yield [tail.removesuffix("\r")]
+
+
+def _decoded(path: str, decoder: codecs.IncrementalDecoder, block: bytes, count: int, final: bool = False) -> str:
+    try:
+        return decoder.decode(block, final)
+    except UnicodeDecodeError as exc:  # named at its line: the lines before it in this block, plus one
+        line = count + block.count(b"\n", 0, max(exc.start, 0)) + 1
+        raise FileFormatError(path, f"line {line}", f"unreadable: not UTF-8: {exc.reason}") from None
+
+
+# -------------------------------------------------------------------------------------------------
+# readers
+# -------------------------------------------------------------------------------------------------
+def read_trace(path: str, ordered: bool = True) -> Iterator[TraceRecord]:
+    """Records of a trace in any of the three forms, validated as they are read. ``ordered``: ``seq``
+    must increase (a 6.1 replay relies on the kernel's order; a 6.12 kernel trace lists each op where it
+    ended, stamped with the seq where it began, so there seq may go back)."""
     kind = sniff_format(path)
     if kind == "binary":
-        return _read_binary(path)
-    return _read_text(path, kind)
+        return _read_binary(path)  # seq is stored as increments: it cannot go back
+    return _read_text(path, kind, None, ordered)
+
+
+def read_kernel_trace(path: str, ordered: bool = True) -> Iterator[TraceRecord]:
+    """A kernel op trace (``tests/data/oracle/traces*/*.ops.csv.gz``): the CSV form with exactly the
+    kernel's columns, :data:`KERNEL_COLUMNS` (a replay compares every one of them)."""
+    return _read_text(path, "csv", KERNEL_COLUMNS, ordered)
 
 
 def swap_extent(path: str) -> dict[int, int]:
@@ -153,86 +224,146 @@ def swap_extent(path: str) -> dict[int, int]:
     return extent
 
 
-def read_kernel_trace(path: str) -> Iterator[TraceRecord]:
-    """A kernel op trace (``shared/oracle/traces/*.ops.csv.gz``): the same reader, same records."""
-    return read_trace(path)
+def _read_text(path: str, kind: str, header: tuple[str, ...] | None, ordered: bool) -> Iterator[TraceRecord]:
+    with _open_binary(path) as fh:
+        numbered = enumerate(chain.from_iterable(_lines(path, fh)), 1)
+        if kind == "jsonl":
+            yield from _jsonl_records(path, numbered, ordered)
+        else:
+            yield from _csv_records(path, numbered, header, ordered)
 
 
-def _read_text(path: str, kind: str) -> Iterator[TraceRecord]:
-    with _open_binary(path) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
-        lines = _numbered(path, fh)
-        parse = _jsonl_records(path, lines) if kind == "jsonl" else _csv_records(path, lines)
-        yield from _validated(path, parse, "line")
+def _blank(line: str) -> bool:
+    return not line.strip() or line.startswith("#")
 
 
-def _numbered(path: str, fh: IO[str]) -> Iterator[tuple[int, str]]:
-    try:
-        # readline with a limit: iterating the file would read an endless line (/dev/zero) whole
-        for number, line in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), ""), 1):
-            if line.strip() and not line.startswith("#"):
-                yield number, capped_line(path, number, line.rstrip("\r\n"))
-    except (UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
-        raise FileFormatError(path, "after the last good line", f"unreadable: {exc}") from None
+def _validated(path: str, where: str, rec: TraceRecord, last: int | None) -> int | None:
+    """``rec`` checked, and its seq against ``last`` (None: seq may go back); returns the seq to check
+    the next record against."""
+    problem = check_record(rec)
+    if problem is None and rec.seq is not None and last is not None:
+        problem, last = _seq_problem(rec.seq, last), rec.seq
+    if problem is not None:
+        raise FileFormatError(path, where, problem)
+    return last
 
 
-def _validated(path: str, records: Iterator[tuple[int, TraceRecord]], unit: str) -> Iterator[TraceRecord]:
-    last_seq = -1
-    for number, rec in records:
-        problem = check_record(rec)
-        if problem is None and rec.seq is not None:
-            if rec.seq <= last_seq:
-                problem = f"seq {rec.seq} does not increase (previous {last_seq})"
-            last_seq = rec.seq
-        if problem is not None:
-            raise FileFormatError(path, f"{unit} {number}", problem)
+# -- CSV --------------------------------------------------------------------------------------------
+_FLAGS = frozenset(("", "0", "1"))
+_PAD = [-1]  # a plan: the header is KERNEL_COLUMNS, the row lacks only the last column (page)
+
+
+def _csv_header(path: str, numbered: Iterator[tuple[int, str]], required: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The header (the first line that is neither blank nor a comment), checked; () for an empty file."""
+    for number, line in numbered:
+        if _blank(line):
+            continue
+        header = tuple(line.split(","))
+        if required is not None and header != required:
+            raise FileFormatError(path, f"line {number}", f"expected header {','.join(required)}")
+        unknown = [c for c in header if c not in COLUMNS]
+        if unknown or "op" not in header or len(set(header)) != len(header):
+            shown = ", ".join(repr(c[:20]) for c in unknown[:3]) or "none"
+            raise FileFormatError(
+                path,
+                f"line {number}",
+                f"bad header (unknown columns: {shown}; 'op' required, once each): "
+                f"expected columns from {', '.join(COLUMNS)}",
+            )
+        return header
+    if required is not None:
+        raise FileFormatError(path, "line 1", f"expected header {','.join(required)}")
+    return ()
+
+
+def _plan(header: tuple[str, ...]) -> list[int] | None:
+    """How a row's cells become the ten of :data:`COLUMNS`: None (they are), :data:`_PAD` (append an
+    empty ``page``), or each column's cell index (``len(header)``: the empty cell appended)."""
+    if header == COLUMNS:
+        return None
+    if header == KERNEL_COLUMNS:
+        return _PAD
+    return [header.index(c) if c in header else len(header) for c in COLUMNS]
+
+
+def _csv_records(
+    path: str, numbered: Iterator[tuple[int, str]], required: tuple[str, ...] | None, ordered: bool
+) -> Iterator[TraceRecord]:
+    header = _csv_header(path, numbered, required)
+    width, plan, last = len(header), _plan(header), -1 if ordered else None
+    # (op, result) pairs check_record accepts, each with whether the op needs a slot: learnt from the
+    # rows the full check passed, so a well-formed row is checked with one lookup. Bounded: results of
+    # some ops are free text (snapshot names, 6.12 shrinker counts).
+    known: dict[tuple[str, str], bool] = {}
+    new, fields = tuple.__new__, TraceRecord
+    # This loop runs once per op of a million-op trace: the checks of check_record are done with the
+    # fewest Python calls, and the tuple built as NamedTuple._make builds it. Anything it does not
+    # accept, _csv_row checks in full and names.
+    for number, line in numbered:
+        cells, rec = line.split(","), None
+        if len(cells) == width:
+            if plan is not None:
+                cells.append("")
+                if plan is not _PAD:
+                    cells = [cells[i] for i in plan]
+            seq, op, type_, offset, dlen, result, pool, stored, full, page = cells
+            needs_slot = known.get((op, result))
+            digits = seq + type_ + offset + dlen + pool + stored + full + page
+            # ASCII digits only: int() would also take "-4", "1_0", " 5", "+5" and "٣"
+            if (
+                needs_slot is not None
+                and digits.isdigit()
+                and digits.isascii()
+                and full in _FLAGS
+                and ((type_ and offset) or not needs_slot)
+            ):
+                try:
+                    rec = new(
+                        fields,
+                        (
+                            op,
+                            int(seq) if seq else None,
+                            int(type_) if type_ else None,
+                            int(offset) if offset else None,
+                            int(dlen) if dlen else None,
+                            result,
+                            int(pool) if pool else None,
+                            int(stored) if stored else None,
+                            int(full) if full else None,
+                            int(page) if page else None,
+                        ),
+                    )
+                except ValueError:  # more digits than int() converts
+                    rec = None
+                if rec is not None and (rec[4] or 0) > MAX_DLEN:
+                    rec = None
+        if rec is None:
+            rec = _csv_row(path, number, header, line)
+            if rec is None:
+                continue
+            if len(known) < 4096:
+                known[rec.op, rec.result] = rec.op in _NEEDS_SLOT
+        if last is not None and rec[1] is not None:
+            if rec[1] <= last:
+                raise FileFormatError(path, f"line {number}", f"seq {rec[1]} does not increase (previous {last})")
+            last = rec[1]
         yield rec
 
 
-def _csv_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, TraceRecord]]:
-    first = next(lines, None)
-    if first is None:
-        return
-    header = first[1].split(",")
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown or "op" not in header:
-        shown = ", ".join(repr(c[:20]) for c in unknown[:3]) or "none"
-        raise FileFormatError(
-            path,
-            f"line {first[0]}",
-            f"bad header (unknown columns: {shown}; 'op' required): expected columns from {', '.join(COLUMNS)}",
-        )
-    width = len(header)
-    # Each column's slot in TraceRecord and its converter, worked out once: rows are then filled by position.
-    plan = [(TraceRecord._fields.index(name), _CONVERT[name]) for name in header]
-    blank: list[Any] = [None] * len(TraceRecord._fields)
-    blank[TraceRecord._fields.index("result")] = ""
-    make = TraceRecord._make
-    for number, line in lines:
-        cells = line.split(",")
-        if len(cells) != width:
-            raise FileFormatError(path, f"line {number}", f"{len(cells)} fields, header has {width}")
-        row = blank.copy()
-        if "_" in line or " " in line:  # int() would take "1_0" and " 5": the strict path names them
-            yield number, _record(path, number, dict(zip(header, cells, strict=True)))
-            continue
-        try:  # fast path: every cell well formed
-            for (slot, convert), cell in zip(plan, cells):
-                if cell:
-                    row[slot] = convert(cell)
-        except (TypeError, ValueError, KeyError):
-            yield number, _record(path, number, dict(zip(header, cells)))
-            continue
-        if row[0] is None:
-            raise FileFormatError(path, f"line {number}", "no op")
-        yield number, make(row)
-
-
-_FULL = {"0": 0, "1": 1}
-_CONVERT: dict[str, Any] = dict.fromkeys(_INT_FIELDS, int)
-_CONVERT.update(op=str, result=str, full=_FULL.__getitem__)
+def _csv_row(path: str, number: int, header: tuple[str, ...], line: str) -> TraceRecord | None:
+    """The row on ``line`` checked in full (None for a blank or comment line)."""
+    if _blank(line):
+        return None
+    cells = line.split(",")
+    if len(cells) != len(header):
+        raise FileFormatError(path, f"line {number}", f"expected {len(header)} fields, got {len(cells)}")
+    rec = _record(path, number, dict(zip(header, cells, strict=True)))
+    _validated(path, f"line {number}", rec, None)
+    return rec
 
 
 def _record(path: str, number: int, cells: dict[str, Any]) -> TraceRecord:
+    """A record from column → cell (CSV text or JSON values); empty cells are absent values."""
     values: dict[str, Any] = {}
     for name, cell in cells.items():
         if cell == "" or cell is None:
@@ -248,26 +379,34 @@ def _record(path: str, number: int, cells: dict[str, Any]) -> TraceRecord:
     return TraceRecord(**values)
 
 
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
 def _int(path: str, number: int, name: str, cell: Any) -> int:
     """An integer as written: ``1.9`` is not truncated, nor ``"1_0_0"`` read as 100 (as ``int()`` would)."""
     if isinstance(cell, int) and not isinstance(cell, bool):
         return cell
     if isinstance(cell, str) and _DECIMAL.fullmatch(cell):
-        return int(cell)
-    raise FileFormatError(path, f"line {number}", f"{name}: not an integer: {cell!r}")
-
-
-_DECIMAL = re.compile(r"-?[0-9]+")
+        try:
+            return int(cell)
+        except ValueError:  # more digits than int() converts
+            pass
+    shown = repr(cell) if len(repr(cell)) < 40 else repr(cell)[:36] + "..."
+    raise FileFormatError(path, f"line {number}", f"column {name}: {shown} is not an integer")
 
 
 def _flag(path: str, number: int, cell: Any) -> int:
     if cell in (0, 1, "0", "1") and not isinstance(cell, bool):
         return int(cell)
-    raise FileFormatError(path, f"line {number}", f"full: expected 0 or 1, got {cell!r}")
+    raise FileFormatError(path, f"line {number}", f"column full: expected 0 or 1, got {cell!r}")
 
 
-def _jsonl_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, TraceRecord]]:
-    for number, line in lines:
+# -- JSONL ------------------------------------------------------------------------------------------
+def _jsonl_records(path: str, numbered: Iterator[tuple[int, str]], ordered: bool) -> Iterator[TraceRecord]:
+    last = -1 if ordered else None
+    for number, line in numbered:
+        if _blank(line):
+            continue
         try:
             obj = loads_finite(line)
         except json.JSONDecodeError as exc:
@@ -279,7 +418,9 @@ def _jsonl_records(path: str, lines: Iterator[tuple[int, str]]) -> Iterator[tupl
         unknown = sorted(set(obj) - set(COLUMNS))
         if unknown:
             raise FileFormatError(path, f"line {number}", f"unknown fields {unknown}")
-        yield number, _record(path, number, obj)
+        rec = _record(path, number, obj)
+        last = _validated(path, f"line {number}", rec, last)
+        yield rec
 
 
 # -------------------------------------------------------------------------------------------------
@@ -305,7 +446,7 @@ def _read_binary(path: str) -> Iterator[TraceRecord]:
 def _read_all(path: str, fh: IO[bytes]) -> bytes:
     try:
         return fh.read()
-    except (OSError, EOFError, zlib.error) as exc:
+    except _UNREADABLE as exc:
         raise FileFormatError(path, "byte 0", f"cannot decompress: {exc}") from None
 
 
@@ -443,17 +584,92 @@ def write_trace(
     path: str, records: Iterable[TraceRecord], fmt: str | None = None, columns: tuple[str, ...] = COLUMNS
 ) -> int:
     """Write records in ``fmt`` (default: from the file name); returns the record count."""
+    with trace_writer(path, fmt, columns) as sink:
+        for rec in records:
+            sink.append(rec)
+    return sink.count
+
+
+def write_kernel_trace(path: str, rows: Iterable[TraceRecord]) -> int:
+    """Write rows as a kernel trace (CSV in :data:`KERNEL_COLUMNS`; gzip when the name ends in .gz)."""
+    return write_trace(path, rows, "csv", KERNEL_COLUMNS)
+
+
+def kernel_trace_writer(path: str) -> AbstractContextManager[_Sink]:
+    """A sink writing each row appended to it as a kernel trace row (see :func:`trace_writer`)."""
+    return trace_writer(path, "csv", KERNEL_COLUMNS)
+
+
+@contextmanager
+def trace_writer(path: str, fmt: str | None = None, columns: tuple[str, ...] = COLUMNS) -> Iterator[_Sink]:
+    """A sink writing each record appended to it to ``path`` as it comes (gzip when the name ends in
+    .gz), so a replay's ``--out`` holds no row in memory. The records go to a private temporary file
+    (never a predictable name a symlink could be planted at), renamed to ``path`` when the block ends
+    without an error: a failed run leaves no truncated trace behind."""
     fmt = fmt or format_for(path)
-    if fmt not in _WRITERS:
+    if fmt not in _SINKS:
         raise UserError(f"unknown trace format {fmt!r}; use csv, jsonl or binary")
     if fmt == "binary" and path.endswith(".gz"):
         raise UserError(f"{path}: binary traces are written uncompressed (gzip them afterwards if needed)")
     with atomic_output(path) as raw:
-        sink: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.endswith(".gz") else raw  # type: ignore[assignment]
-        count = _WRITERS[fmt](sink, records, columns)
-        if sink is not raw:
-            sink.close()  # the gzip trailer; atomic_output closes the file itself
-    return count
+        # mtime 0: the same records give the same bytes
+        out: IO[bytes] = gzip.GzipFile(Path(path).name, "wb", 6, raw, mtime=0) if path.endswith(".gz") else raw  # type: ignore[assignment]
+        sink = _SINKS[fmt](path, out, columns)
+        yield sink
+        sink.finish()
+        if out is not raw:
+            out.close()  # the gzip trailer; atomic_output closes the file itself
+
+
+class _Sink:
+    """Appends records to an open file, counting them."""
+
+    __slots__ = ("_out", "_path", "_write", "columns", "count")
+
+    def __init__(self, path: str, out: IO[bytes], columns: tuple[str, ...]) -> None:
+        self._path, self._out, self.columns, self.count = path, out, columns, 0
+        self._write: Any = out.write
+
+    def append(self, rec: TraceRecord, /) -> None:
+        try:
+            self._write(self._encode(rec))
+        except OSError as exc:  # a full disk, mid-replay
+            raise UserError(f"{self._path}: cannot write: {exc.strerror}") from None
+        self.count += 1
+
+    def _encode(self, rec: TraceRecord) -> Any:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called once after the last record."""
+
+
+class _TextSink(_Sink):
+    """Lines of text, through a wrapper that hands the file a few kilobytes at a time (a write per line
+    to a gzip stream costs more than the line's compression)."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, path: str, out: IO[bytes], columns: tuple[str, ...]) -> None:
+        super().__init__(path, out, columns)
+        self._text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        self._write = self._text.write
+
+    def finish(self) -> None:
+        self._text.flush()
+        self._text.detach()  # detached: atomic_output, not the wrapper, closes the file
+
+
+class _CsvSink(_TextSink):
+    __slots__ = ("_index",)
+
+    def __init__(self, path: str, out: IO[bytes], columns: tuple[str, ...]) -> None:
+        super().__init__(path, out, columns)
+        self._index = [TraceRecord._fields.index(c) for c in columns]
+        self._write(",".join(columns) + "\n")
+
+    def _encode(self, rec: TraceRecord) -> str:
+        return ",".join([_cell(rec[i]) for i in self._index]) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -462,15 +678,11 @@ def _cell(value: Any) -> str:
     return str(int(value)) if isinstance(value, bool) else str(value)
 
 
-def _write_csv(sink: IO[bytes], records: Iterable[TraceRecord], columns: tuple[str, ...]) -> int:
-    out = io.TextIOWrapper(sink, encoding="utf-8", newline="\n", write_through=False)
-    out.write(",".join(columns) + "\n")
-    count = 0
-    for count, rec in enumerate(records, 1):
-        out.write(",".join(_cell(getattr(rec, c)) for c in columns) + "\n")
-    out.flush()
-    out.detach()
-    return count
+class _JsonlSink(_TextSink):
+    __slots__ = ()
+
+    def _encode(self, rec: TraceRecord) -> str:
+        return jsonl_line(rec, self.columns)
 
 
 def jsonl_line(rec: TraceRecord, columns: tuple[str, ...] = COLUMNS) -> str:
@@ -479,37 +691,29 @@ def jsonl_line(rec: TraceRecord, columns: tuple[str, ...] = COLUMNS) -> str:
     return json.dumps(obj, separators=(",", ":")) + "\n"
 
 
-def _write_jsonl(sink: IO[bytes], records: Iterable[TraceRecord], columns: tuple[str, ...]) -> int:
-    count = 0
-    for count, rec in enumerate(records, 1):
-        sink.write(jsonl_line(rec, columns).encode())
-    return count
+class _BinarySink(_Sink):
+    """Fixed-width records after a header whose count is patched in at the end, then the result strings."""
+
+    __slots__ = ("_prev", "_results")
+
+    def __init__(self, path: str, out: IO[bytes], columns: tuple[str, ...]) -> None:
+        super().__init__(path, out, columns)
+        self._results: dict[str, int] = {"": 0}
+        self._prev = -1
+        out.write(_BIN_HEADER.pack(BINARY_MAGIC, BINARY_VERSION, _BIN_RECORD.size, 0, 0))
+
+    def _encode(self, rec: TraceRecord) -> bytes:
+        packed = _pack(rec, self._prev, self._results)
+        self._prev = rec.seq if rec.seq is not None else self._prev
+        return packed
+
+    def finish(self) -> None:
+        table = [struct.pack("<I", len(self._results))]
+        table += [struct.pack("<H", len(s.encode())) + s.encode() for s in self._results]
+        self._out.write(b"".join(table))
+        self._out.seek(_BIN_HEADER.size - 8)  # the record count, known only now
+        self._out.write(struct.pack("<Q", self.count))
+        self._out.seek(0, os.SEEK_END)
 
 
-def _write_binary(sink: IO[bytes], records: Iterable[TraceRecord], columns: tuple[str, ...]) -> int:
-    results: dict[str, int] = {"": 0}
-    sink.write(_BIN_HEADER.pack(BINARY_MAGIC, BINARY_VERSION, _BIN_RECORD.size, 0, 0))  # count patched below
-    count, prev = 0, -1
-    chunk: list[bytes] = []
-    for count, rec in enumerate(records, 1):
-        chunk.append(_pack(rec, prev, results))
-        prev = rec.seq if rec.seq is not None else prev
-        if len(chunk) >= 65536:
-            sink.write(b"".join(chunk))
-            chunk.clear()
-    sink.write(b"".join(chunk))
-    table = [struct.pack("<I", len(results))]
-    table += [struct.pack("<H", len(s.encode())) + s.encode() for s in results]
-    sink.write(b"".join(table))
-    _patch_count(sink, count)
-    return count
-
-
-def _patch_count(sink: IO[bytes], count: int) -> None:
-    """The header holds the record count, known only at the end."""
-    sink.seek(_BIN_HEADER.size - 8)
-    sink.write(struct.pack("<Q", count))
-    sink.seek(0, os.SEEK_END)
-
-
-_WRITERS = {"csv": _write_csv, "jsonl": _write_jsonl, "binary": _write_binary}
+_SINKS: dict[str, type[_Sink]] = {"csv": _CsvSink, "jsonl": _JsonlSink, "binary": _BinarySink}

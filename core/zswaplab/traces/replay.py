@@ -23,7 +23,7 @@ from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
 from zswaplab.steps import Steps, drain
 from zswaplab.traces.interleave import early_begins_by_chunk
-from zswaplab.traces.kernel import RowSink, TraceRow
+from zswaplab.traces.reader import KERNEL_COLUMNS, RowSink, TraceRecord
 
 COMPARED = ("result", "pool_total", "stored_pages", "full", "offset")
 SNAPSHOT_COUNTERS = (
@@ -92,7 +92,7 @@ class Replayer:
         # again; zswap cannot write such an entry back (-EEXIST).
         self.swap_cache: set[tuple[int, int]] = set()
         zswap.swap_cache = self.swap_cache
-        self._writebacks: list[TraceRow] = []
+        self._writebacks: list[TraceRecord] = []
         # The shrink worker between its first writeback row and its shrink row: paused before its next
         # writeback, or (in _worker_done) already finished with its answer.
         self._worker: Steps[bool] | None = None
@@ -103,7 +103,7 @@ class Replayer:
         self.trace_name = "trace"  # for error messages; run() sets the file name
         zswap.subscribe("writeback", self._on_writeback)
 
-    def _handlers(self) -> dict[str, Callable[[TraceRow], TraceRow]]:
+    def _handlers(self) -> dict[str, Callable[[TraceRecord], TraceRecord]]:
         """The method that applies each op kind and predicts its row (``writeback`` rows are paired
         with the worker's own writebacks instead; other kinds are :meth:`_unchanged`)."""
         return {
@@ -117,7 +117,7 @@ class Replayer:
         }
 
     # -- predicted rows ------------------------------------------------------------------------------
-    def _row(self, src: TraceRow, result: str, full: int | None = None) -> TraceRow:
+    def _row(self, src: TraceRecord, result: str, full: int | None = None) -> TraceRecord:
         """A predicted row carrying the fields the kernel's trace carries for this op."""
         if src.op not in POOL_FIELDS_OPS:
             return src if src.result == result else src._replace(result=result)
@@ -125,16 +125,16 @@ class Replayer:
         pool, stored = c.pool_total_size, c.stored_pages
         if src.result == result and src.pool_total == pool and src.stored_pages == stored and src.full == full:
             return src  # predicted exactly: the kernel's row is the predicted row (most rows, no new tuple)
-        return TraceRow(src.seq, src.op, src.type, src.offset, src.dlen, result, pool, stored, full)
+        return TraceRecord(src.op, src.seq, src.type, src.offset, src.dlen, result, pool, stored, full)
 
     def _on_writeback(self, event: WritebackEvent) -> None:
         if event.ok:
             self.vm.pswpout += 1
         c = self.zswap.counters
         self._writebacks.append(
-            TraceRow(
-                None,
+            TraceRecord(
                 "writeback",
+                None,
                 event.type,
                 event.offset,
                 None,
@@ -145,7 +145,7 @@ class Replayer:
             )
         )
 
-    def predict(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+    def predict(self, rows: Iterable[TraceRecord]) -> Iterator[tuple[TraceRecord | None, TraceRecord | None]]:
         """Yield (kernel row, predicted row) pairs; each writeback row is paired with the worker's next
         writeback, made at that row (the worker runs on to it there, see :meth:`_writeback_row`).
 
@@ -172,7 +172,7 @@ class Replayer:
                 yield row, predicted
         yield from self._unmatched_writebacks()
 
-    def _writeback_row(self, row: TraceRow) -> TraceRow | None:
+    def _writeback_row(self, row: TraceRecord) -> TraceRecord | None:
         """The kernel's worker finished a writeback here: run ours on to its next one (starting it at
         its first), so that the ops between two writeback rows see the pool as the kernel's did."""
         if self._worker is None and self._worker_done is None:
@@ -201,13 +201,13 @@ class Replayer:
         except StopIteration as done:
             self._worker, self._worker_done = None, bool(done.value)
 
-    def _unmatched_writebacks(self) -> Iterator[tuple[TraceRow | None, TraceRow | None]]:
+    def _unmatched_writebacks(self) -> Iterator[tuple[TraceRecord | None, TraceRecord | None]]:
         """Writebacks of ours that no kernel writeback row matched."""
         ours, self._writebacks = self._writebacks, []
         for p in ours:
             yield None, p
 
-    def _load(self, row: TraceRow) -> TraceRow:
+    def _load(self, row: TraceRecord) -> TraceRecord:
         type_, offset = row.type or 0, row.offset or 0
         self.swap_cache.add((type_, offset))
         hit = self.zswap.load(type_, offset) is not None
@@ -215,40 +215,40 @@ class Replayer:
         self.vm.pswpin += not hit
         return self._row(row, "hit" if hit else "miss")
 
-    def _invalidate(self, row: TraceRow) -> TraceRow:
+    def _invalidate(self, row: TraceRecord) -> TraceRecord:
         type_, offset = row.type or 0, row.offset or 0
         self.swap_cache.discard((type_, offset))
         self.zswap.invalidate_page(type_, offset)
         return self._row(row, row.result)
 
-    def _invalidate_area(self, row: TraceRow) -> TraceRow:
+    def _invalidate_area(self, row: TraceRecord) -> TraceRecord:
         self.zswap.invalidate_area(row.type or 0)
         return self._row(row, row.result)
 
-    def _init(self, row: TraceRow) -> TraceRow:
+    def _init(self, row: TraceRecord) -> TraceRecord:
         self.zswap.init(row.type or 0, self.swap_pages)
         return self._row(row, row.result)
 
-    def _shrink_row(self, row: TraceRow) -> TraceRow:
+    def _shrink_row(self, row: TraceRecord) -> TraceRecord:
         result = self._shrink()
         if self._early_worker and self.zswap.shrink_pending:  # queued again while it ran: it runs again
             self._begin_worker()
         return self._row(row, result)
 
-    def _snapshot_row(self, row: TraceRow) -> TraceRow:
+    def _snapshot_row(self, row: TraceRecord) -> TraceRecord:
         self._snapshot(row.result)
         return self._row(row, row.result)
 
-    def _unchanged(self, row: TraceRow) -> TraceRow:
+    def _unchanged(self, row: TraceRecord) -> TraceRecord:
         """A row no part of zswap acts on (``mark``): predicted as the kernel wrote it."""
         return self._row(row, row.result)
 
-    def _begin_store(self, row: TraceRow) -> None:
+    def _begin_store(self, row: TraceRecord) -> None:
         slot = (row.type or 0, row.offset or 0)
         self._begun_full[slot] = int(self.zswap.reached_full)
         self.zswap.begin_store(*slot)
 
-    def _store(self, row: TraceRow) -> TraceRow:
+    def _store(self, row: TraceRecord) -> TraceRecord:
         z = self.zswap
         type_, offset = row.type or 0, row.offset or 0
         slot = (type_, offset)
@@ -292,7 +292,7 @@ class Replayer:
     snapshots_seen: dict[str, Any]
     vmstat_seen: dict[str, Any]
 
-    def run(self, rows: Iterable[TraceRow], trace_name: str, out: RowSink | None = None) -> ReplayReport:
+    def run(self, rows: Iterable[TraceRecord], trace_name: str, out: RowSink | None = None) -> ReplayReport:
         """Replay every row, counting mismatches per field; ``out`` collects the predicted rows."""
         self.snapshots_seen, self.vmstat_seen = {}, {}
         self.trace_name = trace_name
@@ -310,7 +310,7 @@ class Replayer:
         self._compare_snapshots(report)
         return report
 
-    def _compare(self, report: ReplayReport, kernel: TraceRow | None, predicted: TraceRow | None) -> None:
+    def _compare(self, report: ReplayReport, kernel: TraceRecord | None, predicted: TraceRecord | None) -> None:
         if kernel is None or predicted is None:
             self._mismatch(report, "writeback_count", kernel, predicted)
             return
@@ -331,21 +331,21 @@ class Replayer:
     def _mismatch(
         report: ReplayReport,
         field: str,
-        kernel: TraceRow | None,
-        predicted: TraceRow | None,
+        kernel: TraceRecord | None,
+        predicted: TraceRecord | None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         report.mismatches[field] += 1
         if report.first_mismatch is None:
             report.first_mismatch = {
                 "field": field,
-                "kernel": kernel._asdict() if kernel else None,
-                "predicted": predicted._asdict() if predicted else None,
+                "kernel": kernel.as_dict(KERNEL_COLUMNS) if kernel else None,
+                "predicted": predicted.as_dict(KERNEL_COLUMNS) if predicted else None,
                 **(extra or {}),
             }
 
 
-def _payload(row: TraceRow) -> int:
+def _payload(row: TraceRecord) -> int:
     """The size-only store payload: the kernel's dlen, 0 for same-filled, or incompressible."""
     if row.result == "same":
         return 0

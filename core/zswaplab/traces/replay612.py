@@ -33,7 +33,7 @@ from zswaplab.entry import Entry
 from zswaplab.events import WritebackEvent
 from zswaplab.interfaces import CompactingAllocator
 from zswaplab.ops import PAGE_SIZE
-from zswaplab.traces.kernel import TraceRow
+from zswaplab.traces.reader import TraceRecord
 from zswaplab.traces.replay import Replayer
 
 LOOKAHEAD = 8192  # rows buffered ahead: a store begins, and a writeback run closes, within this many
@@ -50,7 +50,7 @@ SNAPSHOT_COUNTERS_612 = (
     "stored_pages",
     "written_back_pages",
 )
-Pair = tuple[TraceRow | None, TraceRow | None]
+Pair = tuple[TraceRecord | None, TraceRecord | None]
 #: Probe events each row kind leaves when nothing runs between them (the 6.12 oracle's seq steps).
 EVENTS = {
     ("store", "stored"): 5,
@@ -92,22 +92,22 @@ class Replayer612(Replayer):
         super().__init__(zswap, kernel_counters, **kw)
         self.z612 = zswap
         zswap.writeback_fault = self._fault
-        self._kernel_wb: TraceRow | None = None
+        self._kernel_wb: TraceRecord | None = None
         self._run: _Run | None = None
-        self._early_writebacks: dict[int | None, TraceRow | None] = {}
+        self._early_writebacks: dict[int | None, TraceRecord | None] = {}
 
-    def _handlers(self) -> dict[str, Callable[[TraceRow], TraceRow]]:
+    def _handlers(self) -> dict[str, Callable[[TraceRecord], TraceRecord]]:
         handlers = super()._handlers()
         handlers["compact"] = self._compact
         return handlers
 
     # -- predicted rows ------------------------------------------------------------------------------
-    def _row(self, src: TraceRow, result: str, full: int | None = None) -> TraceRow:
+    def _row(self, src: TraceRecord, result: str, full: int | None = None) -> TraceRecord:
         z = self.z612
         pool, stored = z.pool_read, z.counters.stored_pages
         if src.result == result and src.pool_total == pool and src.stored_pages == stored and src.full == full:
             return src
-        return TraceRow(src.seq, src.op, src.type, src.offset, src.dlen, result, pool, stored, full)
+        return TraceRecord(src.op, src.seq, src.type, src.offset, src.dlen, result, pool, stored, full)
 
     def _on_writeback(self, event: WritebackEvent) -> None:
         z = self.z612
@@ -115,8 +115,8 @@ class Replayer612(Replayer):
             self.vm.pswpout += 1
         result = "ok" if event.ok else f"err-{z.last_writeback_error}"
         self._writebacks.append(
-            TraceRow(
-                None, "writeback", event.type, event.offset, None, result, z.pool_read, z.stored_before_writeback, None
+            TraceRecord(
+                "writeback", None, event.type, event.offset, None, result, z.pool_read, z.stored_before_writeback, None
             )
         )
 
@@ -126,27 +126,27 @@ class Replayer612(Replayer):
             return 0
         return int(kernel.result[4:]) if kernel.result.startswith("err-") else 0
 
-    def _invalidate(self, row: TraceRow) -> TraceRow:
+    def _invalidate(self, row: TraceRecord) -> TraceRecord:
         self.zswap.invalidate_page(row.type or 0, row.offset or 0)
         return self._row(row, self.zswap.last_result)
 
-    def _store(self, row: TraceRow) -> TraceRow:
+    def _store(self, row: TraceRecord) -> TraceRecord:
         if "+" in row.result:  # the payload reads the result without the stale entry's mark
             row = row._replace(result=row.result.partition("+")[0])
         return super()._store(row)
 
-    def _snapshot_row(self, row: TraceRow) -> TraceRow:
+    def _snapshot_row(self, row: TraceRecord) -> TraceRecord:
         z = self.z612
         z.pool_read = z.allocator.total_pages() * PAGE_SIZE  # the debugfs read goes through zswap_total_pages
         return super()._snapshot_row(row)
 
-    def _compact(self, row: TraceRow) -> TraceRow:
+    def _compact(self, row: TraceRecord) -> TraceRecord:
         allocator = self.zswap.allocator
         freed = allocator.compact() if isinstance(allocator, CompactingAllocator) else 0
         return self._row(row, f"freed={freed}")
 
     # -- the stream ------------------------------------------------------------------------------------
-    def predict(self, rows: Iterable[TraceRow]) -> Iterator[Pair]:
+    def predict(self, rows: Iterable[TraceRecord]) -> Iterator[Pair]:
         handlers, unchanged = self._handlers(), self._unchanged
         trees = self.z612._trees
         for row, begun, closer in self._annotated(rows):
@@ -173,7 +173,7 @@ class Replayer612(Replayer):
         else:
             self._early_writebacks[row.seq] = self._next_writeback(row, item[2])
 
-    def _writeback_row612(self, row: TraceRow, closer: TraceRow | None) -> TraceRow | None:
+    def _writeback_row612(self, row: TraceRecord, closer: TraceRecord | None) -> TraceRecord | None:
         """The run's next writeback, applied where the kernel lists it unless placed earlier; the row
         shows the counters of the moment it is listed."""
         early = self._early_writebacks
@@ -183,7 +183,9 @@ class Replayer612(Replayer):
         z = self.z612
         return predicted._replace(pool_total=z.pool_read, stored_pages=z.counters.stored_pages)
 
-    def _annotated(self, rows: Iterable[TraceRow]) -> Iterator[tuple[TraceRow, list[list[Any]], TraceRow | None]]:
+    def _annotated(
+        self, rows: Iterable[TraceRecord]
+    ) -> Iterator[tuple[TraceRecord, list[list[Any]], TraceRecord | None]]:
         """Rows with the stores that began just before each, and for a writeback the row closing its
         run, read up to LOOKAHEAD rows ahead. Written out for speed: it runs once per row."""
         window: deque[list[Any]] = deque()  # [row, begun stores, closer]
@@ -250,14 +252,14 @@ class Replayer612(Replayer):
                 place[1] = []
             place[1].append(item)
 
-    def _start(self, closer: TraceRow | None) -> _Run:
+    def _start(self, closer: TraceRecord | None) -> _Run:
         z = self.z612
         if closer is not None and closer.op == "shrinker":
             steps = z.shrinker_scan_steps(_field(closer.result, "nr") or 0)
             return _Run("shrinker", steps)
         return _Run("shrink", z.shrink_worker_steps())
 
-    def _next_writeback(self, kernel: TraceRow, closer: TraceRow | None) -> TraceRow | None:
+    def _next_writeback(self, kernel: TraceRecord, closer: TraceRecord | None) -> TraceRecord | None:
         """Step the open run (or a new one) until it attempts its next writeback."""
         if self._run is None:
             self._run = self._start(closer)
@@ -275,7 +277,7 @@ class Replayer612(Replayer):
         self._run.attempts += 1
         return predicted._replace(seq=kernel.seq)
 
-    def _close(self, row: TraceRow) -> Iterator[Pair]:
+    def _close(self, row: TraceRecord) -> Iterator[Pair]:
         if self._run is None or self._run.kind != row.op:
             if self._run is not None:
                 yield from self._finish()
