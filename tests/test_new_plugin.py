@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_template_has_what_a_distribution_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "zswaplab-zblock"
     assert main(["new-plugin", "allocator", "zblock", "--dir", str(target)]) == 0
-    assert "tests/test_contract.py" in capsys.readouterr().out
+    assert "tests/test_zblock_contract.py" in capsys.readouterr().out
     pyproject = tomllib.loads((target / "pyproject.toml").read_text())
     assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
     assert pyproject["project"]["entry-points"]["zswaplab"] == {"zblock": "zswaplab_zblock"}
-    assert "AllocatorContract" in (target / "tests" / "test_contract.py").read_text()
+    assert "AllocatorContract" in (target / "tests" / "test_zblock_contract.py").read_text()
+    assert (target / "src" / "zswaplab_zblock" / "py.typed").is_file()
     assert "{env:ZSWAPLAB_CORE:zswaplab}[test]" in (target / "tox.ini").read_text()
 
 

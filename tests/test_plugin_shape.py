@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 import tomllib
 from zswaplab import testing
+from zswaplab.cli.plugin_template import render
 from zswaplab.cli.plugins import plugin_rows
 from zswaplab.testing import contracts
 
@@ -49,6 +50,13 @@ def test_the_shape_knows_every_suite_of_the_kit() -> None:
 
 def _is_suite(value: object) -> bool:
     return isinstance(value, type) and issubclass(value, contracts.PartContract) and value is not contracts.PartContract
+
+
+def test_the_new_plugin_template_has_the_shape(tmp_path: Path) -> None:
+    """``zswaplab new-plugin`` writes a distribution of the same shape as the bundled ones."""
+    dist = tmp_path / "zswaplab-onepage"
+    render("allocator", "onepage", dist)
+    assert shape.problems(dist, {"allocator": {"onepage"}}) == []
 
 
 # ---- each deviation is caught, on a copy of zbud ----------------------------------------------------

@@ -12,6 +12,9 @@ The shape of ``plugins/zswaplab-NAME``:
 
     python tools/check_plugin_shape.py [--plugins plugins]
 
+tests/test_plugin_shape.py holds every bundled distribution to it, and the distribution
+``zswaplab new-plugin`` writes.
+
 Exit status 1 and one line per deviation.
 """
 
