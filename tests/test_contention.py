@@ -12,7 +12,6 @@ from zswaplab.plugins import get_plugin_host
 from zswaplab.studies import codec_costs
 from zswaplab.studies.contention import INVALIDATE, LOAD, STORE, CostModel, CpuStreams, simulate
 from zswaplab.studies.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams, place
-from zswaplab.studies.lock_rules import hash_bucket, xa_levels, zs_class_index
 from zswaplab.studies.scaling import index_factory
 
 # map, LRU and atomic costs off: these tests time the index and zpool locks alone (tests/test_kernel_locks.py
@@ -80,12 +79,6 @@ def test_load_takes_the_tree_lock_twice_except_xarray_lookups() -> None:
     assert allocs == 2  # zs_malloc and the zs_free of the invalidate
 
 
-def test_rules() -> None:
-    assert len({hash_bucket(o) for o in range(4096)}) == 256
-    assert [xa_levels(o, 0) for o in (0, 63, 64, 4095, 4096, (1 << 14) - 1)] == [1, 1, 2, 2, 3, 3]
-    assert zs_class_index(32) == 0 and zs_class_index(33) == 1 and zs_class_index(4096) == 254
-
-
 def test_layouts_place_offsets() -> None:
     assert place("disjoint", 2, 4, 7, 100) == 207
     assert place("shared", 2, 4, 7, 100) == 7
@@ -112,14 +105,10 @@ def test_codec_cost_is_measured_once_then_cached(tmp_path: Path, monkeypatch: py
     assert codec_costs.configured_cost("zstd").compress_ns == codec_costs.CONFIGURED_NS["zstd"][0]
 
 
-def test_an_installed_index_is_used_itself_else_the_rule_table() -> None:
+def test_the_index_part_is_used_itself_or_its_lock_rule() -> None:
     factory, source = index_factory(get_plugin_host(), "mapping", "6.1", 1 << 16)
     assert source == "plugin" and factory(0).lock_domain(1 << 20) == 0
-
-    class NoIndexes:
-        parts: dict = {"index": {}}
-
-    factory, source = index_factory(NoIndexes(), "split-rbtree", "6.1", 1 << 16)  # type: ignore[arg-type]
+    factory, source = index_factory(get_plugin_host(), "split-rbtree", "6.1", 1 << 16, "model")
     assert source == "model" and factory(0).lock_domain(3 << 14) == 3
 
 

@@ -34,6 +34,8 @@ CAPABILITY_MEMBERS = (
     "huge_class_size",
     "class_table_columns",
     "evictable",
+    "lookup_takes_lock",
+    "lock_rule",
 )
 
 

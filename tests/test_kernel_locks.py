@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zswaplab.interfaces import DEFAULT_ALLOCATOR_LOCK_RULE
 from zswaplab.studies.contention import LOAD, STORE, CostModel, CpuStreams, simulate
 from zswaplab.studies.kernel_locks import ZSWAP_NR_ZPOOLS, lock_set, native_index
 
@@ -41,8 +42,8 @@ def test_65_maps_under_pool_lock_and_adds_to_the_lru() -> None:
 
 
 def test_66_spreads_entries_over_32_zpools() -> None:
-    locks = lock_set("zsmalloc", "6.8")
-    assert locks.zpools == ZSWAP_NR_ZPOOLS and lock_set("zsmalloc", "6.5").zpools == 1
+    locks = lock_set(DEFAULT_ALLOCATOR_LOCK_RULE, "6.8")
+    assert locks.zpools == ZSWAP_NR_ZPOOLS and lock_set(DEFAULT_ALLOCATOR_LOCK_RULE, "6.5").zpools == 1
     used = {locks.zpool(key) for key in range(4096)}
     assert used == set(range(ZSWAP_NR_ZPOOLS))
     cpus = [[(STORE, 0, (1 << 14) * cpu + i, 700) for i in range(200)] for cpu in range(8)]

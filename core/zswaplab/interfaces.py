@@ -6,8 +6,10 @@ The orchestrator calls these methods directly on the per-page path: no pluggy th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import attrs
 
 if TYPE_CHECKING:
     from zswaplab.entry import Entry
@@ -53,7 +55,8 @@ class Allocator(Protocol):
     ``malloc`` raises :class:`~zswaplab.errors.AllocTooBig` for a size it can never hold (kernel
     ``-ENOSPC``) and :class:`~zswaplab.errors.AllocNoMemory` when memory is short (``-ENOMEM``).
     ``evictable`` says whether the allocator has pageframe reclaim (kernel ``zpool_evictable``); zswap 6.1
-    prepends its 8-byte header only then.
+    prepends its 8-byte header only then. Which locks it takes, for the contention model, is its optional
+    lock rule (:class:`LockRuledAllocator`).
     """
 
     name: str
@@ -145,7 +148,8 @@ class Index(Protocol):
 
     ``lock_domain`` names the lock that guards ``offset`` (one value for a single tree_lock).
     ``last_work`` is the work of the last operation in the structure's own unit (nodes visited, chain
-    length); ``metadata_bytes`` is what the kernel structure would cost for the current contents.
+    length); ``metadata_bytes`` is what the kernel structure would cost for the current contents. How
+    it locks, for the contention model, is its optional lock rule (:class:`LockRuledIndex`).
     """
 
     name: str
@@ -164,6 +168,86 @@ class Index(Protocol):
     def lock_domain(self, offset: int) -> int: ...
 
     def metadata_bytes(self) -> int: ...
+
+
+def one_lock(offset: int) -> int:
+    """The default index lock domain: one lock per swap type (one ``tree->lock``)."""
+    return 0
+
+
+def pool_lock(length: int) -> str:
+    """The default allocator lock: one ``pool->lock`` for every object, whatever its length."""
+    return "pool"
+
+
+def one_step(offset: int, entries: int) -> int:
+    """The default work of an index operation: one step, whatever the contents."""
+    return 1
+
+
+@attrs.frozen
+class IndexLockRule:
+    """How an index structure locks, as a stateless rule: what the contention model's stand-in index
+    (``zswaplab study scaling --index-source model``) runs on instead of the part itself.
+
+    ``domain(offset)`` names the lock that guards ``offset`` (the part's own ``lock_domain``);
+    ``work(offset, entries)`` is the work of one operation under that lock, with ``entries`` the entries in
+    the offset's domain before the operation (a cheap bound: no structure is kept); ``lookup_takes_lock``
+    False means a lookup searches without the lock (6.10's ``xa_load`` under RCU), in the model with the
+    part itself too. The default (:data:`DEFAULT_INDEX_LOCK_RULE`) is the core's ``mapping``: one lock per
+    swap type, one step per operation, lookups under the lock.
+    """
+
+    domain: Callable[[int], int] = one_lock
+    work: Callable[[int, int], int] = one_step
+    lookup_takes_lock: bool = True
+
+
+@attrs.frozen
+class AllocatorLockRule:
+    """Which lock a zpool's malloc and free take, and what its map takes, for the contention model.
+
+    ``lock(length)`` names the lock (within one zpool) that malloc and free of an object of compressed
+    ``length`` take: one value for one ``pool->lock``, one per size class for zsmalloc's ``class->lock`` up
+    to 6.1. ``map_takes_lock``: map takes that same lock (zsmalloc 6.2+ resolves the handle under
+    ``pool->lock``). ``map_read_lock``: the name of a lock map takes for reading (zsmalloc up to 6.1:
+    ``pool->migrate_lock``); readers do not exclude each other, so it costs one shared cache-line update.
+    The default (:data:`DEFAULT_ALLOCATOR_LOCK_RULE`) is one pool lock for malloc and free, a lock-free
+    map: what zbud and z3fold do.
+    """
+
+    lock: Callable[[int], Hashable] = pool_lock
+    map_takes_lock: bool = False
+    map_read_lock: str = ""
+
+
+DEFAULT_INDEX_LOCK_RULE = IndexLockRule()
+DEFAULT_ALLOCATOR_LOCK_RULE = AllocatorLockRule()
+
+
+@runtime_checkable
+class LockRuledIndex(Index, Protocol):
+    """An index that declares its lock rule (optional; without one it gets :data:`DEFAULT_INDEX_LOCK_RULE`)."""
+
+    def lock_rule(self) -> IndexLockRule: ...
+
+
+@runtime_checkable
+class LockRuledAllocator(Allocator, Protocol):
+    """An allocator that declares its lock rule (optional; without one it gets
+    :data:`DEFAULT_ALLOCATOR_LOCK_RULE`). Built with the run's kernel, it answers for that kernel."""
+
+    def lock_rule(self) -> AllocatorLockRule: ...
+
+
+def index_lock_rule(index: object) -> IndexLockRule:
+    """The lock rule ``index`` declares, else the default."""
+    return index.lock_rule() if isinstance(index, LockRuledIndex) else DEFAULT_INDEX_LOCK_RULE
+
+
+def allocator_lock_rule(allocator: object) -> AllocatorLockRule:
+    """The lock rule ``allocator`` declares, else the default."""
+    return allocator.lock_rule() if isinstance(allocator, LockRuledAllocator) else DEFAULT_ALLOCATOR_LOCK_RULE
 
 
 class ZswapView(Protocol):

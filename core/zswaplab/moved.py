@@ -46,7 +46,6 @@ MOVED: dict[str, str] = {
     "zswaplab.interleave": "zswaplab.traces.interleave",
     "zswaplab.kernel_locks": "zswaplab.studies.kernel_locks",
     "zswaplab.kernel_trace": "zswaplab.traces.reader",  # folded into the one reader (issue 22 point 2)
-    "zswaplab.lock_rules": "zswaplab.studies.lock_rules",
     "zswaplab.memcg": "zswaplab.engine.memcg",
     "zswaplab.memmodel": "zswaplab.workloads.memmodel",
     "zswaplab.memo": "zswaplab.engine.memo",

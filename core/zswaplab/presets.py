@@ -28,7 +28,6 @@ COUNTERS_68 = COUNTERS_61 + ("reject_compress_fail",)
 # "mm/zswap: remove duplicate_entry debug value" (6.9); same-filled handling removed for the zeromap (6.12)
 COUNTERS_69 = tuple(c for c in COUNTERS_68 if c != "duplicate_entry")
 COUNTERS_612 = tuple(c for c in COUNTERS_69 if c != "same_filled_pages")
-KERNEL_ZPOOLS = ("zbud", "z3fold", "zsmalloc")
 
 
 @attrs.frozen

@@ -101,7 +101,7 @@ def add_scaling_study(study_sub: Any) -> None:
         "--index-source",
         choices=("auto", "model"),
         default="auto",
-        help="auto: an installed index plugin answers lock_domain/last_work; model: the rule table",
+        help="auto: the index part answers lock_domain/last_work; model: a stand-in on its declared lock rule",
     )
     p.add_argument("--recalibrate", action="store_true", help="measure codec costs again")
     p.add_argument(

@@ -34,9 +34,10 @@ import attrs
 import simpy
 
 from zswaplab.entry import Entry
-from zswaplab.interfaces import Index
+from zswaplab.interfaces import AllocatorLockRule, Index, IndexLockRule, allocator_lock_rule, index_lock_rule
+from zswaplab.parts import parse_part
+from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.studies.kernel_locks import LockSet, lock_set
-from zswaplab.studies.lock_rules import IndexRule, index_rule
 
 STORE, LOAD, INVALIDATE = 0, 1, 2
 
@@ -127,11 +128,11 @@ class CpuStreams:
 
 
 class ModelIndex:
-    """Stands in for an index plugin: a set of offsets per lock domain, work from the rule's bound."""
+    """Stands in for an index part: a set of offsets per lock domain, work from its lock rule's bound."""
 
     __slots__ = ("_domains", "last_work", "rule")
 
-    def __init__(self, rule: IndexRule) -> None:
+    def __init__(self, rule: IndexLockRule) -> None:
         self.rule = rule
         self._domains: dict[int, set[int]] = {}
         self.last_work = 1
@@ -165,20 +166,18 @@ class ModelIndex:
 
 
 class PluginIndex:
-    """Adapts a real index part (rbtree, hash, ... from a plugin): its own domains and work counts."""
+    """Adapts a real index part (rbtree, hash, ... from a plugin): its own domains and work counts, and
+    whether its lookups lock from its lock rule."""
 
-    __slots__ = ("index", "type")
+    __slots__ = ("index", "lookup_takes_lock", "type")
 
     def __init__(self, index: Index, type_: int) -> None:
         self.index, self.type = index, type_
+        self.lookup_takes_lock = index_lock_rule(index).lookup_takes_lock
 
     @property
     def last_work(self) -> int:
         return int(getattr(self.index, "last_work", 1))
-
-    @property
-    def lookup_takes_lock(self) -> bool:
-        return bool(getattr(self.index, "lookup_takes_lock", True))
 
     def lock_domain(self, offset: int) -> int:
         return self.index.lock_domain(offset)
@@ -327,8 +326,8 @@ class ContentionModel:
         if self.lockset.map_takes_pool_lock:
             if self.cost.map_ns > 0:
                 yield from self._hold(self._pool_lock(type_, offset, length), self.cost.map_ns)
-        elif self.lockset.zsmalloc:
-            yield from self._atomic("migrate_lock")
+        elif self.lockset.map_read_lock:
+            yield from self._atomic(self.lockset.map_read_lock)
 
     def _lru(self) -> Iterator[simpy.Event]:
         """The LRU list operation (6.5+ lru_lock, 6.8+ the list_lru node lock)."""
@@ -435,19 +434,28 @@ class ContentionModel:
         )
 
 
-def model_index_factory(name: str) -> Callable[[int], SimIndex]:
-    rule = index_rule(name)
+def model_index_factory(rule: IndexLockRule) -> Callable[[int], SimIndex]:
     return lambda type_: ModelIndex(rule)
+
+
+def build_part(kind: str, text: str, kernel: str, host: PluginHost | None = None) -> Any:
+    """The part ``NAME[:options]`` of ``kind`` built for ``kernel``; an unknown name is a :class:`UserError`."""
+    ref = parse_part(text)
+    return (host or get_plugin_host()).get(kind, ref.name).spec.build(dict(ref.options), {"kernel": kernel})
 
 
 def simulate(
     streams: CpuStreams,
     cost: CostModel,
     index: str | Callable[[int], SimIndex],
-    allocator: str = "zsmalloc",
+    allocator: str | AllocatorLockRule = "zsmalloc",
     kernel: str = "6.1",
 ) -> ScalingResult:
-    """Run the model once with ``kernel``'s lock set (:mod:`zswaplab.studies.kernel_locks`); ``index`` is a rule
-    name or a factory of per-swap-type indexes."""
-    factory = model_index_factory(index) if isinstance(index, str) else index
-    return ContentionModel(cost, factory, lock_set(allocator, kernel)).run(streams)
+    """Run the model once with ``kernel``'s lock set (:mod:`zswaplab.studies.kernel_locks`). ``index``: an index
+    part's name (the model runs on its lock rule) or a factory of per-swap-type indexes; ``allocator``: an
+    allocator part's name or its lock rule."""
+    if isinstance(index, str):
+        index = model_index_factory(index_lock_rule(build_part("index", index, kernel)))
+    if isinstance(allocator, str):
+        allocator = allocator_lock_rule(build_part("allocator", allocator, kernel))
+    return ContentionModel(cost, index, lock_set(allocator, kernel)).run(streams)

@@ -5,13 +5,12 @@ Every kernel preset brings its own set, so an index structure is never paired wi
 - **index lock**: the index part's ``lock_domain`` (``tree->lock`` per swap type up to 6.8, per 64 MiB
   from the split trees, ``xa_lock`` per 64 MiB with RCU lookups for the xarray). :func:`native_index`
   names the index each preset's kernel used.
-- **zpool lock(s)**: zsmalloc up to 6.1 takes ``class->lock`` per size class in zs_malloc/zs_free; from 6.2
-  one ``pool->lock`` ("zsmalloc: consolidate zs_pool's migrate_lock and size_class's locks"); zbud and
-  z3fold take ``pool->lock``. From 6.6 zswap spreads entries over 32 zpools (``ZSWAP_NR_ZPOOLS``,
-  ``hash_ptr(entry)``; Yosry Ahmed, "mm: zswap: multiple zpools support"), so 32 such locks.
-- **zs_map_object**: from 6.2 it takes ``pool->lock`` to resolve the handle before the zspage's migrate
-  read lock; up to 6.1 it takes ``pool->migrate_lock`` for reading, which readers share (no exclusion,
-  only the cost). Unmap takes no pool lock. Other allocators' map is lock-free.
+- **zpool lock(s)**: the allocator part's lock rule (:class:`~zswaplab.interfaces.AllocatorLockRule`, built
+  for the kernel): which lock its malloc and free take (zsmalloc up to 6.1 ``class->lock`` per size class,
+  else one ``pool->lock``) and what its map takes (zsmalloc 6.2+ that lock, up to 6.1 a shared read of
+  ``pool->migrate_lock``: no exclusion, only the cost). From 6.6 zswap spreads entries over 32 zpools
+  (``ZSWAP_NR_ZPOOLS``, ``hash_ptr(entry)``; Yosry Ahmed, "mm: zswap: multiple zpools support"), so 32 such
+  locks.
 - **LRU lock**: 6.5-6.7 ``pool->lru_lock`` (one per zswap_pool) on store (add), non-exclusive load (move
   to head), invalidate and writeback (delete); 6.8+ the ``list_lru`` node lock (one NUMA node here).
 - **global atomics**: ``zswap_stored_pages`` on every store and free (and the pool size sum): one cache line
@@ -26,8 +25,8 @@ from collections.abc import Callable, Hashable
 
 import attrs
 
+from zswaplab.interfaces import AllocatorLockRule
 from zswaplab.presets import PRESETS, kernel_version
-from zswaplab.studies.lock_rules import allocator_lock
 
 ZSWAP_NR_ZPOOLS = 32
 GOLDEN_RATIO_64 = 0x61C8864680B583EB
@@ -39,13 +38,13 @@ class LockSet:
 
     kernel: str
     zpools: int
-    alloc_lock: Callable[[int], Hashable]  # compressed length -> zs_malloc/zs_free lock within one zpool
-    map_takes_pool_lock: bool
+    alloc_lock: Callable[[int], Hashable]  # compressed length -> zpool_malloc/zpool_free lock within one zpool
+    map_takes_pool_lock: bool  # zpool_map_object takes that lock
     lru: bool
     lru_on_load: bool  # a non-exclusive load moves the entry to the LRU head (6.5-6.8)
     exclusive_loads: bool
     free_under_tree_lock: bool  # 6.1: the last put frees the object inside tree->lock
-    zsmalloc: bool = False
+    map_read_lock: str = ""  # a lock zpool_map_object takes for reading (zsmalloc up to 6.1: migrate_lock)
 
     def zpool(self, key: int) -> int:
         """hash_ptr(entry) over the zpools; the entry is identified here by its (type, offset) key."""
@@ -57,20 +56,20 @@ class LockSet:
         return (self.zpool(key), self.alloc_lock(length))
 
 
-def lock_set(allocator: str, kernel: str, exclusive_loads: bool | None = None) -> LockSet:
-    """The lock set of ``allocator`` under ``kernel`` (a preset version or any MAJOR.MINOR)."""
+def lock_set(allocator: AllocatorLockRule, kernel: str, exclusive_loads: bool | None = None) -> LockSet:
+    """The lock set under ``kernel`` (a preset version or any MAJOR.MINOR) of an allocator whose lock rule
+    (asked of the part built for that kernel) is ``allocator``."""
     v = kernel_version(kernel)
-    zsmalloc = allocator.partition(":")[0] == "zsmalloc"
     return LockSet(
         kernel=kernel,
         zpools=ZSWAP_NR_ZPOOLS if v >= (6, 6) else 1,
-        alloc_lock=allocator_lock(allocator.partition(":")[0], kernel),
-        map_takes_pool_lock=zsmalloc and v >= (6, 2),
+        alloc_lock=allocator.lock,
+        map_takes_pool_lock=allocator.map_takes_lock,
         lru=v >= (6, 5),
         lru_on_load=(6, 5) <= v < (6, 9),
         exclusive_loads=_exclusive(kernel, v) if exclusive_loads is None else exclusive_loads,
         free_under_tree_lock=v < (6, 9),
-        zsmalloc=zsmalloc,
+        map_read_lock=allocator.map_read_lock,
     )
 
 

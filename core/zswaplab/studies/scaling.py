@@ -2,9 +2,12 @@
 
 Each (compressor, CPU count) gets one set of op streams, run through every index, so indexes are compared
 on identical ops. A part that is installed is used as such: the compressor is calibrated on the
-workload's pages (cached), the index plugin answers ``lock_domain`` and ``last_work`` itself. A part
-that is not installed falls back to :data:`~zswaplab.studies.codec_costs.CONFIGURED_NS` or the rule table of
-:mod:`zswaplab.studies.lock_rules`; every row says which (``codec_cost_source``, ``index_source``).
+workload's pages (cached), the index part answers ``lock_domain`` and ``last_work`` itself. A compressor
+that is not installed falls back to :data:`~zswaplab.studies.codec_costs.CONFIGURED_NS`; with ``index_source``
+``model`` the index runs on the lock rule its part declares (:class:`~zswaplab.interfaces.IndexLockRule`)
+instead of the part. The zpool locks are those the allocator part declares for the kernel
+(:class:`~zswaplab.interfaces.AllocatorLockRule`). Every row says which (``codec_cost_source``,
+``index_source``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from typing import Any
 import attrs
 
 from zswaplab.engine.config import default_part
-from zswaplab.interfaces import Compressor, SwaponIndex
+from zswaplab.interfaces import AllocatorLockRule, Compressor, SwaponIndex, allocator_lock_rule, index_lock_rule
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.studies.codec_costs import CodecCost, calibrated_cost, configured_cost
-from zswaplab.studies.contention import CostModel, PluginIndex, SimIndex, model_index_factory, simulate
+from zswaplab.studies.contention import CostModel, PluginIndex, SimIndex, build_part, model_index_factory, simulate
 from zswaplab.studies.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams
 from zswaplab.studies.kernel_locks import native_index
-from zswaplab.studies.lock_rules import index_rule
 
 DEFAULT_INDEXES = ("rbtree", "hash", "split-rbtree", "xarray")
 DEFAULT_COMPRESSORS = ("lz4", "zstd")
@@ -40,24 +42,19 @@ class StudySpec:
     kernel: str = "6.1"
     cost: dict[str, float] = attrs.field(factory=dict)  # CostModel overrides (node_ns, think_ns, ...)
     refresh_calibration: bool = False
-    index_source: str = "auto"  # auto: the installed plugin if any; model: always the rule table
+    index_source: str = "auto"  # auto: the index part itself; model: a stand-in on the part's lock rule
 
 
 def _installed(host: PluginHost, kind: str, name: str) -> bool:
     return name in host.parts[kind]
 
 
-def _build_part(host: PluginHost, kind: str, text: str, kernel: str) -> Any:
-    ref = parse_part(text)
-    return host.get(kind, ref.name).spec.build(dict(ref.options), {"kernel": kernel})
-
-
 def _codec(host: PluginHost, text: str, spec: StudySpec) -> tuple[Compressor, bool]:
     """The compressor to compress sample pages with, and whether it is the one asked for."""
     name = parse_part(text).name
     if _installed(host, "compressor", name):
-        return _build_part(host, "compressor", text, spec.kernel), True
-    return _build_part(host, "compressor", default_part("compressor", host), spec.kernel), False
+        return build_part("compressor", text, spec.kernel, host), True
+    return build_part("compressor", default_part("compressor", host), spec.kernel, host), False
 
 
 def _cost(compressor: Compressor, exact: bool, text: str, sample: list[bytes], spec: StudySpec) -> CodecCost:
@@ -69,18 +66,23 @@ def _cost(compressor: Compressor, exact: bool, text: str, sample: list[bytes], s
 def index_factory(
     host: PluginHost, name: str, kernel: str, swap_pages: int, source: str = "auto"
 ) -> tuple[Callable[[int], SimIndex], str]:
-    """The installed index part if there is one (``plugin``), else the rule table (``model``)."""
-    if source == "auto" and _installed(host, "index", parse_part(name).name):
+    """The index part itself (``plugin``), or with ``source="model"`` a stand-in on its lock rule (``model``)."""
+    if source == "model":
+        return model_index_factory(index_lock_rule(build_part("index", name, kernel, host))), "model"
+    host.get("index", parse_part(name).name)  # a clear error for an unknown name, before any run
 
-        def build(type_: int) -> SimIndex:
-            index = _build_part(host, "index", name, kernel)
-            if isinstance(index, SwaponIndex):  # per-64 MiB structures are sized at swapon
-                index.swapon(swap_pages)
-            return PluginIndex(index, type_)
+    def build(type_: int) -> SimIndex:
+        index = build_part("index", name, kernel, host)
+        if isinstance(index, SwaponIndex):  # per-64 MiB structures are sized at swapon
+            index.swapon(swap_pages)
+        return PluginIndex(index, type_)
 
-        return build, "plugin"
-    index_rule(parse_part(name).name)  # a clear error for an unknown name
-    return model_index_factory(parse_part(name).name), "model"
+    return build, "plugin"
+
+
+def allocator_rule(host: PluginHost, name: str, kernel: str) -> AllocatorLockRule:
+    """The lock rule the allocator part declares, built for ``kernel`` (the default when it declares none)."""
+    return allocator_lock_rule(build_part("allocator", name, kernel, host))
 
 
 def swap_pages(streams: StreamSpec) -> int:
@@ -129,6 +131,7 @@ def run_study(
 
 
 def _run_kernel(spec: StudySpec, host: PluginHost, progress: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
+    zpool = allocator_rule(host, spec.allocator, spec.kernel)
     for text in spec.compressors:
         compressor, exact = _codec(host, text, spec)
         codec: CodecCost | None = None  # measured once per compressor: every CPU count uses the same
@@ -144,7 +147,7 @@ def _run_kernel(spec: StudySpec, host: PluginHost, progress: Callable[[str], Non
                 factory, source = index_factory(host, used, spec.kernel, swap_pages(per_cpu), spec.index_source)
                 if progress:
                     progress(f"{spec.kernel} x {text} x {used} x {cpus} CPUs")
-                result = simulate(streams, cost, factory, spec.allocator, spec.kernel)
+                result = simulate(streams, cost, factory, zpool, spec.kernel)
                 row: dict[str, Any] = {
                     "index": name,
                     "index_used": used,

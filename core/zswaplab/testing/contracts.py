@@ -189,7 +189,6 @@ class CompressorContract(PartContract):
 # -------------------------------------------------------------------------------------------------
 # allocators
 # -------------------------------------------------------------------------------------------------
-Extent = tuple[int, int, int]  # (pageframe id, start byte, end byte) within that pageframe
 
 
 def object_bytes(serial: int, size: int) -> bytes:

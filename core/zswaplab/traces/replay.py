@@ -20,7 +20,7 @@ from zswaplab.engine.orchestrator import Zswap
 from zswaplab.errors import FileFormatError, UserError
 from zswaplab.events import WritebackEvent
 from zswaplab.gcpause import cyclic_gc_paused
-from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE
+from zswaplab.ops import INCOMPRESSIBLE
 from zswaplab.steps import Steps, drain
 from zswaplab.traces.interleave import early_begins_by_chunk
 from zswaplab.traces.reader import KERNEL_COLUMNS, RowSink, TraceRecord
@@ -396,9 +396,3 @@ def _check_counters(path: str, data: Any) -> None:
         value = data.get("config", {}).get(key)
         if value is not None and not isinstance(value, str):
             raise FileFormatError(path, f"config.{key}", f"expected a part name, got {value!r}")
-
-
-def ram_pages_from(counters: dict[str, Any]) -> int | None:
-    """totalram_pages from the run's MemTotal (kB), which sets the pool limit."""
-    kb = counters.get("config", {}).get("MemTotal_kB")
-    return int(kb) * 1024 // PAGE_SIZE if kb else None

@@ -63,7 +63,6 @@ EVENTS = {
     ("invalidate", "none"): 2,
     ("writeback", "ok"): 5,
 }
-FREE_EVENT = 4
 _NONE: list[list[Any]] = []  # shared by every row no store began before (never appended to)
 
 

@@ -8,7 +8,7 @@ from zswaplab.errors import OptionError
 from zswaplab_indexes import HashIndex, RbTreeIndex, SplitRbTreeIndex, XarrayIndex
 from zswaplab_indexes.hashed import hash_64
 from zswaplab_indexes.rbtree import rb_height_bound
-from zswaplab_indexes.xarray import xa_height, xa_node_count
+from zswaplab_indexes.xarray import xa_height, xa_levels, xa_node_count
 
 
 def fill(index, offsets):
@@ -101,7 +101,22 @@ def test_xarray_work_is_the_height_of_the_keys_xarray():
     assert index.last_work == xa_height(16384) == 3  # 15-bit indices: 3 levels
     index.insert(Entry(0, 1 << 18, 1))
     assert index.last_work == 4
-    assert XarrayIndex.lookup_takes_lock is False and RbTreeIndex.lookup_takes_lock is True
+    assert XarrayIndex().lock_rule().lookup_takes_lock is False and RbTreeIndex().lock_rule().lookup_takes_lock
+
+
+# ------------------------------------------------------------------ lock rules (the contention model's stand-ins)
+def test_lock_rules_lock_as_the_parts_do():
+    offsets = [0, 1, 16383, 16384, 5 << 14, 1 << 30, *range(4096)]
+    for index in (RbTreeIndex(), SplitRbTreeIndex(), XarrayIndex(), HashIndex(), HashIndex(buckets=1024)):
+        rule = index.lock_rule()
+        assert [rule.domain(o) for o in offsets] == [index.lock_domain(o) for o in offsets], index.name
+    assert len({HashIndex().lock_rule().domain(o) for o in range(4096)}) == 256
+
+
+def test_lock_rule_work_bounds():
+    assert [SplitRbTreeIndex().lock_rule().work(0, n) for n in (0, 1, 2, 1000)] == [1, 1, 2, 10]
+    assert [xa_levels(o, 0) for o in (0, 63, 64, 4095, 4096, (1 << 14) - 1)] == [1, 1, 2, 2, 3, 3]
+    assert xa_levels((3 << 14) + 64, 0) == 2  # the index inside its own 64 MiB xarray
 
 
 # ------------------------------------------------------------------ metadata

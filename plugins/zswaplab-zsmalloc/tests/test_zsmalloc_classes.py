@@ -3,6 +3,7 @@
 import pytest
 from zswaplab_zsmalloc import ZsmallocPool
 from zswaplab_zsmalloc.classes import build_class_table, get_pages_per_zspage, get_size_class_index
+from zswaplab_zsmalloc.era import class_lock
 
 
 @pytest.mark.parametrize(("chain", "rule", "count", "huge"), [(4, "old", 69, 3257), (8, "new", 119, 3625)])
@@ -77,3 +78,13 @@ def test_era_resolution():
     for bad in (dict(chain=3), dict(era="six")):
         with pytest.raises(OptionError):
             resolve_era("6.1", **bad)
+
+
+def test_lock_rule_class_locks_up_to_61_then_one_pool_lock():
+    old = ZsmallocPool("6.1").lock_rule()
+    # zs_malloc adds the 8-byte handle: 24 bytes land in class 0 (32), 25 in class 1, 4088+ in the last
+    assert [old.lock(n) for n in (1, 24, 25, 4088, 4096)] == ["class 0", "class 0", "class 1", "class 254", "class 254"]
+    assert old.lock is class_lock and old.map_read_lock == "migrate_lock" and not old.map_takes_lock
+    new = ZsmallocPool("6.2").lock_rule()
+    assert new.lock(700) == new.lock(3000) == "pool" and new.map_takes_lock and not new.map_read_lock
+    assert ZsmallocPool("6.1", era="6.5").lock_rule() == new  # the era option picks the zsmalloc, its locks too

@@ -22,10 +22,14 @@ Both add the bucket heads (a list or tree root plus a spinlock, 16 bytes each).
 
 from __future__ import annotations
 
+from functools import partial
+
 from zswaplab.entry import Entry
 from zswaplab.errors import OptionError
+from zswaplab.interfaces import IndexLockRule
 
 from zswaplab_indexes.kernel_sizes import BUCKET_HEAD, HLIST_NODE, RB_NODE, ZSWAP_ENTRY
+from zswaplab_indexes.lock_rules import tree_depth
 from zswaplab_indexes.rbtree import rb_height_bound
 from zswaplab_indexes.tablemap import TableMap
 
@@ -49,7 +53,6 @@ class HashIndex(TableMap):
     __slots__ = ("_bits", "_chains", "_entry_bytes", "_n", "_shift", "bucket", "work_unit")
     name = "hash"
     work_exact = False
-    lookup_takes_lock = True
 
     def __init__(self, buckets: int = TMEM_HASH_BUCKETS, bucket: str = "chain") -> None:
         if buckets < 1 or buckets & (buckets - 1):
@@ -107,6 +110,10 @@ class HashIndex(TableMap):
 
     def lock_domain(self, offset: int) -> int:
         return self._bucket(offset)
+
+    def lock_rule(self) -> IndexLockRule:
+        """The bucket's lock; work: the height of a tree of the bucket's entries (tmem's buckets)."""
+        return IndexLockRule(partial(hash_64, bits=self._bits), tree_depth)
 
     def chain_lengths(self) -> list[int]:
         """Entries in each bucket, by bucket number."""

@@ -16,8 +16,10 @@ the insertion order, which the offset table does not keep; the bound is what a t
 from __future__ import annotations
 
 from zswaplab.entry import Entry
+from zswaplab.interfaces import IndexLockRule
 
 from zswaplab_indexes.kernel_sizes import SWAP_ADDRESS_SPACE_SHIFT, ZSWAP_ENTRY, ZSWAP_TREE
+from zswaplab_indexes.lock_rules import ONE_TREE, SPLIT_TREES
 from zswaplab_indexes.tablemap import AddressSpaceMap, TableMap
 
 # What the last operation did: index into the tables below.
@@ -38,7 +40,6 @@ class _RbWork:
     __slots__ = ()
     work_unit = "rb nodes visited (upper bound)"
     work_exact = False
-    lookup_takes_lock = True
     _n: int
     _op: int
 
@@ -103,6 +104,9 @@ class RbTreeIndex(_RbWork, TableMap):
     def lock_domain(self, offset: int) -> int:
         return 0
 
+    def lock_rule(self) -> IndexLockRule:
+        return ONE_TREE
+
     def metadata_bytes(self) -> int:
         """One zswap_tree, and one zswap_entry (its rb_node inside) per stored page."""
         return ZSWAP_TREE + self._table.count * ZSWAP_ENTRY
@@ -154,6 +158,9 @@ class SplitRbTreeIndex(_RbWork, AddressSpaceMap):
 
     def pop_all(self) -> list[Entry]:
         return self._take_all()
+
+    def lock_rule(self) -> IndexLockRule:
+        return SPLIT_TREES
 
     def tree_sizes(self) -> list[int]:
         """Entries in each tree, by tree number (offset >> 14)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zswaplab.entry import Entry
+from zswaplab.interfaces import IndexLockRule
 
 from zswaplab_indexes.kernel_sizes import (
     RB_NODE,
@@ -32,6 +33,7 @@ from zswaplab_indexes.kernel_sizes import (
     XARRAY,
     ZSWAP_ENTRY,
 )
+from zswaplab_indexes.lock_rules import address_space
 from zswaplab_indexes.tablemap import AddressSpaceMap
 
 XARRAY_ENTRY = ZSWAP_ENTRY - RB_NODE
@@ -55,6 +57,15 @@ def xa_node_count(indices: Iterable[int]) -> int:
     return nodes
 
 
+def xa_levels(offset: int, entries: int) -> int:
+    """The lock rule's work: xa_node levels for the offset's index inside its 64 MiB xarray, at least 1."""
+    return max(1, xa_height(offset & ((1 << SWAP_ADDRESS_SPACE_SHIFT) - 1)))
+
+
+#: One xa_lock per 64 MiB; xa_load walks under rcu_read_lock and takes no lock.
+XARRAYS = IndexLockRule(address_space, xa_levels, lookup_takes_lock=False)
+
+
 class XarrayIndex(AddressSpaceMap):
     """One xarray (and xa_lock) per 2^14 swap pages; ``_per_tree`` holds each xarray's height."""
 
@@ -62,8 +73,6 @@ class XarrayIndex(AddressSpaceMap):
     name = "xarray"
     work_unit = "xa_node levels walked (exact except tree 0 after erasing its largest index)"
     work_exact = False
-    #: xa_load walks under rcu_read_lock and takes no lock (6.10's exclusive zswap_load erases instead).
-    lookup_takes_lock = False
 
     def __init__(self, swap_pages: int = 0) -> None:
         super().__init__(swap_pages)
@@ -93,6 +102,11 @@ class XarrayIndex(AddressSpaceMap):
 
     def pop_all(self) -> list[Entry]:
         return self._take_all()
+
+    def lock_rule(self) -> IndexLockRule:
+        """One xa_lock per 64 MiB; xa_load walks under rcu_read_lock and takes no lock (6.10's exclusive
+        zswap_load erases instead)."""
+        return XARRAYS
 
     def node_count(self) -> int:
         """xa_nodes of all the xarrays for the current contents (exact; O(stored pages))."""

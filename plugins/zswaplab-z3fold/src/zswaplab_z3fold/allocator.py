@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from zswaplab.errors import AllocNoMemory, AllocTooBig
-from zswaplab.interfaces import EvictCallback
+from zswaplab.interfaces import DEFAULT_ALLOCATOR_LOCK_RULE, AllocatorLockRule, EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.steps import Steps, drain
 
@@ -94,6 +94,10 @@ class Z3foldAllocator(HandleData):
     # ---------------------------------------------------------------------------------------------
     # the Allocator interface
     # ---------------------------------------------------------------------------------------------
+    def lock_rule(self) -> AllocatorLockRule:
+        """z3fold_alloc and z3fold_free take ``pool->lock`` (their page locks are not modelled); map takes none."""
+        return DEFAULT_ALLOCATOR_LOCK_RULE
+
     def total_pages(self) -> int:
         """``pool->pages_nr``: pages allocated and not yet released (z3fold_get_pool_size)."""
         return self._pages_nr

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import repeat
 
 from zswaplab.errors import AllocTooBig
-from zswaplab.interfaces import EvictCallback
+from zswaplab.interfaces import DEFAULT_ALLOCATOR_LOCK_RULE, AllocatorLockRule, EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.presets import kernel_version
@@ -270,6 +270,10 @@ class ZbudPool(HandleData):
         return False
 
     # -- introspection -----------------------------------------------------------------------------
+    def lock_rule(self) -> AllocatorLockRule:
+        """zbud_alloc and zbud_free take ``pool->lock``; zbud_map is lock-free."""
+        return DEFAULT_ALLOCATOR_LOCK_RULE
+
     def total_pages(self) -> int:
         return self._next_pfn - len(self._free_pfns)  # pages_nr, without the property call
 

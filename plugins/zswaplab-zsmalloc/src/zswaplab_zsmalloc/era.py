@@ -9,6 +9,12 @@
 | 6.5–6.7 | calculate_zspage_chain_size | 8 | inuse ratio | new | no (LRU moved into zswap) | -EINVAL |
 | ≥ 6.8 | calculate_zspage_chain_size | 8 | inuse ratio | new | no | -ENOSPC |
 
+Locks (:meth:`Era.lock_rule`, what the contention model takes): up to 6.1 zs_malloc and zs_free take
+``class->lock``, one per size class, and zs_map_object read-locks ``pool->migrate_lock``; 6.2 replaced the
+class locks with one ``pool->lock`` ("zsmalloc: consolidate zs_pool's migrate_lock and size_class's locks"),
+which zs_map_object also takes to resolve the handle. Classes are not merged in the rule (merged classes
+share a lock in the kernel), so per-class contention is slightly underestimated.
+
 Versions are those of the patches' merge windows (kernel.md §1.3, §1.4, §1.9). Senozhatsky's four-patch
 series of Mar 2023 (remove the insert_zspage ->inuse optimization, inuse-ratio fullness groups, rework
 compaction, per-group class stats) was merged as one for 6.4; Barry Song's -ENOSPC patch is of Dec 2023.
@@ -19,7 +25,10 @@ from __future__ import annotations
 
 import attrs
 from zswaplab.errors import OptionError
+from zswaplab.interfaces import AllocatorLockRule
 from zswaplab.presets import kernel_version
+
+from zswaplab_zsmalloc.classes import ZS_HANDLE_SIZE, get_size_class_index
 
 OLD_CHAIN = 4  # ZS_MAX_ZSPAGE_ORDER 2
 NEW_CHAIN = 8  # CONFIG_ZSMALLOC_CHAIN_SIZE default
@@ -41,6 +50,17 @@ class Era:
     @property
     def label(self) -> str:
         return f"{self.version[0]}.{self.version[1]}"
+
+    def lock_rule(self) -> AllocatorLockRule:
+        """The locks of this era's zs_malloc, zs_free and zs_map_object (see the module text)."""
+        if self.version < (6, 2):
+            return AllocatorLockRule(class_lock, map_read_lock="migrate_lock")
+        return AllocatorLockRule(map_takes_lock=True)
+
+
+def class_lock(length: int) -> str:
+    """``class->lock`` of the size class a ``length``-byte object lands in (zs_malloc adds the handle)."""
+    return f"class {get_size_class_index(length + ZS_HANDLE_SIZE)}"
 
 
 def resolve_era(kernel: str, era: str = "", chain: int = 0) -> Era:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from zswaplab.errors import AllocNoMemory, AllocTooBig
-from zswaplab.interfaces import EvictCallback
+from zswaplab.interfaces import AllocatorLockRule, EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 
@@ -226,6 +226,10 @@ class ZsmallocPool(HandleData):
     def total_pages(self) -> int:
         """zs_get_total_pages: pages_allocated, changed only when a whole zspage comes or goes."""
         return self._pages
+
+    def lock_rule(self) -> AllocatorLockRule:
+        """The locks its era's zs_malloc/zs_free/zs_map_object take (:meth:`Era.lock_rule`)."""
+        return self.era.lock_rule()
 
     def size_class(self, size: int) -> int:
         """The merged class size an object of ``size`` bytes lands in (after the +8 handle)."""
