@@ -258,7 +258,7 @@ class Simulator:
 @attrs.frozen(slots=True)
 class SwapOut:
     """A swap-out: ``kept`` by zswap (else written to the backing device); ``result`` is the store's
-    result (``stored``, ``same`` or a ``rej_*`` name, see :data:`zswaplab.events.RESULT_COUNTERS`);
+    result (a :class:`zswaplab.events.StoreResult`: ``stored``, ``same`` or a ``rej_*`` name);
     ``length`` the compressed length (0 for a same-filled page, None when nothing was compressed)."""
 
     kept: bool

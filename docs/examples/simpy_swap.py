@@ -25,6 +25,7 @@ from typing import Any
 
 import simpy
 from zswaplab import Simulator
+from zswaplab.events import StoreResult
 from zswaplab.ops import Op, OpKind
 from zswaplab.workloads.memmodel import MemoryModel
 from zswaplab.workloads.opstreams import zipf
@@ -34,7 +35,12 @@ COMPRESS_US = 5.0  # per page (lz4 on this kind of machine: see shared/reference
 DECOMPRESS_US = 1.5
 ACCESS_US = 0.05  # the work between two memory accesses
 #: Results of a store zswap refused before compressing the page (zswap_store's limit checks).
-REFUSED_UNCOMPRESSED = {"rej_limit", "rej_full", "rej_memcg", "rej_nodev"}
+REFUSED_UNCOMPRESSED = {
+    StoreResult.REJ_LIMIT,
+    StoreResult.REJ_FULL,
+    StoreResult.REJ_MEMCG,
+    StoreResult.REJ_NODEV,
+}
 
 
 def cpu(

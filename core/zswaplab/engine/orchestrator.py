@@ -25,7 +25,7 @@ from zswaplab.errors import (
     PageError,
     UserError,
 )
-from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, WritebackEvent
+from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, StoreResult, WritebackEvent
 from zswaplab.interfaces import (
     Allocator,
     BoundedCompressor,
@@ -44,6 +44,10 @@ from zswaplab.steps import Steps, drain
 MAX_RECLAIM_RETRIES = 16  # 6.5+ shrink_worker gives up after this many failures
 ZPOOL_RECLAIM_RETRIES = 8  # zswap passes 8 to zbud/z3fold_reclaim_page
 DSTMEM_BYTES = 2 * PAGE_SIZE  # zswap's per-CPU compression buffer: two pages, for output that overruns one
+# Store results bound once: a module global is read several times faster than a member of the enum class
+_STORED, _SAME = StoreResult.STORED, StoreResult.SAME
+_REJ_LIMIT, _REJ_FULL = StoreResult.REJ_LIMIT, StoreResult.REJ_FULL
+_KEPT = frozenset((_STORED, _SAME))  # the results under which zswap keeps the page
 MAKE_ROOM = "make_room"  # _admit's answer for a full pool under a sized-reclaim policy
 # One shared int object per possible compressed length. CPython caches only -5..256, so every length
 # read from a trace or taken from len(data) would otherwise keep its own 32-byte int in its entry.
@@ -241,12 +245,12 @@ class Zswap:
                 return self._reclaim_in_store()
             self.reached_full = True
             self.shrink_pending = True
-            return "rej_limit"
+            return _REJ_LIMIT
         if self.reached_full and self.preset.hysteresis:
             if not self.can_accept():
                 self.counters.reject_hysteresis += 1
                 self.shrink_pending = self.shrink_pending or self.preset.shrink_on_hysteresis_reject
-                return "rej_full"
+                return _REJ_FULL
             self.reached_full = False
         return None
 
@@ -256,11 +260,11 @@ class Zswap:
         if self._shrink_unit():
             return None
         self.counters.reject_reclaim_fail += 1
-        return "rej_reclaim"
+        return StoreResult.REJ_RECLAIM
 
     def _memcg_rejected(self) -> str:
         self.counters.reject_memcg_limit += 1
-        return "rej_memcg"
+        return StoreResult.REJ_MEMCG
 
     def _memcg_writeback_off(self) -> bool:
         """memory.zswap.writeback = 0: shrink_memcg returns -EINVAL, nothing of the memcg is written back."""
@@ -313,7 +317,7 @@ class Zswap:
     def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
         fsmap = self._frontswap_map.get(type_)
         if fsmap is None:
-            self.last_result, self.last_length = "rej_nodev", None
+            self.last_result, self.last_length = StoreResult.REJ_NODEV, None
             return False
         if offset >= len(fsmap) or offset < 0:
             fsmap = self._map_for(type_, offset)
@@ -322,7 +326,7 @@ class Zswap:
             self._invalidate(type_, offset)
         result = self._zswap_store(type_, offset, page, length)
         self.last_result = result
-        ok = result == "stored" or result == "same"
+        ok = result in _KEPT
         if ok:
             fsmap[offset] = 1
         if self.shrink_pending and self.auto_shrink:
@@ -414,19 +418,19 @@ class Zswap:
         c = self.counters
         if length <= 0 or length > self._compress_limit:  # INCOMPRESSIBLE, or same-filled kept off
             c.reject_compress_fail += 1
-            return self._rejected(type_, offset, "rej_compress", length)
+            return self._rejected(type_, offset, StoreResult.REJ_COMPRESS, length)
         try:
             size = self._hlen + length
             handle = self._malloc_making_room(size) if make_room else self.allocator.malloc(size)
         except _NoRoom:
             c.reject_reclaim_fail += 1
-            return self._rejected(type_, offset, "rej_reclaim", length)
+            return self._rejected(type_, offset, StoreResult.REJ_RECLAIM, length)
         except AllocTooBig:
             c.reject_compress_poor += 1
-            return self._rejected(type_, offset, "rej_poor", length)
+            return self._rejected(type_, offset, StoreResult.REJ_POOR, length)
         except AllocNoMemory:
             c.reject_alloc_fail += 1
-            return self._rejected(type_, offset, "rej_alloc", length)
+            return self._rejected(type_, offset, StoreResult.REJ_ALLOC, length)
         if data is not None:
             self.allocator.write(handle, data)
         return Entry(type_, offset, _LENGTHS[length] if length < _LENGTHS_END else length, handle)
@@ -461,7 +465,7 @@ class Zswap:
         c.pool_total_size = self.allocator.total_pages() * PAGE_SIZE  # zswap_update_total_size(), written out
         if self._policy_on_store is not None:
             self._policy_on_store(entry)
-        result = "stored" if entry.length else "same"
+        result = _STORED if entry.length else _SAME
         if self._on_store is not None:
             self._on_store(event=StoreEvent(entry.type, entry.offset, result, entry.length))
         return result

@@ -14,6 +14,7 @@ import zlib
 from typing import TYPE_CHECKING
 
 from zswaplab.errors import CorruptDataError
+from zswaplab.events import StoreResult
 
 if TYPE_CHECKING:
     from zswaplab.engine.orchestrator import Zswap
@@ -27,7 +28,7 @@ def install_verifier(zswap: Zswap) -> None:
 
     def verified_store(type_: int, offset: int, page: bytes | None, length: int | None) -> str:
         result = store(type_, offset, page, length)
-        if page is not None and (result == "stored" or result == "same"):
+        if page is not None and (result == StoreResult.STORED or result == StoreResult.SAME):
             entry = zswap.entry(type_, offset)
             if entry is not None:
                 sums[entry] = zlib.crc32(page)

@@ -26,9 +26,11 @@ from typing import Any
 
 from zswaplab.engine.orchestrator import MAX_RECLAIM_RETRIES, Zswap
 from zswaplab.entry import Entry
-from zswaplab.events import InvalidateEvent, WritebackEvent
+from zswaplab.events import WITH_OLD, InvalidateEvent, StoreResult, WritebackEvent
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.steps import Steps, drain
+
+_REJ_LIMIT, _REJ_FULL = StoreResult.REJ_LIMIT, StoreResult.REJ_FULL  # bound once: read on every store
 
 ZERO_PAGE = bytes(PAGE_SIZE)
 EEXIST, ENOMEM = 17, 12
@@ -77,11 +79,11 @@ class Zswap612(Zswap):
         if cur >= self.max_pool_pages:
             self.counters.pool_limit_hit += 1
             self.reached_full = True
-            return "rej_limit"
+            return _REJ_LIMIT
         if self.reached_full:
             if cur > self.accept_pool_pages:
                 self.counters.reject_hysteresis += 1
-                return "rej_full"
+                return _REJ_FULL
             self.reached_full = False
         return None
 
@@ -91,13 +93,13 @@ class Zswap612(Zswap):
     def _frontswap_store(self, type_: int, offset: int, page: bytes | None, length: int | None) -> bool:
         tree = self._trees.get(type_)
         if tree is None:
-            self.last_result, self.last_length = "rej_nodev", None
+            self.last_result, self.last_length = StoreResult.REJ_NODEV, None
             return False
         self._reach(type_, offset)
         slot = (type_, offset)
         if page == ZERO_PAGE if page is not None else length == 0:
             self.zeromap.add(slot)  # swap_zeromap_folio_set: zswap is not called
-            self.last_result, self.last_length = "zero", None
+            self.last_result, self.last_length = StoreResult.ZERO, None
             return True
         if self.zeromap:
             self.zeromap.discard(slot)
@@ -105,7 +107,7 @@ class Zswap612(Zswap):
         self.last_result = result
         if self.shrink_pending and self.auto_shrink:
             self.run_shrink_worker()
-        return result.startswith("stored")
+        return result.startswith(StoreResult.STORED)
 
     def begin_store(self, type_: int, offset: int) -> None:
         self._begun[(type_, offset)] = self._admit()
@@ -123,7 +125,7 @@ class Zswap612(Zswap):
         if old is not None:
             self._put(old)
         result = self._account_store(entry)
-        return result + "+old" if old is not None else result
+        return WITH_OLD[result] if old is not None else result
 
     def _check_old(self, type_: int, offset: int, result: str) -> str:
         """The store's ``reject:`` and ``check_old:`` labels: queue the worker while the pool is full,
@@ -134,7 +136,7 @@ class Zswap612(Zswap):
         if old is None:
             return result
         self._put(old)
-        return result + "+old"
+        return WITH_OLD[result]
 
     # ---------------------------------------------------------------------------------------------
     # swap_read_folio / zswap_load, zswap_invalidate

@@ -19,16 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from zswaplab.events import StoreResult
 from zswaplab.traces.reader import TraceRecord
 
 #: Hidden events before each row kind's own row, as recorded by the oracle's kprobes (every store that
 #: allocated: entry plus three; a store refused before allocating, a load, a failed shrink: entry only).
 HIDDEN_EVENTS: dict[tuple[str, str], int] = {
-    ("store", "stored"): 4,
-    ("store", "same"): 1,
-    ("store", "rej_compress"): 1,
-    ("store", "rej_limit"): 1,
-    ("store", "rej_full"): 1,
+    ("store", StoreResult.STORED): 4,
+    ("store", StoreResult.SAME): 1,
+    ("store", StoreResult.REJ_COMPRESS): 1,
+    ("store", StoreResult.REJ_LIMIT): 1,
+    ("store", StoreResult.REJ_FULL): 1,
     ("load", "hit"): 1,
     ("load", "miss"): 1,
     ("shrink", "fail-22"): 1,
@@ -40,6 +41,7 @@ _HIDDEN_BY_OP: dict[str, dict[str, int]] = {
     op: {result: n for (kind, result), n in HIDDEN_EVENTS.items() if kind == op} for op, _ in HIDDEN_EVENTS
 }
 _NO_RESULTS: dict[str, int] = {}
+_SAME = StoreResult.SAME  # bound once: compared on every store row
 SEARCH_LIMIT = 4096  # rows; a store is not preempted for longer than this in any trace seen
 
 
@@ -65,7 +67,7 @@ class _Gaps:
                 same_filled.discard(slot)
             else:
                 if op == "store":
-                    if row.result == "same":
+                    if row.result == _SAME:
                         same_filled.add((row.type, row.offset))
                     else:
                         same_filled.discard((row.type, row.offset))

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.events import StoreResult
 from zswaplab.infiles import capped_line, loads_finite, open_input
 from zswaplab.outfiles import atomic_output
 
@@ -49,18 +50,7 @@ OPS = (
     "shrinker",
     "compact",
 )
-STORE_RESULTS = (
-    "",
-    "stored",
-    "same",
-    "rej_compress",
-    "rej_poor",
-    "rej_limit",
-    "rej_full",
-    "rej_alloc",
-    "rej_reclaim",
-    "rej_nodev",
-)
+STORE_RESULTS = ("", *StoreResult)
 LOAD_RESULTS = ("", "hit", "miss")
 _NEEDS_SLOT = frozenset(("store", "load", "invalidate", "writeback"))
 _OP_SET = frozenset(OPS)

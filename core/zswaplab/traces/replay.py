@@ -18,7 +18,7 @@ import attrs
 
 from zswaplab.engine.orchestrator import Zswap
 from zswaplab.errors import FileFormatError, UserError
-from zswaplab.events import WritebackEvent
+from zswaplab.events import StoreResult, WritebackEvent
 from zswaplab.gcpause import cyclic_gc_paused
 from zswaplab.ops import INCOMPRESSIBLE
 from zswaplab.steps import Steps, drain
@@ -347,9 +347,9 @@ class Replayer:
 
 def _payload(row: TraceRecord) -> int:
     """The size-only store payload: the kernel's dlen, 0 for same-filled, or incompressible."""
-    if row.result == "same":
+    if row.result == StoreResult.SAME:
         return 0
-    if row.dlen is None or row.result == "rej_compress":
+    if row.dlen is None or row.result == StoreResult.REJ_COMPRESS:
         return INCOMPRESSIBLE
     return row.dlen
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from zswaplab.engine.zswap612 import Zswap612
 from zswaplab.entry import Entry
-from zswaplab.events import WritebackEvent
+from zswaplab.events import OLD_SUFFIX, StoreResult, WritebackEvent, base_result
 from zswaplab.interfaces import CompactingAllocator
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.traces.reader import TraceRecord
@@ -53,10 +53,10 @@ SNAPSHOT_COUNTERS_612 = (
 Pair = tuple[TraceRecord | None, TraceRecord | None]
 #: Probe events each row kind leaves when nothing runs between them (the 6.12 oracle's seq steps).
 EVENTS = {
-    ("store", "stored"): 5,
-    ("store", "rej_compress"): 3,
-    ("store", "rej_full"): 3,
-    ("store", "rej_limit"): 3,
+    ("store", StoreResult.STORED): 5,
+    ("store", StoreResult.REJ_COMPRESS): 3,
+    ("store", StoreResult.REJ_FULL): 3,
+    ("store", StoreResult.REJ_LIMIT): 3,
     ("load", "hit"): 3,
     ("load", "miss"): 2,
     ("invalidate", "freed"): 3,
@@ -130,8 +130,8 @@ class Replayer612(Replayer):
         return self._row(row, self.zswap.last_result)
 
     def _store(self, row: TraceRecord) -> TraceRecord:
-        if "+" in row.result:  # the payload reads the result without the stale entry's mark
-            row = row._replace(result=row.result.partition("+")[0])
+        if OLD_SUFFIX in row.result:  # the payload reads the result without the stale entry's mark
+            row = row._replace(result=base_result(row.result))
         return super()._store(row)
 
     def _snapshot_row(self, row: TraceRecord) -> TraceRecord:

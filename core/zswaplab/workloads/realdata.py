@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import FileFormatError, UserError
+from zswaplab.events import StoreResult
 from zswaplab.ops import INCOMPRESSIBLE, SAME_FILLED, Op, OpKind
 from zswaplab.parts import OptionSpec, PartSpec
 from zswaplab.traces.reader import TraceRecord, read_trace, swap_extent
@@ -54,7 +55,7 @@ class TraceWorkload:
         last_len: dict[tuple[int, int], int] = {}
         fallback = 2048
         live: set[tuple[int, int]] = set()
-        store, plain = OpKind.STORE, ("stored", "rej_poor", "rej_alloc", "")
+        store, plain = OpKind.STORE, (StoreResult.STORED, StoreResult.REJ_POOR, StoreResult.REJ_ALLOC, "")
         for number, rec in enumerate(read_trace(self.path), 1):
             op = rec.op
             if op == "store":
@@ -93,9 +94,9 @@ class TraceWorkload:
                     "e.g. --workload trace:arg=FILE,source=pages:CAPTURE"
                 )
             return self.source(rec.page)
-        if rec.result == "same":
+        if rec.result == StoreResult.SAME:
             return SAME_FILLED
-        if rec.result == "rej_compress" or rec.dlen == INCOMPRESSIBLE:
+        if rec.result == StoreResult.REJ_COMPRESS or rec.dlen == INCOMPRESSIBLE:
             return INCOMPRESSIBLE
         if rec.dlen is not None:
             return rec.dlen

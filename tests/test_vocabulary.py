@@ -1,0 +1,80 @@
+"""One source per vocabulary (issue 22, point 3): a name the project shares is spelled in one module, and
+this test fails when a second spelling of it appears in the code (docstrings and comments may quote it)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from zswaplab.events import OLD_SUFFIX, RESULT_COUNTERS, StoreResult
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Python the project ships or shows: the core, the plugins' sources, the docs' examples, the benchmarks.
+SOURCES = [
+    *(ROOT / "core" / "zswaplab").rglob("*.py"),
+    *ROOT.glob("plugins/*/src/**/*.py"),
+    *(ROOT / "docs").rglob("*.py"),
+    *(ROOT / "benchmarks").glob("*.py"),
+]
+#: Where a store result's text may be spelled: the enum's own module.
+RESULT_HOME = "core/zswaplab/events.py"
+#: The same words naming something else: page kinds of workloads ("same", "zero") and counter labels.
+OTHER_MEANINGS = {
+    "core/zswaplab/workloads/pages.py": {"same", "zero"},
+    "core/zswaplab/testing/contracts.py": {"same", "zero"},
+    "core/zswaplab/workloads/spec.py": {"same", "zero"},
+    "core/zswaplab/cli/app.py": {"stored", "same"},  # labels of the stored_pages / same_filled_pages counters
+    "core/zswaplab/sweep/report.py": {"stored"},  # the stored_pages counter's label
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string nodes that are docstrings (of the module, a class or a function)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def string_literals(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, text) of every string literal in ``path`` but its docstrings."""
+    tree = ast.parse(path.read_text())
+    skip = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            yield node.lineno, node.value
+
+
+def test_store_results_are_spelled_only_by_the_enum() -> None:
+    names = {str(r) for r in StoreResult} | {r + OLD_SUFFIX for r in StoreResult}
+    found = []
+    for path in SOURCES:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == RESULT_HOME:
+            continue
+        allowed = OTHER_MEANINGS.get(rel, set())
+        found += [f"{rel}:{line}: {text!r}" for line, text in string_literals(path) if text in names - allowed]
+    assert not found, "store results spelled outside zswaplab.events.StoreResult:\n" + "\n".join(found)
+
+
+def test_every_store_result_has_its_counter_entry() -> None:
+    assert set(RESULT_COUNTERS) == set(StoreResult)
+
+
+def test_the_embedding_guide_lists_every_store_result_with_its_counter() -> None:
+    text = (ROOT / "docs" / "how-to" / "embed.md").read_text()
+    for result, counter in RESULT_COUNTERS.items():
+        assert f"| `{result}` | {f'`{counter}`' if counter else '—'} |" in text, result
+
+
+def test_the_trace_format_lists_every_store_result() -> None:
+    line = next(
+        row
+        for row in (ROOT / "docs" / "reference" / "file-formats.md").read_text().splitlines()
+        if row.startswith("| `result` |")
+    )
+    assert all(f"`{result}`" in line for result in StoreResult), line
