@@ -25,6 +25,10 @@ class StoreResult(enum.StrEnum):
     REJ_MEMCG = "rej_memcg"  # over the workload memcg's memory.zswap.max
     REJ_NODEV = "rej_nodev"  # no swapon for the type
 
+    def __repr__(self) -> str:
+        # shown as the string it is: records holding a result (SwapOut, StoreEvent) print as they did
+        return repr(self._value_)
+
 
 #: Each store result and the counter it increments. ``stored``/``same`` raise the gauges of what zswap
 #: holds; ``rej_nodev`` counts nothing, as frontswap has no device to count it against.
