@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from zswaplab.events import OLD_SUFFIX, RESULT_COUNTERS, StoreResult
 
@@ -78,3 +79,32 @@ def test_the_trace_format_lists_every_store_result() -> None:
         if row.startswith("| `result` |")
     )
     assert all(f"`{result}`" in line for result in StoreResult), line
+
+
+def test_observer_events_have_one_map() -> None:
+    from zswaplab.engine.observers import ObserverGuard
+    from zswaplab.engine.orchestrator import Zswap
+    from zswaplab.hookspecs import OBSERVER_EVENTS
+
+    slots = {name.removeprefix("_on_") for name in Zswap.__annotations__ if name.startswith("_on_")}
+    assert slots == set(OBSERVER_EVENTS)  # the orchestrator's typed slots name the same events
+    assert {name for name in dir(ObserverGuard) if name.startswith("zswaplab_on_")} == set(OBSERVER_EVENTS.values())
+    hookspecs = (ROOT / "core" / "zswaplab" / "hookspecs.py").read_text()
+    assert all(f"def {hook}(event: Any)" in hookspecs for hook in OBSERVER_EVENTS.values())
+
+
+def test_both_subscribes_call_a_one_argument_callable(make_zswap: Any) -> None:
+    from zswaplab.api import Simulator
+    from zswaplab.ops import PAGE_SIZE
+
+    z = make_zswap()
+    seen: list[object] = []
+    z.subscribe("store", seen.append)
+    z.subscribe("store", seen.append)  # a second callback on the same event: both are called
+    z.store_length(0, 1, 100)
+    assert [getattr(e, "result", None) for e in seen] == [StoreResult.STORED] * 2
+    sim = Simulator.from_config(compressor="deflate", allocator="ideal")
+    sim.swapon(0, 10)
+    sim.subscribe("store", seen.append)
+    sim.swap_out(0, 1, b"x" * PAGE_SIZE)
+    assert len(seen) == 3

@@ -48,13 +48,6 @@ from zswaplab.ops import PAGE_SIZE, Op
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.presets import get_preset
 
-EVENTS = {
-    "store": "zswaplab_on_store",
-    "load": "zswaplab_on_load",
-    "reject": "zswaplab_on_reject",
-    "writeback": "zswaplab_on_writeback",
-    "invalidate": "zswaplab_on_invalidate",
-}
 _names = itertools.count(1)
 
 
@@ -245,13 +238,13 @@ class Simulator:
 
     def subscribe(self, event: str, callback: Callable[[Any], None]) -> Subscription:
         """Call ``callback(event_record)`` on every ``event`` (store, load, reject, writeback, invalidate)."""
-        if event not in EVENTS:
-            raise UserError(f"unknown event {event!r}; events: {', '.join(EVENTS)}")
+        if event not in hookspecs.OBSERVER_EVENTS:
+            raise UserError(hookspecs.unknown_event(event))
 
         def relay(event: Any) -> None:
             callback(event)
 
-        plugin = types.SimpleNamespace(**{EVENTS[event]: hookspecs.hookimpl(relay)})
+        plugin = types.SimpleNamespace(**{hookspecs.OBSERVER_EVENTS[event]: hookspecs.hookimpl(relay)})
         return Subscription(self, self.register(plugin))
 
 

@@ -178,13 +178,23 @@ def zswaplab_on_invalidate(event: Any) -> None:
     """
 
 
-OBSERVER_HOOKS = (
-    "zswaplab_on_store",
-    "zswaplab_on_load",
-    "zswaplab_on_reject",
-    "zswaplab_on_writeback",
-    "zswaplab_on_invalidate",
-)
+#: Each observer event (the name ``Simulator.subscribe`` and ``Zswap.subscribe`` take) and its hook. The
+#: one list of events: the hooks above, the orchestrator's ``_on_<event>`` slots, the observer guard and
+#: both ``subscribe``s are built from it. Every observer is called with its record as ``event=``.
+OBSERVER_EVENTS: dict[str, str] = {
+    "store": "zswaplab_on_store",
+    "load": "zswaplab_on_load",
+    "reject": "zswaplab_on_reject",
+    "writeback": "zswaplab_on_writeback",
+    "invalidate": "zswaplab_on_invalidate",
+}
+OBSERVER_HOOKS = tuple(OBSERVER_EVENTS.values())
+
+
+def unknown_event(event: str) -> str:
+    """The error for a ``subscribe`` to an event that does not exist."""
+    return f"unknown event {event!r}; events: {', '.join(OBSERVER_EVENTS)}"
+
 
 DISCOVERY_HOOKS = {
     "compressor": "zswaplab_compressors",

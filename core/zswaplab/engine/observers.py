@@ -53,13 +53,8 @@ def _guard(hook_name: str) -> Callable[..., Generator[None, Any, Any]]:
 
 
 class ObserverGuard:
-    """The outermost wrapper of every observer hook; see the module docstring."""
-
-    zswaplab_on_store = _guard("zswaplab_on_store")
-    zswaplab_on_load = _guard("zswaplab_on_load")
-    zswaplab_on_reject = _guard("zswaplab_on_reject")
-    zswaplab_on_writeback = _guard("zswaplab_on_writeback")
-    zswaplab_on_invalidate = _guard("zswaplab_on_invalidate")
+    """The outermost wrapper of every observer hook (one method per hook, set below the class); see the
+    module docstring."""
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
@@ -91,4 +86,5 @@ class ObserverGuard:
         return "?"
 
 
-assert {name for name in dir(ObserverGuard) if name.startswith("zswaplab_")} == set(OBSERVER_HOOKS)
+for _hook in OBSERVER_HOOKS:  # a guard on every observer hook, named as the hook (pluggy matches by name)
+    setattr(ObserverGuard, _hook, _guard(_hook))

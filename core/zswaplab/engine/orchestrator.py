@@ -26,6 +26,7 @@ from zswaplab.errors import (
     UserError,
 )
 from zswaplab.events import InvalidateEvent, LoadEvent, StoreEvent, StoreResult, WritebackEvent
+from zswaplab.hookspecs import OBSERVER_EVENTS, unknown_event
 from zswaplab.interfaces import (
     Allocator,
     BoundedCompressor,
@@ -121,6 +122,13 @@ class Zswap:
 
     #: Whether several threads may call this zswap at once (see :mod:`zswaplab.engine.concurrent`).
     threaded = False
+    # The observer slots, one per key of OBSERVER_EVENTS (set by _bind_observers and subscribe; a test
+    # checks the two lists agree): the hook relay or a subscribed callback, called with event=; or None.
+    _on_store: Callable[..., None] | None
+    _on_load: Callable[..., None] | None
+    _on_reject: Callable[..., None] | None
+    _on_writeback: Callable[..., None] | None
+    _on_invalidate: Callable[..., None] | None
 
     def __init__(
         self,
@@ -184,22 +192,23 @@ class Zswap:
         self.max_pool_pages = ram_pages * p.max_pool_percent // 100
         self.accept_pool_pages = ram_pages * p.accept_threshold_percent // 100 * p.max_pool_percent // 100
 
-    def subscribe(self, event: str, callback: Callable[..., None]) -> None:
-        """Call ``callback(event=record)`` on ``store``, ``reject``, ``load``, ``writeback`` or
-        ``invalidate`` events, without writing a plugin. Costs nothing for events nobody watches."""
+    def subscribe(self, event: str, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(record)`` on every ``event`` (a key of :data:`~zswaplab.hookspecs.OBSERVER_EVENTS`:
+        store, load, reject, writeback, invalidate), without writing a plugin, as ``Simulator.subscribe``
+        does. Costs nothing for events nobody watches.
+
+        :raises UserError: for an event that does not exist."""
+        if event not in OBSERVER_EVENTS:
+            raise UserError(unknown_event(event))
         attr = f"_on_{event}"
-        if not hasattr(self, attr):
-            raise ValueError(f"unknown event {event!r}; events: store, reject, load, writeback, invalidate")
         previous = getattr(self, attr)
-        if previous is None:
-            setattr(self, attr, callback)
-            return
 
-        def both(event: Any) -> None:
-            previous(event=event)
-            callback(event=event)
+        def relay(event: Any) -> None:  # the slot is called as the hook is, with event=
+            if previous is not None:
+                previous(event=event)
+            callback(event)
 
-        setattr(self, attr, both)
+        setattr(self, attr, relay)
 
     def bind_observers(self, hooks: Any) -> None:
         """Re-read which observer hooks are implemented on ``hooks`` (a pluggy hook relay, or None).
@@ -214,11 +223,9 @@ class Zswap:
             hook = getattr(hooks, name, None) if hooks is not None else None
             return hook if hook is not None and observer_impls(hook) else None
 
-        self._on_store = relay("zswaplab_on_store")
-        self._on_reject = relay("zswaplab_on_reject")
-        self._on_load = relay("zswaplab_on_load")
-        self._on_writeback = relay("zswaplab_on_writeback")
-        self._on_invalidate = relay("zswaplab_on_invalidate")
+        # one slot per event, ``_on_store`` ... (read as attributes on the per-page path)
+        for event, hook in OBSERVER_EVENTS.items():
+            setattr(self, f"_on_{event}", relay(hook))
 
     # ---------------------------------------------------------------------------------------------
     # limits (zswap_is_full / zswap_can_accept read the cached zswap_pool_total_size)
