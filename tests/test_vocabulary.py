@@ -108,3 +108,32 @@ def test_both_subscribes_call_a_one_argument_callable(make_zswap: Any) -> None:
     sim.subscribe("store", seen.append)
     sim.swap_out(0, 1, b"x" * PAGE_SIZE)
     assert len(seen) == 3
+
+
+def _code_spelling(text: str, allowed: set[str]) -> list[str]:
+    """Where a string literal equal to ``text`` appears in shipped code outside the ``allowed`` files."""
+    found = []
+    for path in SOURCES:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel not in allowed:
+            found += [f"{rel}:{line}" for line, value in string_literals(path) if value == text]
+    return found
+
+
+def test_the_default_kernel_is_named_not_spelled() -> None:
+    from zswaplab.presets import DEFAULT_KERNEL
+
+    # presets defines it; the lock study lists the kernels it compares, the default among them; the
+    # benchmarks and examples name the kernel of the data they use
+    allowed = {"core/zswaplab/presets.py", "core/zswaplab/studies/locks.py"}
+    found = _code_spelling(DEFAULT_KERNEL, allowed)
+    assert not [where for where in found if where.startswith(("core/", "plugins/"))], "use presets.DEFAULT_KERNEL"
+
+
+def test_the_package_version_is_read_in_one_place() -> None:
+    readers = [
+        path.relative_to(ROOT).as_posix()
+        for path in SOURCES
+        if 'version("zswaplab")' in path.read_text() or "metadata.version(" in path.read_text()
+    ]
+    assert readers == ["core/zswaplab/__init__.py"], "read zswaplab.__version__ instead"

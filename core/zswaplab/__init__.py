@@ -45,6 +45,8 @@ _LAZY = {
 
 
 def _version() -> str:
+    # The one reading of the installed version: the CLI's --version and a sweep cell's record use
+    # __version__ (the package root is loaded before any of its modules, so importing it costs nothing).
     from importlib.metadata import PackageNotFoundError, version
 
     try:

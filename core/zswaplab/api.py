@@ -46,7 +46,7 @@ from zswaplab.errors import UserError
 from zswaplab.interfaces import Allocator, CompactingAllocator, Compressor, FlushPolicy, Index
 from zswaplab.ops import PAGE_SIZE, Op
 from zswaplab.plugins import PluginHost, get_plugin_host
-from zswaplab.presets import get_preset
+from zswaplab.presets import DEFAULT_KERNEL, get_preset
 
 _names = itertools.count(1)
 
@@ -116,7 +116,7 @@ class Simulator:
         allocator: Allocator,
         index_factory: Callable[[], Index],
         policy: FlushPolicy,
-        kernel: str = "6.1",
+        kernel: str = DEFAULT_KERNEL,
         ram_pages: int = 262144,
         threads: bool = False,
         **zswap_options: Any,

@@ -157,7 +157,11 @@ def get_preset(version: str) -> KernelPreset:
         raise UnknownPartError("kernel preset", version, list(PRESETS)) from None
 
 
-def kernel_version(text: str) -> tuple[int, int]:
+#: A kernel version as (major, minor): what :func:`kernel_version` returns and parts compare.
+Version = tuple[int, int]
+
+
+def kernel_version(text: str) -> Version:
     """(major, minor) of a kernel version such as ``6.1``, ``6.10`` or ``5.15.0`` (minor 0 when absent);
     :class:`OptionError` for anything else, so a mistyped ``kernel=`` option is not read as some default."""
     match = _VERSION.fullmatch(text.strip())
@@ -168,6 +172,11 @@ def kernel_version(text: str) -> tuple[int, int]:
         first, last = KNOWN_MAJORS
         raise OptionError(f"kernel version {text!r}: zswaplab models kernels {first}.x to {last}.x")
     return version
+
+
+def version_text(version: Version) -> str:
+    """``(6, 1)`` as ``6.1``: the one spelling of a version tuple (:func:`kernel_version` reads it back)."""
+    return f"{version[0]}.{version[1]}"
 
 
 #: MAJOR.MINOR[.PATCH]; digits only (int() would take "6_1" and " 6").

@@ -7,11 +7,11 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from typing import Any, NoReturn
 
 import attrs
 
+from zswaplab import __version__
 from zswaplab.cli.capture import add_capture_parser
 from zswaplab.cli.classes import add_classes_parser, class_table_payload, no_class_table, print_class_table
 from zswaplab.cli.pages import add_pages_parser
@@ -48,13 +48,6 @@ TABLE_COLUMNS = (
     ("reject_reclaim_fail", "reclaim fail"),
     ("seconds", "seconds"),
 )
-
-
-def version_text() -> str:
-    try:
-        return metadata.version("zswaplab")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -230,7 +223,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="zswaplab", description="Measure what zswap does with your pages.")
-    parser.add_argument("--version", action="version", version=f"zswaplab {version_text()}")
+    parser.add_argument("--version", action="version", version=f"zswaplab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(sub)

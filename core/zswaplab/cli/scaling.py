@@ -13,6 +13,7 @@ from typing import Any
 
 from zswaplab.errors import UserError
 from zswaplab.outfiles import check_output_dir, make_output_dir, write_text
+from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.studies.cpu_streams import LAYOUTS, StreamSpec
 from zswaplab.studies.plots import pyplot as require_pyplot
 from zswaplab.studies.scaling import (
@@ -78,7 +79,7 @@ SPEC_OPTIONS = {
     "layout": "clustered",
     "swap_types": 1,
     "allocator": "zsmalloc",
-    "kernel": "6.1",
+    "kernel": DEFAULT_KERNEL,
     "seed": 1,
 }
 

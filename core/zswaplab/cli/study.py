@@ -18,7 +18,7 @@ from zswaplab.cli.knob import add_knob_study, add_locks_study
 from zswaplab.cli.scaling import add_scaling_study
 from zswaplab.outfiles import check_output_dir, check_output_file, write_text
 from zswaplab.plugins import get_plugin_host
-from zswaplab.presets import PRESETS
+from zswaplab.presets import DEFAULT_KERNEL, PRESETS
 from zswaplab.studies.flush import DEFAULT_WORKLOAD, WORKERS, FlushSettings, grid_parts, run_flush_grid
 
 
@@ -27,7 +27,7 @@ def add_flush_parser(topics: Any) -> None:
     p.add_argument("--allocator", help="comma-separated allocators (default: every installed one)")
     p.add_argument("--policy", help="comma-separated policies (default: the debate's, as installed)")
     p.add_argument("--compressor", help="compressor (default: lz4, else deflate)")
-    p.add_argument("--kernel", default="6.1", help=f"kernel preset ({', '.join(PRESETS)})")
+    p.add_argument("--kernel", default=DEFAULT_KERNEL, help=f"kernel preset ({', '.join(PRESETS)})")
     p.add_argument(
         "--worker",
         default="until-accept",

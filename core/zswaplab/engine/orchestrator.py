@@ -38,7 +38,7 @@ from zswaplab.interfaces import (
     SwaponIndex,
 )
 from zswaplab.ops import INCOMPRESSIBLE, PAGE_SIZE, as_length, as_page
-from zswaplab.presets import KernelPreset, get_preset
+from zswaplab.presets import DEFAULT_KERNEL, KernelPreset, get_preset
 from zswaplab.stats import Counters, derived
 from zswaplab.steps import Steps, drain
 
@@ -146,7 +146,7 @@ class Zswap:
     ) -> None:
         self.compressor, self.allocator, self.policy = compressor, allocator, policy
         self.index_factory = index_factory
-        self.preset = preset or get_preset("6.1")
+        self.preset = preset or get_preset(DEFAULT_KERNEL)
         self.backing = backing if backing is not None else BackingDevice()
         self.counters = Counters()
         self.auto_shrink = auto_shrink

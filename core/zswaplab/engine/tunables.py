@@ -21,9 +21,8 @@ from typing import Any
 import attrs
 
 from zswaplab.errors import UserError
-from zswaplab.presets import KernelPreset, kernel_version
+from zswaplab.presets import KernelPreset, Version, kernel_version, version_text
 
-Version = tuple[int, int]
 NO_UPPER: Version = (99, 0)
 
 
@@ -70,8 +69,8 @@ class Tunable:
         return self.since <= kernel_version(version) < self.until
 
     def versions(self) -> str:
-        low = ".".join(map(str, self.since))
-        return f"{low}+" if self.until == NO_UPPER else f"{low} to {self.until[0]}.{self.until[1] - 1}"
+        low = version_text(self.since)
+        return f"{low}+" if self.until == NO_UPPER else f"{low} to {version_text((self.until[0], self.until[1] - 1))}"
 
 
 TUNABLES: dict[str, Tunable] = {

@@ -37,6 +37,7 @@ from zswaplab.entry import Entry
 from zswaplab.interfaces import AllocatorLockRule, Index, IndexLockRule, allocator_lock_rule, index_lock_rule
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
+from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.studies.kernel_locks import LockSet, lock_set
 
 STORE, LOAD, INVALIDATE = 0, 1, 2
@@ -449,7 +450,7 @@ def simulate(
     cost: CostModel,
     index: str | Callable[[int], SimIndex],
     allocator: str | AllocatorLockRule = "zsmalloc",
-    kernel: str = "6.1",
+    kernel: str = DEFAULT_KERNEL,
 ) -> ScalingResult:
     """Run the model once with ``kernel``'s lock set (:mod:`zswaplab.studies.kernel_locks`). ``index``: an index
     part's name (the model runs on its lock rule) or a factory of per-swap-type indexes; ``allocator``: an

@@ -30,7 +30,7 @@ from zswaplab.engine.runner import RunResult, execute
 from zswaplab.errors import UserError
 from zswaplab.parts import split_part_list
 from zswaplab.plugins import PluginHost, get_plugin_host
-from zswaplab.presets import KernelPreset, get_preset
+from zswaplab.presets import DEFAULT_KERNEL, KernelPreset, get_preset
 
 #: The policies of the debate, in the order tables show them; missing ones are skipped.
 DEFAULT_POLICIES = (
@@ -66,7 +66,7 @@ class FlushSettings:
     """The fixed axes of a flush study (everything but allocator and policy)."""
 
     compressor: str | None = None
-    kernel: str = "6.1"
+    kernel: str = DEFAULT_KERNEL
     ram: str = "8M"
     workload: str = DEFAULT_WORKLOAD
     pages: int = 4096

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable
 import attrs
 
 from zswaplab.interfaces import AllocatorLockRule
-from zswaplab.presets import PRESETS, kernel_version
+from zswaplab.presets import PRESETS, Version, kernel_version
 
 ZSWAP_NR_ZPOOLS = 32
 GOLDEN_RATIO_64 = 0x61C8864680B583EB
@@ -73,7 +73,7 @@ def lock_set(allocator: AllocatorLockRule, kernel: str, exclusive_loads: bool | 
     )
 
 
-def _exclusive(kernel: str, v: tuple[int, int]) -> bool:
+def _exclusive(kernel: str, v: Version) -> bool:
     """The preset's own answer when ``kernel`` is a preset, else exclusive from 6.9 (refcount removed)."""
     preset = PRESETS.get(kernel)
     return preset.exclusive_loads if preset is not None else v >= (6, 9)

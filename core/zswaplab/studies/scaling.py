@@ -21,6 +21,7 @@ from zswaplab.engine.config import default_part
 from zswaplab.interfaces import AllocatorLockRule, Compressor, SwaponIndex, allocator_lock_rule, index_lock_rule
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
+from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.studies.codec_costs import CodecCost, calibrated_cost, configured_cost
 from zswaplab.studies.contention import CostModel, PluginIndex, SimIndex, build_part, model_index_factory, simulate
 from zswaplab.studies.cpu_streams import SWAPFILE_CLUSTER, StreamSpec, build_streams
@@ -39,7 +40,7 @@ class StudySpec:
     streams: StreamSpec = StreamSpec()  # its ``ops`` and ``cpus`` are set per run from the fields below
     ops_per_cpu: int = 20_000
     allocator: str = "zsmalloc"
-    kernel: str = "6.1"
+    kernel: str = DEFAULT_KERNEL
     cost: dict[str, float] = attrs.field(factory=dict)  # CostModel overrides (node_ns, think_ns, ...)
     refresh_calibration: bool = False
     index_source: str = "auto"  # auto: the index part itself; model: a stand-in on the part's lock rule

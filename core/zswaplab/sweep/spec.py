@@ -26,11 +26,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import attrs
 
+from zswaplab import __version__
 from zswaplab.engine.config import RunConfig, default_part
 from zswaplab.engine.partcheck import construct
 from zswaplab.engine.tunables import FIELDS as TUNABLE_FIELDS
@@ -241,7 +241,7 @@ def make_cell(config: RunConfig, host: PluginHost) -> Cell:
         "ram_pages": config.ram_pages,
         "workload": workload,
         "exclusive_loads": preset.exclusive_loads if config.exclusive_loads is None else config.exclusive_loads,
-        "zswaplab": _core_version(),
+        "zswaplab": __version__,
         "tunables": effective(preset),
         "memcg": [config.memory_zswap_max, config.memory_zswap_writeback],
     }
@@ -304,13 +304,6 @@ def _file_digest(path: str) -> str:
 def _digest(data: Any) -> str:
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _core_version() -> str:
-    try:
-        return metadata.version("zswaplab")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 __all__ = ["AXES", "Cell", "SweepSpec", "expand", "load_sweep_file", "make_cell", "spec_from_mapping"]

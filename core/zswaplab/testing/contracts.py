@@ -29,6 +29,7 @@ from zswaplab.interfaces import CompactingAllocator, missing_methods
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, RegisteredPart
+from zswaplab.presets import DEFAULT_KERNEL
 from zswaplab.testing import NotApplicable
 
 DEFAULT_EXAMPLES = 25
@@ -127,7 +128,7 @@ class PartContract:
     protocol_methods: ClassVar[tuple[str, ...]] = ()
     part: ClassVar[str | None] = None
     factory: ClassVar[Callable[[], Any] | None] = None
-    kernel: ClassVar[str] = "6.1"
+    kernel: ClassVar[str] = DEFAULT_KERNEL
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

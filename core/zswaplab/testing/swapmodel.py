@@ -31,7 +31,7 @@ from zswaplab.interfaces import CompactingAllocator
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.plugins import PluginHost
-from zswaplab.presets import PRESETS, get_preset
+from zswaplab.presets import DEFAULT_KERNEL, PRESETS, get_preset
 
 #: Distributions whose parts break things on purpose; they have their own tests.
 EXCLUDED_DISTRIBUTIONS = frozenset({"zswaplab-faults"})
@@ -334,7 +334,7 @@ class PolicyHarness:
     """A small pool driven by single-letter ops: ``s`` store, ``l`` load, ``i`` invalidate, ``p`` pin
     (a load in progress), ``u`` unpin all, ``w`` run the shrink worker."""
 
-    def __init__(self, policy: Any, allocator: str = "kit-pageframe", kernel: str = "6.1") -> None:
+    def __init__(self, policy: Any, allocator: str = "kit-pageframe", kernel: str = DEFAULT_KERNEL) -> None:
         pool = PageframeAllocator() if allocator == PageframeAllocator.name else _build(allocator, kernel)
         self.zswap = WatchedZswap(
             DeflateCompressor(), pool, MappingIndex, policy, preset=get_preset(kernel), ram_pages=20

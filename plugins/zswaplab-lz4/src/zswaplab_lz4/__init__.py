@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.presets import DEFAULT_KERNEL
 
 from zswaplab_lz4.compressor import Lz4Compressor, Lz4HcCompressor
 
 __all__ = ["Lz4Compressor", "Lz4HcCompressor"]
 
-_KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (before 4.11 output longer than a page reaches the zpool)")
+_KERNEL = OptionSpec(
+    "kernel", str, DEFAULT_KERNEL, "kernel version (before 4.11 output longer than a page reaches the zpool)"
+)
 
 
 @hookimpl

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import lz4.block
 from zswaplab.ops import PAGE_SIZE
-from zswaplab.presets import kernel_version
+from zswaplab.presets import DEFAULT_KERNEL, kernel_version
 
 #: crypto/lz4.c and lz4hc.c pass zswap's output length to the compressor from 4.11 (the LZ4 update that
 #: brought LZ4_compress_default); before, lz4_compress() was bounded by lz4_compressbound(src_len) only.
@@ -23,7 +23,7 @@ class Lz4Compressor:
     __slots__ = ("_compress", "_decompress", "acceleration", "bounded_output")
     name = "lz4"
 
-    def __init__(self, acceleration: int = 1, kernel: str = "6.1") -> None:
+    def __init__(self, acceleration: int = 1, kernel: str = DEFAULT_KERNEL) -> None:
         self.acceleration = acceleration
         self.bounded_output = kernel_version(kernel) >= BOUNDED_FROM
         compress, decompress = lz4.block.compress, lz4.block.decompress
@@ -46,7 +46,7 @@ class Lz4HcCompressor(Lz4Compressor):
     __slots__ = ("level",)
     name = "lz4hc"
 
-    def __init__(self, level: int = 9, kernel: str = "6.1") -> None:
+    def __init__(self, level: int = 9, kernel: str = DEFAULT_KERNEL) -> None:
         super().__init__(kernel=kernel)
         self.level = level
         compress = lz4.block.compress

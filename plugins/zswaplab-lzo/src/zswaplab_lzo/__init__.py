@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.presets import DEFAULT_KERNEL
 
 from zswaplab_lzo.compressor import LzoCompressor, LzoRleCompressor
 from zswaplab_lzo.lzo1x import LzoError, lzo1x_1_compress, lzo1x_decompress
 
 __all__ = ["LzoCompressor", "LzoError", "LzoRleCompressor", "lzo1x_1_compress", "lzo1x_decompress"]
 
-_KERNEL = OptionSpec("kernel", str, "6.1", "kernel version (from 6.15 the output is bounded to a page)")
+_KERNEL = OptionSpec("kernel", str, DEFAULT_KERNEL, "kernel version (from 6.15 the output is bounded to a page)")
 
 
 @hookimpl

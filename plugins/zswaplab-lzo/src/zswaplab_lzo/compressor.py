@@ -15,7 +15,7 @@ refuses it: zbud and z3fold with -ENOSPC (``reject_compress_poor``), zsmalloc 6.
 from __future__ import annotations
 
 from zswaplab.ops import PAGE_SIZE
-from zswaplab.presets import kernel_version
+from zswaplab.presets import DEFAULT_KERNEL, kernel_version
 
 from zswaplab_lzo.lzo1x import lzo1x_1_compress, lzo1x_decompress
 
@@ -30,7 +30,7 @@ class LzoCompressor:
     name = "lzo"
     bitstream_version = 0
 
-    def __init__(self, kernel: str = "6.1") -> None:
+    def __init__(self, kernel: str = DEFAULT_KERNEL) -> None:
         self.kernel = kernel
         #: False: output longer than a page reaches the zpool (see the module docstring).
         self.bounded_output = kernel_version(kernel) >= BOUNDED_FROM

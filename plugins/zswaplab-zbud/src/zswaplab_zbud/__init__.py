@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.presets import DEFAULT_KERNEL
 
 from zswaplab_zbud.pool import ZbudPool
 
@@ -15,7 +16,7 @@ def zswaplab_allocators() -> list[PartSpec]:
             "zbud",
             ZbudPool,
             "zbud: at most 2 objects per page, LRU-tail page reclaim (Linux 3.11-6.4)",
-            (OptionSpec("kernel", str, "6.1", "kernel version (6.5+ removed the LRU and reclaim)"),),
+            (OptionSpec("kernel", str, DEFAULT_KERNEL, "kernel version (6.5+ removed the LRU and reclaim)"),),
             kernel_name="zbud",
         )
     ]

@@ -17,7 +17,7 @@ from zswaplab.errors import AllocTooBig
 from zswaplab.interfaces import DEFAULT_ALLOCATOR_LOCK_RULE, AllocatorLockRule, EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
-from zswaplab.presets import kernel_version
+from zswaplab.presets import DEFAULT_KERNEL, kernel_version
 from zswaplab.steps import Steps, drain
 
 CHUNK_SHIFT = 6
@@ -124,7 +124,7 @@ class ZbudPool(HandleData):
     )
     name = "zbud"
 
-    def __init__(self, kernel: str = "6.1") -> None:
+    def __init__(self, kernel: str = DEFAULT_KERNEL) -> None:
         self.kernel = kernel
         # 6.5 removed zbud's LRU and evict path: zswap's own LRU took over.
         self.evictable = kernel_version(kernel) < (6, 5)

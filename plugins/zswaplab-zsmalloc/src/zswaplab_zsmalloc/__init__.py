@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zswaplab.hookspecs import hookimpl
 from zswaplab.parts import OptionSpec, PartSpec
+from zswaplab.presets import DEFAULT_KERNEL
 
 from zswaplab_zsmalloc.classes import ClassSpec, ClassTable, build_class_table
 from zswaplab_zsmalloc.era import Era, resolve_era
@@ -20,7 +21,7 @@ def zswaplab_allocators() -> list[PartSpec]:
             ZsmallocPool,
             "zsmalloc: size classes in zspages of up to 4 (≤6.2) or 8 (6.3+) pages, compaction",
             (
-                OptionSpec("kernel", str, "6.1", "kernel version whose zsmalloc to model (set by --kernel)"),
+                OptionSpec("kernel", str, DEFAULT_KERNEL, "kernel version whose zsmalloc to model (set by --kernel)"),
                 OptionSpec(
                     "chain",
                     int,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import attrs
 from zswaplab.errors import OptionError
 from zswaplab.interfaces import AllocatorLockRule
-from zswaplab.presets import kernel_version
+from zswaplab.presets import Version, kernel_version, version_text
 
 from zswaplab_zsmalloc.classes import ZS_HANDLE_SIZE, get_size_class_index
 
@@ -39,7 +39,7 @@ CHAIN_RANGE = (4, 16)  # mm/Kconfig: config ZSMALLOC_CHAIN_SIZE ... default 8, r
 class Era:
     """The zsmalloc behaviour of one kernel version (see the module table)."""
 
-    version: tuple[int, int]
+    version: Version
     chain: int
     chain_rule: str  # "old" (get_pages_per_zspage) or "new" (calculate_zspage_chain_size)
     groups: str  # "four" or "ratio"
@@ -49,7 +49,7 @@ class Era:
 
     @property
     def label(self) -> str:
-        return f"{self.version[0]}.{self.version[1]}"
+        return version_text(self.version)
 
     def lock_rule(self) -> AllocatorLockRule:
         """The locks of this era's zs_malloc, zs_free and zs_map_object (see the module text)."""

@@ -16,6 +16,7 @@ from zswaplab.errors import AllocNoMemory, AllocTooBig
 from zswaplab.interfaces import AllocatorLockRule, EvictCallback
 from zswaplab.objects import HandleData
 from zswaplab.ops import PAGE_SIZE
+from zswaplab.presets import DEFAULT_KERNEL
 
 from zswaplab_zsmalloc.classes import ZS_MAX_ALLOC_SIZE, ClassSpec, build_class_table
 from zswaplab_zsmalloc.compaction import compact_class, reclaim_lru_zspage
@@ -90,7 +91,7 @@ class ZsmallocPool(HandleData):
     )
     name = "zsmalloc"
 
-    def __init__(self, kernel: str = "6.1", chain: int = 0, era: str = "") -> None:
+    def __init__(self, kernel: str = DEFAULT_KERNEL, chain: int = 0, era: str = "") -> None:
         self._data: dict[int, bytes] = {}
         self.era: Era = resolve_era(kernel, era, chain)
         self.scheme: Scheme = SCHEMES[self.era.groups]
