@@ -44,6 +44,7 @@ import store_load
 from zswaplab.engine.config import RunConfig, build_workload, build_zswap
 from zswaplab.errors import CompressError
 from zswaplab.ops import INCOMPRESSIBLE
+from zswaplab.tables import markdown_head, markdown_row
 
 ALLOCATORS = ("zbud", "z3fold", "zsmalloc")
 INDEXES = ("rbtree", "hash", "xarray")
@@ -378,8 +379,8 @@ def _met(ok: bool) -> str:
 def markdown(r: dict[str, Any], command: str) -> str:
     m = r["machine"]
     rows = table(r).splitlines()
-    md_rows = ["| " + " | ".join(c.strip() for c in line.split(" | ")) + " |" for line in rows[:1] + rows[2:]]
-    md_rows.insert(1, "|---|---|---|---|")
+    cells = [[c.strip() for c in line.split(" | ")] for line in rows[:1] + rows[2:]]
+    md_rows = [*markdown_head(cells[0]), *map(markdown_row, cells[1:])]
     parts = [
         "# Performance",
         "",

@@ -137,3 +137,23 @@ def test_the_package_version_is_read_in_one_place() -> None:
         if 'version("zswaplab")' in path.read_text() or "metadata.version(" in path.read_text()
     ]
     assert readers == ["core/zswaplab/__init__.py"], "read zswaplab.__version__ instead"
+
+
+def test_markdown_tables_are_drawn_by_the_tables_module() -> None:
+    drawn = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in SOURCES
+        if path.relative_to(ROOT).as_posix() != "core/zswaplab/tables.py"
+        for line, text in string_literals(path)
+        if "---|" in text
+    ]
+    assert not drawn, "a markdown table's rule drawn outside zswaplab.tables (use markdown_head / markdown_table)"
+
+
+def test_mean_and_sd_are_computed_once() -> None:
+    copies = [
+        path.relative_to(ROOT).as_posix()
+        for path in SOURCES
+        if "statistics.stdev(" in path.read_text() and path.relative_to(ROOT).as_posix() != "core/zswaplab/tables.py"
+    ]
+    assert not copies, "use zswaplab.tables.mean_sd"

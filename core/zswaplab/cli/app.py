@@ -30,7 +30,7 @@ from zswaplab.interfaces import ClassTableAllocator
 from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
-from zswaplab.tables import print_table
+from zswaplab.tables import cell, print_table
 
 TABLE_COLUMNS = (
     ("compressor", "compressor"),
@@ -160,7 +160,7 @@ def _print_results(results: Sequence[RunResult], as_json: bool, classes: bool = 
         _print_counters(rows[0])
     else:
         print_table(
-            [[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows], [label for _, label in TABLE_COLUMNS]
+            [[cell(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows], [label for _, label in TABLE_COLUMNS]
         )
     if classes:
         _add_class_tables(results, rows, as_json)
@@ -186,13 +186,7 @@ def _print_counters(row: dict[str, Any]) -> None:
     width = max(len(k) for k in row)
     for key, value in row.items():
         if key != "pool_pages_series":
-            print(f"{key:<{width}}  {_fmt(value)}")
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return "-" if value is None else str(value)
+            print(f"{key:<{width}}  {cell(value)}")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from zswaplab.errors import UserError
 from zswaplab.interfaces import Compressor
 from zswaplab.plugins import get_plugin_host
+from zswaplab.tables import cell
 from zswaplab.workloads.pages import file_pages
 from zswaplab.workloads.pageset import MAGIC, read_pageset
 from zswaplab.workloads.pagestats import BINS, compressibility
@@ -74,10 +75,6 @@ def cmd_pages_info(args: argparse.Namespace) -> int:
     print(f"{'compressed bytes':<{width}}  " + "  ".join(f"{n:>9}" for n in names))
     for label in BINS:
         print(f"{label:<{width}}  " + "  ".join(f"{info['compressors'][n]['histogram'][label]:>9}" for n in names))
-    ratios = "  ".join(f"{_fmt(info['compressors'][n]['ratio']):>9}" for n in names)
+    ratios = "  ".join(f"{cell(info['compressors'][n]['ratio'], 2):>9}" for n in names)
     print(f"{'ratio':<{width}}  {ratios}")
     return 0
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"

@@ -10,6 +10,7 @@ from typing import Any
 from zswaplab.errors import UserError
 from zswaplab.parts import split_part_list
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
+from zswaplab.tables import aligned
 
 COLUMNS = [
     ("cache", "cache"),
@@ -84,8 +85,5 @@ def cmd_tier(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     table = [[str(row[key]) for key, _ in COLUMNS] for row in rows]
-    widths = [max(len(title), *(len(line[i]) for line in table)) for i, (_, title) in enumerate(COLUMNS)]
-    print("  ".join(title.ljust(w) for (_, title), w in zip(COLUMNS, widths, strict=True)))
-    for line in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)))
+    print("\n".join(aligned(table, [title for _, title in COLUMNS], rule=False)))
     return 0

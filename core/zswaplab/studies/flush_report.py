@@ -36,11 +36,7 @@ RECLAIMERS = ("zpool-reclaim", "lru", "shrinker")  # the (B) comparison, worker 
 
 
 def fmt(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+    return tables.cell(value, none="–")
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] = TABLE) -> str:

@@ -15,7 +15,6 @@ standard deviation at each scale; otherwise the page says it is within noise.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from zswaplab.engine.config import RunConfig, parse_size
 from zswaplab.engine.runner import execute
 from zswaplab.plugins import PluginHost, get_plugin_host
 from zswaplab.studies.flush import FlushSettings
+from zswaplab.tables import markdown_head, mean_sd, mean_sd_text
 
 SIZED = ("class-lru", "lru:sync=true")
 RECLAIMERS = ("zpool-reclaim", "lru", "shrinker")
@@ -97,19 +97,14 @@ def _stores_ok(r: RobustRun) -> float:
     return r.get("stores") - (r.get("backing_writes") - r.get("written_back_pages"))
 
 
-def _ms(xs: Sequence[float]) -> tuple[float, float]:
-    return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
-
-
 def _pm(xs: Sequence[float], digits: int = 3) -> str:
-    mean, sd = _ms(xs)
-    return f"{mean:.{digits}f} ± {sd:.{digits}f}"
+    return mean_sd_text(xs, f".{digits}f")
 
 
 def verdict(by_scale: dict[int, list[float]]) -> str:
     flat = [x for xs in by_scale.values() for x in xs]
     signs = {x > 0 for x in flat if x != 0}
-    clear = all(abs(_ms(xs)[0]) > 2 * _ms(xs)[1] for xs in by_scale.values())
+    clear = all(abs(mean_sd(xs)[0]) > 2 * mean_sd(xs)[1] for xs in by_scale.values())
     if flat and len(signs) == 1 and all(x != 0 for x in flat) and clear:
         return "real (every seed and scale agree)"
     return "within noise"
@@ -132,11 +127,17 @@ def _pick(
 
 
 def section_a(runs: Sequence[RobustRun], scales: Sequence[int]) -> list[str]:
-    lines = [
-        "| allocator | scale | written back: per-class vs global | per accepted store | "
-        "accepted stores | per full-pool store (different denominators) | total change per seed |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = markdown_head(
+        [
+            "allocator",
+            "scale",
+            "written back: per-class vs global",
+            "per accepted store",
+            "accepted stores",
+            "per full-pool store (different denominators)",
+            "total change per seed",
+        ]
+    )
     verdicts = []
     for alloc in dict.fromkeys(r.allocator for r in runs):
         changes: dict[int, list[float]] = {}
@@ -173,11 +174,19 @@ def section_a(runs: Sequence[RobustRun], scales: Sequence[int]) -> list[str]:
 
 def section_b(runs: Sequence[RobustRun], scales: Sequence[int], priorities: Sequence[int]) -> list[str]:
     signs: list[str] = []
-    lines = [
-        "| allocator | policy | shrink_slab priority | scale | written back | freed by writeback / wb | "
-        "freed by compaction / wb | net freed / wb (writeback page in flight) | net > 0? |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    lines = markdown_head(
+        [
+            "allocator",
+            "policy",
+            "shrink_slab priority",
+            "scale",
+            "written back",
+            "freed by writeback / wb",
+            "freed by compaction / wb",
+            "net freed / wb (writeback page in flight)",
+            "net > 0?",
+        ]
+    )
     for alloc in dict.fromkeys(r.allocator for r in runs):
         for policy in RECLAIMERS:
             for priority in priorities:

@@ -21,6 +21,7 @@ from zswaplab.engine.config import RunConfig
 from zswaplab.engine.runner import execute
 from zswaplab.engine.tunables import lookup, parse_value
 from zswaplab.errors import UserError
+from zswaplab.tables import markdown_head, mean_sd
 
 #: Figures the page reports, each a run-report key, all divided by the run's accesses.
 FIGURES = (
@@ -98,10 +99,6 @@ def run_knob(settings: KnobSettings, progress: Callable[[str], None] | None = No
     return runs
 
 
-def _mean_sd(xs: Sequence[float]) -> tuple[float, float]:
-    return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
-
-
 def summary(runs: Sequence[KnobRun], settings: KnobSettings) -> list[dict[str, Any]]:
     """One row per (scale, value, figure): mean ± sd per 1,000 accesses and the mean total."""
     rows = []
@@ -109,7 +106,7 @@ def summary(runs: Sequence[KnobRun], settings: KnobSettings) -> list[dict[str, A
         for value in settings.values:
             cell = [r for r in runs if r.scale == scale and r.value == value]
             for key, label in FIGURES:
-                mean, sd = _mean_sd([r.per_k(key) for r in cell])
+                mean, sd = mean_sd([r.per_k(key) for r in cell])
                 total = statistics.fmean([float(r.report.get(key) or 0) for r in cell])
                 rows.append(
                     {
@@ -142,7 +139,7 @@ def verdict(deltas: dict[int, list[float]]) -> str:
     if not flat:
         return "noise"
     signs = {d > 0 for d in flat if d != 0}
-    clear = all(abs(_mean_sd(ds)[0]) > 2 * _mean_sd(ds)[1] for ds in deltas.values())
+    clear = all(abs(mean_sd(ds)[0]) > 2 * mean_sd(ds)[1] for ds in deltas.values())
     if len(signs) == 1 and clear and all(d != 0 for d in flat):
         return "up" if signs == {True} else "down"
     return "noise"
@@ -181,8 +178,7 @@ def _fmt(x: float) -> str:
 
 
 def _summary_table(rows: Sequence[dict[str, Any]], s: KnobSettings) -> list[str]:
-    head = f"| scale (pages) | {s.knob} | " + " | ".join(label for _, label in FIGURES) + " |"
-    out = [head, "|" + "---|" * (len(FIGURES) + 2)]
+    out = markdown_head(["scale (pages)", s.knob, *(label for _, label in FIGURES)])
     for scale in s.scales:
         for value in s.values:
             cells = {r["key"]: r for r in rows if r["scale"] == scale and r["value"] == value}
@@ -194,16 +190,15 @@ def _summary_table(rows: Sequence[dict[str, Any]], s: KnobSettings) -> list[str]
 
 
 def _change_table(runs: Sequence[KnobRun], s: KnobSettings) -> tuple[list[str], dict[str, str]]:
-    out = [
-        f"| figure | scale | change per seed ({', '.join(map(str, s.seeds))}) | mean ± sd | verdict |",
-        "|---|---|---|---|---|",
-    ]
+    out = markdown_head(
+        ["figure", "scale", f"change per seed ({', '.join(map(str, s.seeds))})", "mean ± sd", "verdict"]
+    )
     verdicts: dict[str, str] = {}
     for key, label in FIGURES:
         deltas = changes(runs, s, key)
         verdicts[key] = verdict(deltas)
         for scale, ds in deltas.items():
-            mean, sd = _mean_sd(ds)
+            mean, sd = mean_sd(ds)
             out.append(
                 f"| {label} | {scale} | {', '.join(f'{d:+.1f}' for d in ds)} | {mean:+.1f} ± {sd:.1f} "
                 f"| {verdicts[key]} |"

@@ -17,6 +17,8 @@ import attrs
 from zswaplab.studies.codec_costs import CONFIGURED_NS
 from zswaplab.studies.cpu_streams import StreamSpec
 from zswaplab.studies.scaling import StudySpec, run_study
+from zswaplab.tables import markdown_head
+from zswaplab.tables import mean_sd_text as _pm
 
 KERNELS = ("6.1", "6.5", "6.8", "6.9", "6.12")
 ROW_KEYS = (
@@ -142,10 +144,6 @@ def run_checks(s: LocksSettings, progress: Progress = None) -> list[tuple[Check,
     return out
 
 
-def mean_sd(xs: Sequence[float]) -> tuple[float, float]:
-    return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
-
-
 # ------------------------------------------------------------------------------------------------
 # the page
 # ------------------------------------------------------------------------------------------------
@@ -175,17 +173,22 @@ CHANGES = [
 ]
 
 
-def _pm(xs: Sequence[float], fmt: str) -> str:
-    mean, sd = mean_sd(xs)
-    return f"{mean:{fmt}} ± {sd:{fmt}}"
-
-
 def curves_table(curves: dict[tuple[str, int], list[dict[str, Any]]]) -> list[str]:
-    lines = [
-        "| kernel | index | CPUs | ops/s | speedup | lock wait share | tree lock wait | zpool lock time | "
-        "LRU lock wait | busiest lock | p99 ns |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    lines = markdown_head(
+        [
+            "kernel",
+            "index",
+            "CPUs",
+            "ops/s",
+            "speedup",
+            "lock wait share",
+            "tree lock wait",
+            "zpool lock time",
+            "LRU lock wait",
+            "busiest lock",
+            "p99 ns",
+        ]
+    )
     for (kernel, cpus), rows in curves.items():
         base = statistics.fmean(r["ops_per_second"] for r in curves[(kernel, min(c for k, c in curves if k == kernel))])
         col = {k: [float(r[k]) for r in rows] for k in ROW_KEYS}
@@ -221,11 +224,18 @@ def agreement(reported: float, model: float, small: float = 0.01) -> str:
 
 
 def checks_table(results: Sequence[tuple[Check, list[float], list[float]]]) -> list[str]:
-    lines = [
-        "| change | reported on LKML | model point | model: before → after | compared figure | reported | "
-        "model | verdict |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    lines = markdown_head(
+        [
+            "change",
+            "reported on LKML",
+            "model point",
+            "model: before → after",
+            "compared figure",
+            "reported",
+            "model",
+            "verdict",
+        ]
+    )
     for check, before, after in results:
         fmt = ",.0f" if check.key == "ops_per_second" else ".3f"
         model = compared(check, before, after)

@@ -32,9 +32,10 @@ PLOTS = (
 
 
 def cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    return "-" if value is None else str(value)
+    """Small figures to three decimals, large ones as whole numbers with thousands separators."""
+    if isinstance(value, float) and abs(value) >= 10:
+        return f"{value:,.0f}"
+    return tables.cell(value)
 
 
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:

@@ -20,6 +20,7 @@ from zswaplab.errors import UserError
 from zswaplab.outfiles import make_output_dir, write_figure, write_text
 from zswaplab.studies.plots import pyplot
 from zswaplab.sweep.results import AXIS_COLUMNS, CellRow, ResultsDB
+from zswaplab.tables import cell, markdown_head, markdown_row
 
 METRICS = (
     ("stored_pages", "stored"),
@@ -90,16 +91,10 @@ def comparison_table(rows: Sequence[CellRow]) -> Table:
     return Table(columns, headers, tuple(out))
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
 def to_markdown(table: Table) -> str:
-    lines = ["| " + " | ".join(table.headers) + " |", "|" + "---|" * len(table.headers)]
+    lines = markdown_head(table.headers)
     for row in table.rows:
-        lines.append("| " + " | ".join(_cell_text(row[c]).replace("|", "\\|") for c in table.columns) + " |")
+        lines.append(markdown_row(cell(row[c]).replace("|", "\\|") for c in table.columns))
     return "\n".join(lines) + "\n"
 
 
@@ -133,8 +128,7 @@ def to_html(title: str, table: Table, plots: Sequence[str]) -> str:
     """A self-contained page (images beside it); a script counts images that loaded, for render checks."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell_text(row[c]))}</td>" for c in table.columns) + "</tr>"
-        for row in table.rows
+        "<tr>" + "".join(f"<td>{html.escape(cell(row[c]))}</td>" for c in table.columns) + "</tr>" for row in table.rows
     )
     figures = "".join(f'<figure><img src="{html.escape(p)}" alt="{html.escape(p)}"></figure>' for p in plots)
     script = (
