@@ -44,9 +44,10 @@ def imported(path: Path, known: set[str]) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "zswaplab":
-            base = node.module.removeprefix("zswaplab").lstrip(".")
-            candidates = [f"{base}.{a.name}".lstrip(".") for a in node.names] + [base]
-            found.update(c for c in candidates if c in known)
+            base = node.module.removeprefix("zswaplab").lstrip(".") or "zswaplab"
+            for alias in node.names:  # a submodule, or a name defined by the module itself
+                sub = f"{base}.{alias.name}".removeprefix("zswaplab.")
+                found.add(sub if sub in known else base)
         elif isinstance(node, ast.Import):
             found.update(
                 a.name.removeprefix("zswaplab.") for a in node.names if a.name.removeprefix("zswaplab.") in known
@@ -85,3 +86,15 @@ def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
     fake = tmp_path / "m.py"
     fake.write_text("def f():\n    from zswaplab.cli.app import main\n")
     assert imported(fake, {"cli", "cli.app", "engine.orchestrator"}) == {"cli.app"}
+
+
+def test_the_checker_sees_a_name_imported_from_the_package_root(tmp_path):
+    """``from zswaplab import __version__`` depends on the root package, ``from zswaplab import tables`` on a module."""
+    fake = tmp_path / "m.py"
+    root = "from zswaplab import __version__, tables\n"
+    fake.write_text(root + "from zswaplab.engine.orchestrator import Zswap\n")
+    assert imported(fake, {"zswaplab", "tables", "engine.orchestrator"}) == {
+        "zswaplab",
+        "tables",
+        "engine.orchestrator",
+    }
