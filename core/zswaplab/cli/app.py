@@ -26,7 +26,7 @@ from zswaplab.engine.config import RunConfig
 from zswaplab.engine.runner import RunResult, execute
 from zswaplab.engine.tunables import TUNABLES, parse_sets
 from zswaplab.errors import UserError, ZswaplabError
-from zswaplab.interfaces import ClassTableAllocator
+from zswaplab.interfaces import ClassTableAllocator, Workload
 from zswaplab.parts import split_part_list
 from zswaplab.plugins import get_plugin_host
 from zswaplab.presets import DEFAULT_KERNEL, PRESETS
@@ -134,14 +134,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warm(workload: Any) -> None:
+def _warm(workload: Workload) -> None:
     """Generate the workload's pages before the first timed run: they are cached and shared, so otherwise
     the first row's ``seconds`` would carry their generation and the rows would not compare."""
     for _ in workload.ops():
         pass
 
 
-def _shared_workload(config: RunConfig) -> Any:
+def _shared_workload(config: RunConfig) -> Workload:
     """Build the workload once so every combination sees the same (cached) pages."""
     from zswaplab.engine.config import build_workload
 

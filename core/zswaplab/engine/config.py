@@ -12,6 +12,7 @@ from zswaplab.engine.orchestrator import Zswap
 from zswaplab.engine.partcheck import construct
 from zswaplab.engine.zswap612 import Zswap612
 from zswaplab.errors import UserError
+from zswaplab.interfaces import Workload
 from zswaplab.ops import PAGE_SIZE
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
@@ -175,8 +176,9 @@ def build_zswap(
     return zswap
 
 
-def build_workload(config: RunConfig, host: PluginHost | None = None) -> Any:
+def build_workload(config: RunConfig, host: PluginHost | None = None) -> Workload:
     host = host or get_plugin_host()
     ref = parse_part(config.workload)
     part = host.get("workload", ref.name)
-    return construct(part, dict(ref.options), {"pages": config.pages, "seed": config.seed})
+    workload: Workload = construct(part, dict(ref.options), {"pages": config.pages, "seed": config.seed})
+    return workload

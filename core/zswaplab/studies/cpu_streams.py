@@ -26,7 +26,7 @@ import attrs
 
 from zswaplab.engine.orchestrator import _same_filled_word
 from zswaplab.errors import UserError
-from zswaplab.interfaces import Compressor
+from zswaplab.interfaces import Compressor, Workload
 from zswaplab.ops import PAGE_SIZE, OpKind
 from zswaplab.parts import parse_part
 from zswaplab.plugins import PluginHost, get_plugin_host
@@ -103,7 +103,7 @@ def _payload_length(payload: Any, numbered: bool, table: Sequence[int], compress
 def _fill_cpu(
     spec: StreamSpec,
     cpu: int,
-    workload: Any,
+    workload: Workload,
     quota: int,
     length: Callable[[Any], int],
     arrays: tuple[array[int], array[int], array[int], array[int]],
