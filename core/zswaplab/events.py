@@ -7,7 +7,7 @@ import enum
 import attrs
 
 
-class StoreResult(enum.StrEnum):
+class StoreResult(str, enum.Enum):  # not enum.StrEnum: that is 3.11+, and 3.10 is supported
     """What a store did: ``Zswap.last_result``, ``StoreEvent.result`` and a store row's ``result`` in a
     trace (zswaplab's and the kernel's). The one place these names are spelled; members are ``str`` and
     compare equal to the text. Hot paths bind a member to a module name once (a member lookup on the
@@ -28,6 +28,13 @@ class StoreResult(enum.StrEnum):
     def __repr__(self) -> str:
         # shown as the string it is: records holding a result (SwapOut, StoreEvent) print as they did
         return repr(self._value_)
+
+    # str() and format() give the text, as enum.StrEnum's do (a str-mixin Enum differs by Python version)
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(self, spec)
 
 
 #: Each store result and the counter it increments. ``stored``/``same`` raise the gauges of what zswap
