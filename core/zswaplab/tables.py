@@ -38,6 +38,11 @@ def markdown_head(labels: Sequence[str]) -> list[str]:
     return [markdown_row(labels), "|" + "---|" * len(labels)]
 
 
+def markdown_section(heading: str, items: Iterable[str]) -> list[str]:
+    """A ``##`` section of bullets (a study page's assumptions, what would change its answer)."""
+    return [f"## {heading}", "", *[f"- {item}" for item in items], ""]
+
+
 def markdown_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], fmt: Callable[[Any], str] = str
 ) -> str:

@@ -21,7 +21,7 @@ from zswaplab.engine.config import RunConfig
 from zswaplab.engine.runner import execute
 from zswaplab.engine.tunables import lookup, parse_value
 from zswaplab.errors import UserError
-from zswaplab.tables import markdown_head, mean_sd
+from zswaplab.tables import markdown_head, markdown_section, mean_sd
 
 #: Figures the page reports, each a run-report key, all divided by the run's accesses.
 FIGURES = (
@@ -238,14 +238,8 @@ def render_page(runs: Sequence[KnobRun], s: KnobSettings, command: str, question
     if note:
         lines += [note, ""]
     lines += [
-        "## Assumptions",
-        "",
-        *[f"- {a}" for a in _assumptions(s)],
-        "",
-        "## What would change this answer",
-        "",
-        *[f"- {c}" for c in CHANGE_LIST],
-        "",
+        *markdown_section("Assumptions", _assumptions(s)),
+        *markdown_section("What would change this answer", CHANGE_LIST),
         "## Results",
         "",
         "Per 1,000 accesses (the denominator every value shares), mean ± sample standard deviation over "

@@ -17,7 +17,7 @@ import attrs
 from zswaplab.studies.codec_costs import CONFIGURED_NS
 from zswaplab.studies.cpu_streams import StreamSpec
 from zswaplab.studies.scaling import StudySpec, run_study
-from zswaplab.tables import markdown_head
+from zswaplab.tables import markdown_head, markdown_section
 from zswaplab.tables import mean_sd_text as _pm
 
 KERNELS = ("6.1", "6.5", "6.8", "6.9", "6.12")
@@ -265,14 +265,8 @@ def render_page(
         "the tree, so each preset here brings its own index and its own locks; the figures are means ± "
         f"standard deviation over stream seeds {', '.join(map(str, s.seeds))}.",
         "",
-        "## Assumptions",
-        "",
-        *[f"- {a}" for a in ASSUMPTIONS],
-        "",
-        "## What would change this answer",
-        "",
-        *[f"- {c}" for c in CHANGES],
-        "",
+        *markdown_section("Assumptions", ASSUMPTIONS),
+        *markdown_section("What would change this answer", CHANGES),
         f"## Each kernel with its own locks ({s.compressor}, {s.allocator}, {s.ops_per_cpu:,} ops per CPU)",
         "",
         "`lock wait share` = CPU time spinning on any lock / (CPUs x run time); `zpool lock time` counts "
